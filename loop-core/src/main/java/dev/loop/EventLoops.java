@@ -1,0 +1,64 @@
+package dev.loop;
+
+import java.util.Map;
+
+import dev.loop.platform.BackendAvailability;
+import dev.loop.platform.BackendProbe;
+import dev.loop.selector.Poller;
+import dev.loop.selector.Pollers;
+import dev.loop.selector.SelectorEventLoop;
+
+/** Creates event loops from {@link LoopOptions}. */
+public final class EventLoops {
+
+    private EventLoops() {
+    }
+
+    /** A loop on the best backend available here, with default options. */
+    public static EventLoop create() {
+        return create(LoopOptions.defaults());
+    }
+
+    /**
+     * A loop on the backend and poller the options ask for (or the best available here when unset).
+     * Never falls back silently: a requested backend that cannot run throws.
+     *
+     * @throws BackendUnavailableException when the requested backend or poller cannot run here, with the cause
+     */
+    public static EventLoop create(LoopOptions options) {
+        Backend backend = options.backend();
+        PollerKind poller = options.poller();
+        if (backend == null && poller == PollerKind.KQUEUE) {
+            backend = Backend.KQUEUE;
+        }
+        if (backend == null) {
+            backend = Backend.SELECTOR;
+        }
+        if (backend != Backend.SELECTOR) {
+            throw new BackendUnavailableException(BackendProbe.probe(backend, poller));
+        }
+        if (poller == null) {
+            BackendAvailability best = BackendProbe.best().orElseThrow(() -> new BackendUnavailableException(
+                    BackendProbe.probe(Backend.SELECTOR, null)));
+            poller = best.poller();
+        }
+        Poller p;
+        try {
+            p = Pollers.open(poller);
+        } catch (LinkageError e) {
+            throw unavailable(poller, "JNA cannot load the C library: " + e);
+        } catch (RuntimeException e) {
+            throw unavailable(poller, e.getMessage());
+        }
+        try {
+            return new SelectorEventLoop(options, p);
+        } catch (RuntimeException | Error e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private static BackendUnavailableException unavailable(PollerKind poller, String reason) {
+        return new BackendUnavailableException(new BackendAvailability(Backend.SELECTOR, poller, false, reason, Map.of()));
+    }
+}

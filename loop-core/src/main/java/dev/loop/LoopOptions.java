@@ -1,0 +1,140 @@
+package dev.loop;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How to build a loop. Every field has a default; {@code backend} and {@code poller} left unset mean
+ * "the best available here" (Linux: selector on epoll, then poll, then select).
+ *
+ * @param name                  the loop's name, used in logs, metrics and thread names ({@code "loop"})
+ * @param threadName            the name of the thread {@link EventLoop#start()} creates (defaults to the name)
+ * @param daemon                whether that thread is a daemon thread ({@code false}: a running loop keeps the JVM alive)
+ * @param debug                 debug mode: creation stacks for handles, slow-callback warnings ({@code false})
+ * @param slowCallbackThreshold a callback that runs this long counts as slow, and is logged in debug mode (100 ms)
+ * @param blockedThreshold      the watchdog logs the loop thread's stack when one callback has run this long
+ *                              (2 s; {@link Duration#ZERO} turns the watchdog off)
+ * @param delaySamplingInterval how often the loop delay is sampled (20 ms; {@link Duration#ZERO} turns it off)
+ * @param backend               the backend, or {@code null} for automatic choice
+ * @param poller                the poller of a selector backend, or {@code null} for automatic choice
+ */
+public record LoopOptions(String name, String threadName, boolean daemon, boolean debug,
+        Duration slowCallbackThreshold, Duration blockedThreshold, Duration delaySamplingInterval,
+        Backend backend, PollerKind poller) {
+
+    public static final Duration DEFAULT_SLOW_CALLBACK_THRESHOLD = Duration.ofMillis(100);
+    public static final Duration DEFAULT_BLOCKED_THRESHOLD = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_DELAY_SAMPLING_INTERVAL = Duration.ofMillis(20);
+
+    public LoopOptions {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank");
+        }
+        threadName = threadName == null || threadName.isBlank() ? name : threadName;
+        slowCallbackThreshold = requireNonNegative(slowCallbackThreshold, "slowCallbackThreshold");
+        blockedThreshold = requireNonNegative(blockedThreshold, "blockedThreshold");
+        delaySamplingInterval = requireNonNegative(delaySamplingInterval, "delaySamplingInterval");
+        if (poller != null && backend != null && backend != Backend.SELECTOR && !(backend == Backend.KQUEUE && poller == PollerKind.KQUEUE)) {
+            throw new IllegalArgumentException("poller " + poller.id() + " applies to the selector backend, not to " + backend.id());
+        }
+    }
+
+    /** The defaults: automatic backend, name {@code loop}. */
+    public static LoopOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().name(name).threadName(threadName).daemon(daemon).debug(debug)
+                .slowCallbackThreshold(slowCallbackThreshold).blockedThreshold(blockedThreshold)
+                .delaySamplingInterval(delaySamplingInterval).backend(backend).poller(poller);
+    }
+
+    public Optional<Backend> requestedBackend() {
+        return Optional.ofNullable(backend);
+    }
+
+    public Optional<PollerKind> requestedPoller() {
+        return Optional.ofNullable(poller);
+    }
+
+    private static Duration requireNonNegative(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(what + " must not be negative: " + d);
+        }
+        return d;
+    }
+
+    /** Builder for {@link LoopOptions}. */
+    public static final class Builder {
+        private String name = "loop";
+        private String threadName;
+        private boolean daemon;
+        private boolean debug;
+        private Duration slowCallbackThreshold = DEFAULT_SLOW_CALLBACK_THRESHOLD;
+        private Duration blockedThreshold = DEFAULT_BLOCKED_THRESHOLD;
+        private Duration delaySamplingInterval = DEFAULT_DELAY_SAMPLING_INTERVAL;
+        private Backend backend;
+        private PollerKind poller;
+
+        private Builder() {
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder threadName(String threadName) {
+            this.threadName = threadName;
+            return this;
+        }
+
+        public Builder daemon(boolean daemon) {
+            this.daemon = daemon;
+            return this;
+        }
+
+        public Builder debug(boolean debug) {
+            this.debug = debug;
+            return this;
+        }
+
+        public Builder slowCallbackThreshold(Duration threshold) {
+            this.slowCallbackThreshold = threshold;
+            return this;
+        }
+
+        public Builder blockedThreshold(Duration threshold) {
+            this.blockedThreshold = threshold;
+            return this;
+        }
+
+        public Builder delaySamplingInterval(Duration interval) {
+            this.delaySamplingInterval = interval;
+            return this;
+        }
+
+        public Builder backend(Backend backend) {
+            this.backend = backend;
+            return this;
+        }
+
+        public Builder poller(PollerKind poller) {
+            this.poller = poller;
+            return this;
+        }
+
+        public LoopOptions build() {
+            return new LoopOptions(name, threadName, daemon, debug, slowCallbackThreshold, blockedThreshold,
+                    delaySamplingInterval, backend, poller);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.loop;
+
+/**
+ * A consistent-enough view of a loop's counters, taken from any thread. Times are nanoseconds.
+ *
+ * @param handles        how many handles of each type exist now
+ * @param iterations     loop steps run
+ * @param callbacks      callbacks run (user callbacks, I/O callbacks and timers)
+ * @param slowCallbacks  callbacks that ran at least the slow-callback threshold
+ * @param blockedCallbacks callbacks the watchdog saw running longer than the blocked threshold
+ * @param errors         callbacks that threw, and other errors sent to the exception handler
+ * @param delay          loop delay: from a sample's request (from another thread) to the loop's next step
+ * @param timerLateness  how late timers started, after their due time
+ * @param pollNanos      time spent waiting in the poller
+ * @param busyNanos      time spent running (everything outside the poller) while the loop ran
+ */
+public record LoopStatsSnapshot(HandleCounts handles, long iterations, long callbacks, long slowCallbacks,
+        long blockedCallbacks, long errors, Distribution delay, Distribution timerLateness, long pollNanos,
+        long busyNanos) {
+
+    /** The share of time spent running rather than waiting, from 0 to 1, since the loop was created. */
+    public double utilization() {
+        long total = pollNanos + busyNanos;
+        return total == 0 ? 0.0 : (double) busyNanos / total;
+    }
+
+    /**
+     * Handle counts by type.
+     *
+     * @param readers         descriptors with a reader callback
+     * @param writers         descriptors with a writer callback
+     * @param timers          timers scheduled and not cancelled
+     * @param cancelledTimers cancelled timers still in the timer queue, waiting for cleanup
+     * @param ready           callbacks ready to run in the next step
+     */
+    public record HandleCounts(int readers, int writers, int timers, int cancelledTimers, int ready) {
+    }
+
+    /**
+     * Percentiles of a distribution of nanosecond values (with a relative error of about 3 %).
+     *
+     * @param count how many values were recorded
+     * @param p50   median
+     * @param p90   90th percentile
+     * @param p99   99th percentile
+     * @param p999  99.9th percentile
+     * @param max   the largest value recorded
+     * @param mean  the mean value
+     */
+    public record Distribution(long count, long p50, long p90, long p99, long p999, long max, double mean) {
+        public static final Distribution EMPTY = new Distribution(0, 0, 0, 0, 0, 0, 0.0);
+    }
+}

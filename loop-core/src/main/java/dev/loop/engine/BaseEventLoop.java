@@ -1,0 +1,553 @@
+package dev.loop.engine;
+
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.loop.EventLoop;
+import dev.loop.ExceptionContext;
+import dev.loop.ExceptionHandler;
+import dev.loop.Handle;
+import dev.loop.LoopClosedException;
+import dev.loop.LoopOptions;
+import dev.loop.LoopStatsSnapshot;
+import dev.loop.LoopStatsSnapshot.HandleCounts;
+import dev.loop.NotInLoopThreadException;
+import dev.loop.TimerHandle;
+
+/**
+ * The backend-independent loop: ready queue, timer queue, the run-once step, lifecycle, errors and
+ * statistics. A backend supplies {@link #pollBackend(long)} (wait, then queue the callbacks of ready
+ * descriptors through {@link #enqueueReady(CallbackHandle)}), {@link #wakeup()} and
+ * {@link #closeBackend()}.
+ */
+public abstract class BaseEventLoop implements EventLoop {
+
+    private static final System.Logger LOG = System.getLogger("dev.loop.EventLoop");
+
+    /** The longest single wait, as asyncio: OS calls overflow on huge timeouts. */
+    static final long MAX_POLL_NANOS = Duration.ofHours(24).toNanos();
+    /** Delays are clamped to about 146 years so that due times never overflow. */
+    static final long MAX_DELAY_NANOS = 1L << 62;
+
+    private static final VarHandle PARKED;
+    private static final VarHandle CALLBACK_START;
+    private static final VarHandle DELAY_REQUEST;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PARKED = l.findVarHandle(BaseEventLoop.class, "parked", boolean.class);
+            CALLBACK_START = l.findVarHandle(BaseEventLoop.class, "callbackStart", long.class);
+            DELAY_REQUEST = l.findVarHandle(BaseEventLoop.class, "delayRequestedAt", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    protected final LoopOptions options;
+    final LoopStats stats = new LoopStats();
+    private final ArrayDeque<CallbackHandle> ready = new ArrayDeque<>(256);
+    /** Callbacks from other threads: lock-free, drained by the loop thread each step. */
+    private final ConcurrentLinkedQueue<CallbackHandle> inbox = new ConcurrentLinkedQueue<>();
+    private final TimerQueue timers = new TimerQueue();
+    private final Object lifecycle = new Object();
+    private final long slowNanos;
+
+    private volatile Thread thread;
+    private volatile boolean stopping;
+    private volatile boolean closed;
+    private volatile boolean debug;
+    @SuppressWarnings("unused") // through PARKED
+    private volatile boolean parked;
+    @SuppressWarnings("unused") // through CALLBACK_START
+    private long callbackStart;
+    @SuppressWarnings("unused") // through DELAY_REQUEST
+    private volatile long delayRequestedAt;
+    private volatile ExceptionHandler exceptionHandler;
+    private Thread ownThread;
+    private LoopMonitor monitor;
+    private long lastPollEnd;
+
+    protected BaseEventLoop(LoopOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.debug = options.debug();
+        this.slowNanos = options.slowCallbackThreshold().toNanos();
+    }
+
+    // ------------------------------------------------------------------ backend hooks
+
+    /**
+     * Waits for I/O no longer than {@code timeoutNanos} (0: do not block; negative: no limit), and
+     * queues the callbacks of ready descriptors with {@link #enqueueReady(CallbackHandle)}.
+     */
+    protected abstract void pollBackend(long timeoutNanos);
+
+    /** Interrupts a {@link #pollBackend(long)} in progress. Thread-safe; never called after {@link #closeBackend()}. */
+    protected abstract void wakeup();
+
+    /** Releases the backend's descriptors and registrations. Called once, on close, with the loop stopped. */
+    protected abstract void closeBackend();
+
+    protected abstract int readerCount();
+
+    protected abstract int writerCount();
+
+    protected final void enqueueReady(CallbackHandle handle) {
+        ready.addLast(handle);
+    }
+
+    // ------------------------------------------------------------------ the step
+
+    /**
+     * One step, as asyncio's {@code _run_once}: clean up cancelled timers, compute the timeout, poll,
+     * queue due timers, then run exactly the callbacks that are ready now.
+     */
+    protected final void runOnce() {
+        TimerEntry head = timers.purgeAndPeek();
+        drainInbox();
+        long start = System.nanoTime();
+        long timeout;
+        if (!ready.isEmpty() || stopping) {
+            timeout = 0;
+        } else if (head == null) {
+            timeout = -1;
+        } else {
+            timeout = Math.min(Math.max(0, head.when - start), MAX_POLL_NANOS);
+        }
+        if (timeout != 0) {
+            PARKED.setVolatile(this, true);
+            if (!inbox.isEmpty() || stopping) {
+                timeout = 0;
+            }
+        }
+        pollBackend(timeout);
+        PARKED.setOpaque(this, false);
+        long now = System.nanoTime();
+        long busy = lastPollEnd == 0 ? 0 : start - lastPollEnd;
+        long pollTime = now - start;
+        lastPollEnd = now;
+
+        long requested = (long) DELAY_REQUEST.getVolatile(this);
+        if (requested != 0) {
+            DELAY_REQUEST.setVolatile(this, 0L);
+            stats.delay.record(now - requested);
+        }
+        drainInbox();
+        timers.pollDue(now, ready::addLast);
+        long ran = runReady(ready.size(), now);
+        stats.endStep(ran, pollTime, busy);
+    }
+
+    private long runReady(int ntodo, long t) {
+        long ran = 0;
+        for (int i = 0; i < ntodo; i++) {
+            CallbackHandle h = ready.pollFirst();
+            if (h.isCancelled()) {
+                continue;
+            }
+            CALLBACK_START.setOpaque(this, t);
+            try {
+                h.callback.run();
+            } catch (VirtualMachineError e) {
+                CALLBACK_START.setOpaque(this, 0L);
+                throw e;
+            } catch (Throwable e) {
+                stats.error();
+                callExceptionHandler(new ExceptionContext("Exception in callback " + h.callback, e, h, -1,
+                        h.scheduledAt));
+            }
+            long end = System.nanoTime();
+            if (h instanceof TimerEntry te) {
+                stats.timerLateness.record(t - te.when);
+            }
+            if (end - t >= slowNanos) {
+                slowCallback(h, end - t);
+            }
+            t = end;
+            ran++;
+        }
+        CALLBACK_START.setOpaque(this, 0L);
+        return ran;
+    }
+
+    private void slowCallback(CallbackHandle h, long nanos) {
+        stats.slowCallback();
+        if (debug) {
+            String msg = String.format("Executing %s took %.3f seconds", h, nanos / 1e9);
+            if (h.scheduledAt != null) {
+                LOG.log(Level.WARNING, msg + "; scheduled at:", h.scheduledAt);
+            } else {
+                LOG.log(Level.WARNING, msg);
+            }
+        }
+    }
+
+    private void drainInbox() {
+        CallbackHandle h;
+        while ((h = inbox.poll()) != null) {
+            ready.addLast(h);
+        }
+    }
+
+    long currentCallbackStart() {
+        return (long) CALLBACK_START.getOpaque(this);
+    }
+
+    void requestDelaySample(long now) {
+        if (thread != null && DELAY_REQUEST.compareAndSet(this, 0L, now)) {
+            wakeupIfParked();
+        }
+    }
+
+    /** Wakes the loop only if it is parked in the poller, and only once per park. */
+    protected final void wakeupIfParked() {
+        if ((boolean) PARKED.getVolatile(this) && PARKED.compareAndSet(this, true, false)) {
+            wakeup();
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public String name() {
+        return options.name();
+    }
+
+    @Override
+    public void start() {
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicBoolean failed = new AtomicBoolean();
+        synchronized (lifecycle) {
+            checkOpen();
+            if (thread != null || (ownThread != null && ownThread.isAlive())) {
+                throw new IllegalStateException("Event loop '" + name() + "' is already running");
+            }
+            Thread t = new Thread(() -> {
+                try {
+                    runForever(running::countDown);
+                } catch (RuntimeException e) {
+                    failed.set(true);
+                    running.countDown();
+                    throw e;
+                }
+            }, options.threadName());
+            t.setDaemon(options.daemon());
+            ownThread = t;
+            t.start();
+        }
+        awaitUninterruptibly(running);
+        if (failed.get()) {
+            throw new IllegalStateException("Event loop '" + name() + "' failed to start");
+        }
+    }
+
+    @Override
+    public void runForever() {
+        runForever(null);
+    }
+
+    private void runForever(Runnable onRunning) {
+        synchronized (lifecycle) {
+            checkOpen();
+            if (thread != null) {
+                throw new IllegalStateException("Event loop '" + name() + "' is already running");
+            }
+            thread = Thread.currentThread();
+            if (monitor == null && LoopMonitor.needed(options.blockedThreshold(), options.delaySamplingInterval())) {
+                monitor = new LoopMonitor(this, options.blockedThreshold(), options.delaySamplingInterval());
+                monitor.start();
+            }
+        }
+        if (onRunning != null) {
+            onRunning.run();
+        }
+        try {
+            lastPollEnd = 0;
+            while (true) {
+                runOnce();
+                if (stopping) {
+                    break;
+                }
+            }
+        } finally {
+            stopping = false;
+            synchronized (lifecycle) {
+                thread = null;
+                lifecycle.notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public <T> T runUntilComplete(CompletableFuture<T> future) {
+        Objects.requireNonNull(future, "future");
+        AtomicBoolean waiting = new AtomicBoolean(true);
+        future.whenComplete((r, e) -> {
+            if (waiting.compareAndSet(true, false)) {
+                stop();
+            }
+        });
+        try {
+            runForever();
+        } finally {
+            waiting.set(false);
+        }
+        if (!future.isDone()) {
+            throw new IllegalStateException("Event loop stopped before Future completed.");
+        }
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e;
+        }
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+        if (!closed) {
+            wakeupIfParked();
+        }
+    }
+
+    @Override
+    public void close() {
+        Thread t = thread;
+        if (t != null && t == Thread.currentThread()) {
+            throw new IllegalStateException("Cannot close a running event loop from its own thread");
+        }
+        Thread own;
+        LoopMonitor mon;
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            boolean interrupted = false;
+            while (thread != null) {
+                stop();
+                try {
+                    lifecycle.wait(100);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            closed = true;
+            own = ownThread;
+            mon = monitor;
+        }
+        if (own != null && own != Thread.currentThread()) {
+            joinUninterruptibly(own);
+        }
+        if (mon != null) {
+            mon.stop();
+        }
+        ready.clear();
+        inbox.clear();
+        timers.clear();
+        closeBackend();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return thread != null;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public boolean inLoopThread() {
+        return thread == Thread.currentThread();
+    }
+
+    @Override
+    public Thread thread() {
+        return thread;
+    }
+
+    protected final void checkOpen() {
+        if (closed) {
+            throw new LoopClosedException(name());
+        }
+    }
+
+    /** Loop-thread-only methods: allowed from any thread while the loop is not running. */
+    protected final void checkThread(String method) {
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            throw new NotInLoopThreadException(name(), method, t);
+        }
+    }
+
+    // ------------------------------------------------------------------ scheduling
+
+    @Override
+    public long time() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public Handle callSoon(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkOpen();
+        checkThread("callSoon");
+        CallbackHandle h = new CallbackHandle(callback, debug ? new Throwable("scheduled at") : null);
+        ready.addLast(h);
+        return h;
+    }
+
+    @Override
+    public Handle callSoonThreadsafe(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        if (thread == Thread.currentThread()) {
+            return callSoon(callback);
+        }
+        checkOpen();
+        CallbackHandle h = new CallbackHandle(callback, debug ? new Throwable("scheduled at") : null);
+        inbox.offer(h);
+        wakeupIfParked();
+        return h;
+    }
+
+    @Override
+    public void execute(Runnable command) {
+        try {
+            callSoonThreadsafe(command);
+        } catch (LoopClosedException e) {
+            throw new RejectedExecutionException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public TimerHandle callLater(Duration delay, Runnable callback) {
+        Objects.requireNonNull(delay, "delay");
+        long nanos;
+        try {
+            nanos = delay.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = delay.isNegative() ? -MAX_DELAY_NANOS : MAX_DELAY_NANOS;
+        }
+        nanos = Math.max(-MAX_DELAY_NANOS, Math.min(MAX_DELAY_NANOS, nanos));
+        return callAt(time() + nanos, callback);
+    }
+
+    @Override
+    public TimerHandle callAt(long whenNanos, Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkOpen();
+        checkThread("callAt");
+        return timers.schedule(whenNanos, callback, debug ? new Throwable("scheduled at") : null);
+    }
+
+    // ------------------------------------------------------------------ errors and debug
+
+    @Override
+    public void setExceptionHandler(ExceptionHandler handler) {
+        this.exceptionHandler = handler;
+    }
+
+    @Override
+    public ExceptionHandler getExceptionHandler() {
+        return exceptionHandler;
+    }
+
+    @Override
+    public void callExceptionHandler(ExceptionContext context) {
+        ExceptionHandler h = exceptionHandler;
+        if (h == null) {
+            defaultExceptionHandler(context);
+            return;
+        }
+        try {
+            h.handle(this, context);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            defaultExceptionHandler(new ExceptionContext("Unhandled error in exception handler", e, context.handle(),
+                    context.fd(), null));
+            defaultExceptionHandler(context);
+        }
+    }
+
+    /** Logs at ERROR through {@link System.Logger}, with where the callback was scheduled in debug mode. */
+    public void defaultExceptionHandler(ExceptionContext context) {
+        StringBuilder sb = new StringBuilder("[").append(name()).append("] ").append(context.message());
+        if (context.fd() >= 0) {
+            sb.append(" (fd ").append(context.fd()).append(')');
+        }
+        if (context.scheduledAt() != null) {
+            sb.append("\nHandle created at:");
+            for (StackTraceElement e : context.scheduledAt().getStackTrace()) {
+                sb.append("\n\tat ").append(e);
+            }
+        }
+        LOG.log(Level.ERROR, sb.toString(), context.exception());
+    }
+
+    @Override
+    public boolean isDebug() {
+        return debug;
+    }
+
+    @Override
+    public void setDebug(boolean debug) {
+        this.debug = debug;
+    }
+
+    @Override
+    public Duration slowCallbackThreshold() {
+        return options.slowCallbackThreshold();
+    }
+
+    // ------------------------------------------------------------------ introspection
+
+    @Override
+    public LoopStatsSnapshot stats() {
+        return stats.snapshot(new HandleCounts(readerCount(), writerCount(), timers.liveCount(),
+                timers.cancelledCount(), ready.size() + inbox.size()));
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.loop.nativeio;
+
+import java.util.Map;
+
+import com.sun.jna.Platform;
+
+/**
+ * errno values and names. Linux numbers by default; the few that the BSDs number differently are
+ * chosen at class load from the running OS.
+ */
+public final class Errno {
+
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EBADF = 9;
+    public static final int ENOMEM = 12;
+    public static final int EEXIST = 17;
+    public static final int EINVAL = 22;
+    public static final int ENFILE = 23;
+    public static final int EMFILE = 24;
+    public static final int EAGAIN = Platform.isMac() || Platform.isFreeBSD() ? 35 : 11;
+    public static final int ENOSYS = Platform.isMac() || Platform.isFreeBSD() ? 78 : 38;
+
+    private static final Map<Integer, String> NAMES = Map.ofEntries(
+            Map.entry(EPERM, "EPERM"), Map.entry(ENOENT, "ENOENT"), Map.entry(EINTR, "EINTR"),
+            Map.entry(EBADF, "EBADF"), Map.entry(ENOMEM, "ENOMEM"), Map.entry(EEXIST, "EEXIST"),
+            Map.entry(EINVAL, "EINVAL"), Map.entry(ENFILE, "ENFILE"), Map.entry(EMFILE, "EMFILE"),
+            Map.entry(EAGAIN, "EAGAIN"), Map.entry(ENOSYS, "ENOSYS"));
+
+    private Errno() {
+    }
+
+    /** The symbolic name ({@code EBADF}), or {@code errno N} when it is not one we name. */
+    public static String name(int errno) {
+        return NAMES.getOrDefault(errno, "errno " + errno);
+    }
+
+    /** {@code strerror(errno)}: the C library's message. Called on failure paths only. */
+    public static String message(int errno) {
+        try {
+            return LibC.strerror(errno);
+        } catch (RuntimeException | LinkageError e) {
+            return name(errno);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.loop.nativeio;
+
+/**
+ * Linux constants and per-architecture layouts (the same on x86_64 and aarch64 unless said).
+ * Checked against the C headers by {@code NativeLayoutTest}, which compiles a probe with gcc.
+ */
+public final class Linux {
+
+    private Linux() {
+    }
+
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_CREAT = 0x40;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_CLOEXEC = 0x80000;
+
+    public static final int F_GETFD = 1;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int FD_CLOEXEC = 1;
+
+    public static final int EFD_NONBLOCK = 0x800;
+    public static final int EFD_CLOEXEC = 0x80000;
+    public static final int TFD_NONBLOCK = 0x800;
+    public static final int TFD_CLOEXEC = 0x80000;
+    public static final int EPOLL_CLOEXEC = 0x80000;
+
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_NONBLOCK = 0x800;
+    public static final int SOCK_CLOEXEC = 0x80000;
+
+    public static final int EPOLLIN = 0x1;
+    public static final int EPOLLOUT = 0x4;
+    public static final int EPOLLERR = 0x8;
+    public static final int EPOLLHUP = 0x10;
+    public static final int EPOLLRDHUP = 0x2000;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
+
+    public static final short POLLIN = 0x1;
+    public static final short POLLOUT = 0x4;
+    public static final short POLLERR = 0x8;
+    public static final short POLLHUP = 0x10;
+    public static final short POLLNVAL = 0x20;
+
+    public static final int CLOCK_MONOTONIC = 1;
+    public static final int RLIMIT_NOFILE = 7;
+    public static final int FD_SETSIZE = 1024;
+    public static final int PR_SET_TIMERSLACK = 29;
+    public static final int PR_GET_TIMERSLACK = 30;
+
+    public static final int AT_EMPTY_PATH = 0x1000;
+    public static final int STATX_TYPE = 0x1;
+    public static final int STATX_SIZE = 256;
+    public static final int STATX_MODE_OFFSET = 28;
+
+    public static final int S_IFMT = 0xF000;
+    public static final int S_IFIFO = 0x1000;
+    public static final int S_IFCHR = 0x2000;
+    public static final int S_IFDIR = 0x4000;
+    public static final int S_IFBLK = 0x6000;
+    public static final int S_IFREG = 0x8000;
+    public static final int S_IFSOCK = 0xC000;
+
+    /** Sizes of structures passed by address. */
+    public static final int POLLFD_SIZE = 8;
+    public static final int TIMESPEC_SIZE = 16;
+    public static final int TIMEVAL_SIZE = 16;
+    public static final int ITIMERSPEC_SIZE = 32;
+    public static final int RLIMIT_SIZE = 16;
+    public static final int FD_SET_SIZE_BYTES = FD_SETSIZE / 8;
+
+    /** {@code struct epoll_event}: packed (12 bytes, data at 4) on x86_64, 16 bytes with data at 8 on aarch64. */
+    public static final int EPOLL_EVENT_SIZE = Arch.current() == Arch.X86_64 ? 12 : 16;
+    public static final int EPOLL_EVENT_DATA_OFFSET = Arch.current() == Arch.X86_64 ? 4 : 8;
+
+    /** Raw syscall numbers for calls without a libc wrapper on older glibc. */
+    public static final long SYS_EPOLL_PWAIT2 = 441;
+    public static final long SYS_STATX = Arch.current() == Arch.AARCH64 ? 291 : 332;
+
+    /** The architectures whose layouts are known; anything else is refused by the probe. */
+    public enum Arch {
+        X86_64, AARCH64, OTHER;
+
+        private static final Arch CURRENT = detect();
+
+        public static Arch current() {
+            return CURRENT;
+        }
+
+        private static Arch detect() {
+            String arch = System.getProperty("os.arch", "").toLowerCase(java.util.Locale.ROOT);
+            return switch (arch) {
+                case "amd64", "x86_64" -> X86_64;
+                case "aarch64", "arm64" -> AARCH64;
+                default -> OTHER;
+            };
+        }
+    }
+}

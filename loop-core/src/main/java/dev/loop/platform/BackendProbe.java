@@ -1,0 +1,92 @@
+package dev.loop.platform;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.loop.Backend;
+import dev.loop.PollerKind;
+import dev.loop.selector.EpollPoller;
+import dev.loop.selector.Poller;
+import dev.loop.selector.Pollers;
+
+/**
+ * Which backends and pollers can run on this machine, found by doing: each one is created for real
+ * (epoll fd, eventfd, probe of epoll_pwait2, ...) and closed again, and the cause of a failure is kept.
+ * Nothing is cached: a changed sysctl or rlimit shows at the next probe.
+ */
+public final class BackendProbe {
+
+    /** The automatic choice, best first. */
+    public static final List<PollerKind> SELECTOR_ORDER = List.of(PollerKind.EPOLL, PollerKind.POLL, PollerKind.SELECT);
+
+    private BackendProbe() {
+    }
+
+    /** Every backend and every poller, in the automatic-choice order. */
+    public static List<BackendAvailability> probeAll() {
+        List<BackendAvailability> out = new ArrayList<>();
+        for (PollerKind p : List.of(PollerKind.EPOLL, PollerKind.POLL, PollerKind.SELECT, PollerKind.KQUEUE)) {
+            out.add(probe(Backend.SELECTOR, p));
+        }
+        out.add(probe(Backend.PROACTOR, null));
+        out.add(probe(Backend.KQUEUE, null));
+        return List.copyOf(out);
+    }
+
+    /** Probes one backend; {@code poller} is needed for the selector backend. */
+    public static BackendAvailability probe(Backend backend, PollerKind poller) {
+        return switch (backend) {
+            case SELECTOR -> probeSelector(poller);
+            case PROACTOR -> unavailable(Backend.PROACTOR, null, Os.current() == Os.LINUX
+                    ? "the io_uring proactor is not implemented in this version of loop; use the selector backend"
+                    : "no proactor backend for " + Os.current().displayName() + " in this version of loop");
+            case KQUEUE -> {
+                Optional<String> reason = Pollers.staticReason(PollerKind.KQUEUE);
+                yield unavailable(Backend.KQUEUE, null, reason.orElse("not implemented"));
+            }
+        };
+    }
+
+    /** The first available selector poller in {@link #SELECTOR_ORDER}, if any. */
+    public static Optional<BackendAvailability> best() {
+        for (PollerKind p : SELECTOR_ORDER) {
+            BackendAvailability a = probe(Backend.SELECTOR, p);
+            if (a.available()) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static BackendAvailability probeSelector(PollerKind poller) {
+        if (poller == null) {
+            return best().orElseGet(() -> unavailable(Backend.SELECTOR, null, "no poller is usable here"));
+        }
+        Optional<String> reason = Pollers.staticReason(poller);
+        if (reason.isPresent()) {
+            return unavailable(Backend.SELECTOR, poller, reason.get());
+        }
+        try (Poller p = Pollers.open(poller)) {
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("timeouts", p.timeoutMechanism());
+            details.put("pollGranularityNanos", Long.toString(p.timeoutGranularityNanos()));
+            details.put("descriptorLimit", p.descriptorLimit() == Integer.MAX_VALUE ? "none"
+                    : Integer.toString(p.descriptorLimit()));
+            if (p instanceof EpollPoller e) {
+                details.put("epollTimeoutMode", e.timeoutMode().name());
+            }
+            return new BackendAvailability(Backend.SELECTOR, poller, true, null, details);
+        } catch (LinkageError e) {
+            return unavailable(Backend.SELECTOR, poller, "JNA cannot load the C library: " + e);
+        } catch (RuntimeException e) {
+            return unavailable(Backend.SELECTOR, poller, e.getMessage());
+        }
+    }
+
+    private static BackendAvailability unavailable(Backend b, PollerKind p, String reason) {
+        return new BackendAvailability(b, p, false, reason, Map.of());
+    }
+}

@@ -1,0 +1,266 @@
+package dev.loop.selector;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+import dev.loop.Backend;
+import dev.loop.ExceptionContext;
+import dev.loop.LoopOptions;
+import dev.loop.PollerKind;
+import dev.loop.capability.Capabilities;
+import dev.loop.capability.Capability;
+import dev.loop.engine.BaseEventLoop;
+import dev.loop.engine.CallbackHandle;
+import dev.loop.nativeio.Descriptors;
+import dev.loop.nativeio.Descriptors.FileType;
+import dev.loop.platform.Platform;
+
+/**
+ * A readiness loop: the engine of {@link BaseEventLoop} on a {@link Poller}. At most one reader and
+ * one writer per descriptor; their handles are reused on every step the descriptor is ready.
+ */
+public class SelectorEventLoop extends BaseEventLoop implements Poller.Sink {
+
+    /** A descriptor's callbacks and the interest the poller knows. */
+    private static final class Registration {
+        CallbackHandle reader;
+        CallbackHandle writer;
+        int interest;
+    }
+
+    private final Poller poller;
+    private final Capabilities capabilities;
+    private Registration[] registrations = new Registration[256];
+    private int readers;
+    private int writers;
+
+    /**
+     * A loop on {@code poller}, which it owns from now on (closed with the loop). Capabilities come
+     * from the matrix row of this platform, with this machine's limits.
+     */
+    public SelectorEventLoop(LoopOptions options, Poller poller) {
+        this(options, poller, Platform.current().capabilitiesOf(Backend.SELECTOR, poller.kind(),
+                poller.timeoutGranularityNanos(), poller.descriptorLimit()));
+    }
+
+    /** A loop with explicit capabilities (another platform's row, for portability checks). */
+    public SelectorEventLoop(LoopOptions options, Poller poller, Capabilities capabilities) {
+        super(options);
+        this.poller = Objects.requireNonNull(poller, "poller");
+        this.capabilities = Objects.requireNonNull(capabilities, "capabilities");
+    }
+
+    public Poller pollerInstance() {
+        return poller;
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.SELECTOR;
+    }
+
+    @Override
+    public PollerKind poller() {
+        return poller.kind();
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    // ------------------------------------------------------------------ readiness API
+
+    @Override
+    public void addReader(int fd, Runnable callback) {
+        add(fd, callback, Poller.READ, "addReader");
+    }
+
+    @Override
+    public void addWriter(int fd, Runnable callback) {
+        add(fd, callback, Poller.WRITE, "addWriter");
+    }
+
+    @Override
+    public boolean removeReader(int fd) {
+        return remove(fd, Poller.READ, "removeReader");
+    }
+
+    @Override
+    public boolean removeWriter(int fd) {
+        return remove(fd, Poller.WRITE, "removeWriter");
+    }
+
+    private void add(int fd, Runnable callback, int op, String method) {
+        Objects.requireNonNull(callback, "callback");
+        checkOpen();
+        checkThread(method);
+        if (fd < 0) {
+            throw new IllegalArgumentException("Invalid file descriptor: " + fd);
+        }
+        Registration reg = fd < registrations.length ? registrations[fd] : null;
+        if (reg == null || reg.interest == 0) {
+            checkDescriptor(fd, method);
+        }
+        if (reg == null) {
+            reg = new Registration();
+            if (fd >= registrations.length) {
+                registrations = Arrays.copyOf(registrations, Math.max(fd + 1, registrations.length * 2));
+            }
+        }
+        int newInterest = reg.interest | op;
+        if (newInterest != reg.interest) {
+            if (reg.interest == 0) {
+                poller.register(fd, newInterest);
+            } else {
+                poller.modify(fd, newInterest);
+            }
+        }
+        registrations[fd] = reg;
+        CallbackHandle handle = new CallbackHandle(callback, isDebug() ? new Throwable("registered at") : null);
+        CallbackHandle old;
+        if (op == Poller.READ) {
+            old = reg.reader;
+            reg.reader = handle;
+            if (old == null) {
+                readers++;
+            }
+        } else {
+            old = reg.writer;
+            reg.writer = handle;
+            if (old == null) {
+                writers++;
+            }
+        }
+        reg.interest = newInterest;
+        if (old != null) {
+            old.cancel();
+        }
+    }
+
+    /**
+     * The capability checks of a new registration, before the poller's native call: descriptor range
+     * (select), then what the descriptor is (statx): not open, regular file or directory, character
+     * device.
+     */
+    private void checkDescriptor(int fd, String method) {
+        capabilities.require(Capability.READINESS_CALLBACKS, method + "(fd " + fd + ")");
+        if (fd >= poller.descriptorLimit()) {
+            capabilities.require(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE,
+                    method + "(fd " + fd + "): descriptor " + fd + " >= " + poller.descriptorLimit());
+            throw new IllegalArgumentException("descriptor " + fd + " is above this poller's limit");
+        }
+        FileType type = Descriptors.type(fd);
+        if (type == null) {
+            throw new IllegalArgumentException("Invalid file descriptor: " + fd + " is not open (EBADF)");
+        }
+        if (type == FileType.REGULAR_FILE || type == FileType.DIRECTORY) {
+            capabilities.require(Capability.FILE_IO_MONITORING,
+                    method + "(fd " + fd + "): a " + (type == FileType.DIRECTORY ? "directory" : "regular file"));
+            // Supported nowhere, but if a row ever says yes, epoll would still refuse with EPERM.
+        }
+        if (type == FileType.CHARACTER_DEVICE) {
+            capabilities.require(Capability.CHARACTER_DEVICES, method + "(fd " + fd + "): a character device");
+        }
+    }
+
+    private boolean remove(int fd, int op, String method) {
+        if (isClosed()) {
+            return false;
+        }
+        checkThread(method);
+        Registration reg = fd >= 0 && fd < registrations.length ? registrations[fd] : null;
+        if (reg == null || (reg.interest & op) == 0) {
+            return false;
+        }
+        if (op == Poller.READ) {
+            reg.reader.cancel();
+            reg.reader = null;
+            readers--;
+        } else {
+            reg.writer.cancel();
+            reg.writer = null;
+            writers--;
+        }
+        reg.interest &= ~op;
+        if (reg.interest == 0) {
+            registrations[fd] = null;
+            poller.deregister(fd);
+        } else {
+            poller.modify(fd, reg.interest);
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ the poll step
+
+    @Override
+    protected void pollBackend(long timeoutNanos) {
+        poller.poll(timeoutNanos, this);
+    }
+
+    /** Poller sink: queue the reader and/or writer of a ready descriptor. */
+    @Override
+    public void ready(int fd, int ops) {
+        Registration reg = fd < registrations.length ? registrations[fd] : null;
+        if (reg == null) {
+            return;
+        }
+        if ((ops & Poller.READ) != 0 && reg.reader != null) {
+            enqueueReady(reg.reader);
+        }
+        if ((ops & Poller.WRITE) != 0 && reg.writer != null) {
+            enqueueReady(reg.writer);
+        }
+    }
+
+    /** Poller sink: a registered descriptor was closed behind the loop's back. */
+    @Override
+    public void invalid(int fd) {
+        Registration reg = fd < registrations.length ? registrations[fd] : null;
+        if (reg == null) {
+            return;
+        }
+        registrations[fd] = null;
+        if (reg.reader != null) {
+            reg.reader.cancel();
+            readers--;
+        }
+        if (reg.writer != null) {
+            reg.writer.cancel();
+            writers--;
+        }
+        callExceptionHandler(new ExceptionContext("Descriptor " + fd + " was closed while registered with the "
+                + poller.kind().id() + " poller; its reader and writer were removed. Remove readers and writers "
+                + "before closing a descriptor.", null, null, fd, null));
+    }
+
+    @Override
+    protected void wakeup() {
+        poller.wakeup();
+    }
+
+    @Override
+    protected void closeBackend() {
+        Arrays.fill(registrations, null);
+        readers = 0;
+        writers = 0;
+        poller.close();
+    }
+
+    @Override
+    protected int readerCount() {
+        return readers;
+    }
+
+    @Override
+    protected int writerCount() {
+        return writers;
+    }
+
+    @Override
+    public String toString() {
+        return "SelectorEventLoop[" + name() + ", " + poller.kind().id() + " (" + poller.timeoutMechanism() + ")"
+                + (isClosed() ? ", closed" : isRunning() ? ", running" : "") + "]";
+    }
+}

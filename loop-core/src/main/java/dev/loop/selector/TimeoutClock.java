@@ -1,0 +1,29 @@
+package dev.loop.selector;
+
+/** Timeout arithmetic shared by the pollers: deadlines, rounding up, EINTR retries. */
+final class TimeoutClock {
+
+    static final long NANOS_PER_MILLI = 1_000_000L;
+    static final long NANOS_PER_MICRO = 1_000L;
+    static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private TimeoutClock() {
+    }
+
+    /** Milliseconds for {@code epoll_wait}/{@code poll}: -1 stays -1, anything else is rounded up. */
+    static int millisRoundedUp(long timeoutNanos) {
+        if (timeoutNanos < 0) {
+            return -1;
+        }
+        long ms = (timeoutNanos + NANOS_PER_MILLI - 1) / NANOS_PER_MILLI;
+        return (int) Math.min(ms, Integer.MAX_VALUE);
+    }
+
+    /** The time left until {@code deadline} (at least 0), or -1 for no deadline. */
+    static long remaining(long deadline, boolean infinite) {
+        if (infinite) {
+            return -1;
+        }
+        return Math.max(0, deadline - System.nanoTime());
+    }
+}
