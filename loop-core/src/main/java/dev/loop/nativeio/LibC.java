@@ -70,6 +70,18 @@ public final class LibC {
 
     public static native String strerror(int errnum);
 
+    public static native int inotify_init1(int flags);
+
+    public static native int inotify_add_watch(int fd, String path, int mask);
+
+    public static native int posix_openpt(int flags);
+
+    public static native int grantpt(int fd);
+
+    public static native int unlockpt(int fd);
+
+    public static native int ptsname_r(int fd, long buf, long buflen);
+
     /** Thin alias so callers read {@code LibC.errno()} right after the failing call. */
     public static int errno() {
         return Native.getLastError();

@@ -13,9 +13,17 @@ public final class Linux {
     public static final int O_WRONLY = 1;
     public static final int O_RDWR = 2;
     public static final int O_CREAT = 0x40;
+    public static final int O_NOCTTY = 0x100;
+    public static final int O_DIRECTORY = 0x10000;
+    public static final int IN_CLOEXEC = 0x80000;
+    public static final int IN_NONBLOCK = 0x800;
+    public static final int IN_CREATE = 0x100;
+    public static final int IN_CLOSE_WRITE = 0x8;
+    public static final int IN_DELETE = 0x200;
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
 
+    public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_GETFD = 1;
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;

@@ -1,0 +1,1064 @@
+package dev.loop.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.loop.EventLoop;
+import dev.loop.ExceptionContext;
+import dev.loop.Handle;
+import dev.loop.LoopClosedException;
+import dev.loop.LoopOptions;
+import dev.loop.LoopStatsSnapshot;
+import dev.loop.NotInLoopThreadException;
+import dev.loop.PollerKind;
+import dev.loop.TimerHandle;
+import dev.loop.capability.Capability;
+import dev.loop.capability.CapabilityNotSupportedException;
+import dev.loop.nativeio.LibC;
+import dev.loop.nativeio.Linux;
+import dev.loop.nativeio.NativeMemory;
+import dev.loop.selector.Poller;
+import dev.loop.selector.SelectorEventLoop;
+import dev.loop.testsupport.LogCapture;
+import dev.loop.testsupport.TestFds;
+
+/**
+ * The behaviour every readiness backend must have, taken from asyncio's own tests (see
+ * shared/asyncio-semantics.md §6). One subclass per poller, as CPython runs one mixin per selector.
+ * Everything here uses real descriptors, threads and time.
+ */
+public abstract class AbstractLoopConformanceTest {
+
+    /** A fresh poller of the kind under test. */
+    protected abstract Poller newPoller();
+
+    protected abstract PollerKind kind();
+
+    /** Whether a descriptor closed while registered is detected and reported (poll, select). */
+    protected boolean reportsClosedDescriptors() {
+        return true;
+    }
+
+    protected TestFds fds;
+    private final List<EventLoop> loops = new ArrayList<>();
+
+    @BeforeEach
+    void openFds() {
+        fds = new TestFds();
+    }
+
+    @AfterEach
+    void closeAll() {
+        for (EventLoop l : loops) {
+            l.close();
+        }
+        fds.close();
+    }
+
+    protected EventLoop newLoop() {
+        return newLoop(LoopOptions.builder().name("test-" + kind().id()).delaySamplingInterval(Duration.ZERO).build());
+    }
+
+    protected EventLoop newLoop(LoopOptions options) {
+        EventLoop loop = new SelectorEventLoop(options, newPoller());
+        loops.add(loop);
+        return loop;
+    }
+
+    /** Runs the loop on this thread until it stops; fails if it has not stopped after 10 s. */
+    protected static void run(EventLoop loop) {
+        TimerHandle guard = loop.callLater(Duration.ofSeconds(10), () -> {
+            loop.stop();
+            fail("loop did not stop within 10 s");
+        });
+        loop.runForever();
+        guard.cancel();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    // =============================================================== scheduling
+
+    @Test
+    void callSoonRunsInFifoOrderAndStopEndsRunForever() {
+        EventLoop loop = newLoop();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            int n = i;
+            loop.callSoon(() -> order.add(n));
+        }
+        loop.callSoon(loop::stop);
+        run(loop);
+        assertThat(order).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    }
+
+    @Test
+    void callbacksScheduledDuringAStepRunInTheNextStep() {
+        EventLoop loop = newLoop();
+        List<Long> steps = new ArrayList<>();
+        loop.callSoon(() -> {
+            steps.add(loop.stats().iterations());
+            loop.callSoon(() -> {
+                steps.add(loop.stats().iterations());
+                loop.stop();
+            });
+        });
+        run(loop);
+        assertThat(steps).hasSize(2);
+        assertThat(steps.get(1)).isEqualTo(steps.get(0) + 1);
+    }
+
+    @Test
+    void callLaterZeroRunsAfterCallbacksAlreadyQueued() {
+        EventLoop loop = newLoop();
+        List<String> order = new ArrayList<>();
+        loop.callSoon(() -> order.add("a"));
+        loop.callLater(Duration.ZERO, () -> order.add("timer"));
+        loop.callSoon(() -> order.add("c"));
+        loop.callLater(Duration.ofMillis(5), loop::stop);
+        run(loop);
+        assertThat(order).containsExactly("a", "c", "timer");
+    }
+
+    @Test
+    void timersRunInDueTimeOrder() {
+        EventLoop loop = newLoop();
+        List<Integer> order = new ArrayList<>();
+        loop.callLater(Duration.ofMillis(30), () -> order.add(30));
+        loop.callLater(Duration.ofMillis(10), () -> order.add(10));
+        loop.callLater(Duration.ofMillis(20), () -> order.add(20));
+        loop.callLater(Duration.ofMillis(40), loop::stop);
+        run(loop);
+        assertThat(order).containsExactly(10, 20, 30);
+    }
+
+    @Test
+    void timersWithEqualDeadlinesRunInSchedulingOrder() {
+        EventLoop loop = newLoop();
+        List<Integer> order = new ArrayList<>();
+        long when = loop.time() + Duration.ofMillis(5).toNanos();
+        for (int i = 0; i < 100; i++) {
+            int n = i;
+            loop.callAt(when, () -> order.add(n));
+        }
+        loop.callAt(when, loop::stop);
+        run(loop);
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            expected.add(i);
+        }
+        assertThat(order).isEqualTo(expected);
+    }
+
+    @Test
+    void negativeDelaysRunInDueTimeOrder() {
+        EventLoop loop = newLoop();
+        List<String> order = new ArrayList<>();
+        loop.callLater(Duration.ofSeconds(-1), () -> order.add("a"));
+        loop.callLater(Duration.ofSeconds(-2), () -> order.add("b"));
+        loop.callLater(Duration.ofMillis(1), loop::stop);
+        run(loop);
+        assertThat(order).containsExactly("b", "a");
+    }
+
+    @Test
+    void aTimerNeverRunsBeforeItsDueTime() {
+        EventLoop loop = newLoop();
+        List<Long> early = new ArrayList<>();
+        AtomicInteger fired = new AtomicInteger();
+        for (int ms : new int[] {1, 7, 15, 70}) {
+            long due = loop.time() + Duration.ofMillis(ms).toNanos();
+            loop.callAt(due, () -> {
+                fired.incrementAndGet();
+                if (loop.time() < due) {
+                    early.add(due - loop.time());
+                }
+            });
+        }
+        loop.callLater(Duration.ofMillis(80), loop::stop);
+        run(loop);
+        assertThat(fired).hasValue(4);
+        assertThat(early).isEmpty();
+    }
+
+    @Test
+    void aCancelledTimerDoesNotRun() {
+        EventLoop loop = newLoop();
+        AtomicInteger ran = new AtomicInteger();
+        TimerHandle t = loop.callLater(Duration.ofMillis(5), ran::incrementAndGet);
+        t.cancel();
+        t.cancel();
+        loop.callLater(Duration.ofMillis(20), loop::stop);
+        run(loop);
+        assertThat(ran).hasValue(0);
+        assertThat(t.isCancelled()).isTrue();
+    }
+
+    @Test
+    void aCancelledCallbackDoesNotRun() {
+        EventLoop loop = newLoop();
+        AtomicInteger ran = new AtomicInteger();
+        Handle h = loop.callSoon(ran::incrementAndGet);
+        loop.callSoon(loop::stop);
+        h.cancel();
+        run(loop);
+        assertThat(ran).hasValue(0);
+    }
+
+    @Test
+    void aCallbackCanCancelALaterCallbackOfTheSameStep() {
+        EventLoop loop = newLoop();
+        AtomicInteger ran = new AtomicInteger();
+        AtomicReference<Handle> second = new AtomicReference<>();
+        loop.callSoon(() -> second.get().cancel());
+        second.set(loop.callSoon(ran::incrementAndGet));
+        loop.callSoon(loop::stop);
+        run(loop);
+        assertThat(ran).hasValue(0);
+    }
+
+    @Test
+    void cancelledTimersAreCountedThenPurged() {
+        EventLoop loop = newLoop();
+        List<TimerHandle> handles = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            handles.add(loop.callLater(Duration.ofHours(1), () -> { }));
+        }
+        for (int i = 0; i < 150; i++) {
+            handles.get(i).cancel();
+        }
+        assertThat(loop.stats().handles().cancelledTimers()).isEqualTo(150);
+        assertThat(loop.stats().handles().timers()).isEqualTo(50);
+        AtomicReference<LoopStatsSnapshot.HandleCounts> afterOneStep = new AtomicReference<>();
+        loop.callSoon(() -> {
+            afterOneStep.set(loop.stats().handles());
+            loop.stop();
+        });
+        run(loop);
+        // More than 100 queued and more than half cancelled: one step rebuilds the queue.
+        assertThat(afterOneStep.get().cancelledTimers()).isZero();
+        assertThat(afterOneStep.get().timers()).isEqualTo(51); // 50 + run()'s guard timer
+    }
+
+    @Test
+    void aCancelledHeadTimerDoesNotShortenTheWait() {
+        EventLoop loop = newLoop();
+        TimerHandle head = loop.callLater(Duration.ofMillis(10), () -> fail("cancelled"));
+        loop.callLater(Duration.ofMillis(150), loop::stop);
+        head.cancel();
+        long before = loop.stats().iterations();
+        run(loop);
+        // One wait of ~150 ms (plus possibly one step for rounding), not a step at 10 ms and spinning.
+        assertThat(loop.stats().iterations() - before).isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void stopBeforeRunForeverRunsOneStep() {
+        EventLoop loop = newLoop();
+        AtomicInteger ran = new AtomicInteger();
+        loop.callSoon(ran::incrementAndGet);
+        loop.stop();
+        long before = loop.stats().iterations();
+        loop.runForever();
+        assertThat(loop.stats().iterations() - before).isEqualTo(1);
+        assertThat(ran).hasValue(1);
+    }
+
+    @Test
+    void stopFinishesTheCurrentStep() {
+        EventLoop loop = newLoop();
+        List<String> order = new ArrayList<>();
+        loop.callSoon(() -> {
+            order.add("a");
+            loop.stop();
+        });
+        loop.callSoon(() -> {
+            order.add("b");
+            loop.callSoon(() -> order.add("next-step"));
+        });
+        loop.runForever();
+        assertThat(order).containsExactly("a", "b");
+        // The loop is reusable; the queued callback runs on the next run.
+        loop.callSoon(loop::stop);
+        run(loop);
+        assertThat(order).containsExactly("a", "b", "next-step");
+    }
+
+    @Test
+    void runForeverFromACallbackIsRefused() {
+        EventLoop loop = newLoop();
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        loop.callSoon(() -> {
+            try {
+                loop.runForever();
+            } catch (IllegalStateException e) {
+                error.set(e);
+            }
+            loop.stop();
+        });
+        run(loop);
+        assertThat(error.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("already running");
+    }
+
+    @Test
+    void runUntilCompleteReturnsTheResult() {
+        EventLoop loop = newLoop();
+        CompletableFuture<String> f = new CompletableFuture<>();
+        loop.callLater(Duration.ofMillis(5), () -> f.complete("done"));
+        assertThat(loop.runUntilComplete(f)).isEqualTo("done");
+        CompletableFuture<String> failing = new CompletableFuture<>();
+        loop.callSoon(() -> failing.completeExceptionally(new IllegalStateException("boom")));
+        assertThatThrownBy(() -> loop.runUntilComplete(failing)).isInstanceOf(CompletionException.class)
+                .hasRootCauseMessage("boom");
+    }
+
+    @Test
+    void runUntilCompleteStoppedEarlyIsAnError() {
+        EventLoop loop = newLoop();
+        CompletableFuture<String> f = new CompletableFuture<>();
+        loop.callSoon(loop::stop);
+        assertThatThrownBy(() -> loop.runUntilComplete(f)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("stopped before Future completed");
+    }
+
+    @Test
+    void timeAdvancesAcrossABlockingCallback() {
+        EventLoop loop = newLoop();
+        long[] t = new long[2];
+        loop.callSoon(() -> {
+            t[0] = loop.time();
+            sleep(20);
+            t[1] = loop.time();
+            loop.stop();
+        });
+        run(loop);
+        assertThat(t[1] - t[0]).isGreaterThanOrEqualTo(Duration.ofMillis(20).toNanos());
+    }
+
+    // =============================================================== lifecycle
+
+    @Test
+    void closeIsIdempotentAndEverythingAfterItIsRefused() {
+        EventLoop loop = newLoop();
+        int[] p = fds.pipe();
+        loop.close();
+        loop.close();
+        assertThat(loop.isClosed()).isTrue();
+        assertThatThrownBy(() -> loop.callSoon(() -> { })).isInstanceOf(LoopClosedException.class);
+        assertThatThrownBy(() -> loop.callSoonThreadsafe(() -> { })).isInstanceOf(LoopClosedException.class);
+        assertThatThrownBy(() -> loop.callLater(Duration.ZERO, () -> { })).isInstanceOf(LoopClosedException.class);
+        assertThatThrownBy(() -> loop.callAt(0, () -> { })).isInstanceOf(LoopClosedException.class);
+        assertThatThrownBy(() -> loop.addReader(p[0], () -> { })).isInstanceOf(LoopClosedException.class);
+        assertThatThrownBy(() -> loop.addWriter(p[1], () -> { })).isInstanceOf(LoopClosedException.class);
+        assertThatThrownBy(loop::runForever).isInstanceOf(LoopClosedException.class);
+        assertThatThrownBy(loop::start).isInstanceOf(LoopClosedException.class);
+        assertThatThrownBy(() -> loop.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+        assertThat(loop.removeReader(p[0])).isFalse();
+        assertThat(loop.removeWriter(p[1])).isFalse();
+    }
+
+    @Test
+    void closeFromACallbackIsRefused() {
+        EventLoop loop = newLoop();
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        loop.callSoon(() -> {
+            try {
+                loop.close();
+            } catch (IllegalStateException e) {
+                error.set(e);
+            }
+            loop.stop();
+        });
+        run(loop);
+        assertThat(error.get()).isInstanceOf(IllegalStateException.class);
+        assertThat(loop.isClosed()).isFalse();
+    }
+
+    @Test
+    void startRunsTheLoopOnItsOwnNamedThreadAndCloseStopsIt() throws Exception {
+        EventLoop loop = newLoop(LoopOptions.builder().name("own").threadName("own-loop-thread").build());
+        loop.start();
+        assertThat(loop.isRunning()).isTrue();
+        assertThat(loop.inLoopThread()).isFalse();
+        assertThatThrownBy(loop::start).isInstanceOf(IllegalStateException.class);
+        CompletableFuture<String> where = new CompletableFuture<>();
+        loop.execute(() -> where.complete(Thread.currentThread().getName() + ":" + loop.inLoopThread()));
+        assertThat(where.get(5, TimeUnit.SECONDS)).isEqualTo("own-loop-thread:true");
+        Thread t = loop.thread();
+        loop.close();
+        assertThat(loop.isRunning()).isFalse();
+        assertThat(t.isAlive()).isFalse();
+    }
+
+    @Test
+    void loopThreadOnlyMethodsRefuseOtherThreadsWhileRunning() throws Exception {
+        EventLoop loop = newLoop();
+        int[] p = fds.pipe();
+        loop.start();
+        assertThatThrownBy(() -> loop.callSoon(() -> { })).isInstanceOf(NotInLoopThreadException.class)
+                .hasMessageContaining("callSoonThreadsafe");
+        assertThatThrownBy(() -> loop.callLater(Duration.ZERO, () -> { })).isInstanceOf(NotInLoopThreadException.class);
+        assertThatThrownBy(() -> loop.addReader(p[0], () -> { })).isInstanceOf(NotInLoopThreadException.class);
+        assertThatThrownBy(() -> loop.removeReader(p[0])).isInstanceOf(NotInLoopThreadException.class);
+        loop.close();
+    }
+
+    @Test
+    void theLoopIsAnExecutor() throws Exception {
+        EventLoop loop = newLoop();
+        loop.start();
+        String name = CompletableFuture.supplyAsync(() -> Thread.currentThread().getName(), loop).get(5, TimeUnit.SECONDS);
+        assertThat(name).isEqualTo(loop.thread().getName());
+        loop.close();
+    }
+
+    // =============================================================== threads
+
+    @Test
+    void callSoonThreadsafeWakesAnIdleLoop() throws Exception {
+        EventLoop loop = newLoop();
+        loop.start();
+        Thread.sleep(50); // let it park with no timers at all
+        CountDownLatch ran = new CountDownLatch(1);
+        long t0 = System.nanoTime();
+        loop.callSoonThreadsafe(ran::countDown);
+        assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(1).toNanos());
+        loop.close();
+    }
+
+    @Test
+    void callSoonThreadsafeFromTheLoopThreadSharesTheFifo() {
+        EventLoop loop = newLoop();
+        List<Integer> order = new ArrayList<>();
+        loop.callSoon(() -> {
+            loop.callSoon(() -> order.add(1));
+            loop.callSoonThreadsafe(() -> order.add(2));
+            loop.callSoon(() -> order.add(3));
+            loop.callSoon(loop::stop);
+        });
+        run(loop);
+        assertThat(order).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void fourThreadsTimesAHundredThousandThreadsafeCallbacksRunExactlyOnceInOrder() throws Exception {
+        EventLoop loop = newLoop();
+        int threads = 4;
+        int each = 100_000;
+        int[] next = new int[threads];
+        AtomicInteger outOfOrder = new AtomicInteger();
+        AtomicInteger total = new AtomicInteger();
+        loop.start();
+        CyclicBarrier barrier = new CyclicBarrier(threads);
+        List<Thread> producers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread th = new Thread(() -> {
+                try {
+                    barrier.await();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                for (int i = 0; i < each; i++) {
+                    int seq = i;
+                    loop.callSoonThreadsafe(() -> {
+                        if (next[id] != seq) {
+                            outOfOrder.incrementAndGet();
+                        }
+                        next[id] = seq + 1;
+                        total.incrementAndGet();
+                    });
+                }
+            });
+            producers.add(th);
+            th.start();
+        }
+        for (Thread th : producers) {
+            th.join();
+        }
+        CompletableFuture<int[]> seen = new CompletableFuture<>();
+        loop.execute(() -> seen.complete(next.clone()));
+        assertThat(seen.get(30, TimeUnit.SECONDS)).containsOnly(each);
+        assertThat(total).hasValue(threads * each);
+        assertThat(outOfOrder).hasValue(0);
+        loop.close();
+    }
+
+    // =============================================================== errors and debug
+
+    @Test
+    void aThrowingCallbackGoesToTheExceptionHandlerAndTheLoopGoesOn() {
+        EventLoop loop = newLoop();
+        List<ExceptionContext> seen = new ArrayList<>();
+        loop.setExceptionHandler((l, ctx) -> seen.add(ctx));
+        AtomicInteger after = new AtomicInteger();
+        RuntimeException boom = new RuntimeException("boom");
+        Handle h = loop.callSoon(() -> {
+            throw boom;
+        });
+        loop.callSoon(after::incrementAndGet);
+        loop.callSoon(loop::stop);
+        run(loop);
+        assertThat(seen).hasSize(1);
+        assertThat(seen.get(0).exception()).isSameAs(boom);
+        assertThat(seen.get(0).handle()).isSameAs(h);
+        assertThat(seen.get(0).message()).startsWith("Exception in callback");
+        assertThat(after).hasValue(1);
+        assertThat(loop.stats().errors()).isEqualTo(1);
+    }
+
+    @Test
+    void theDefaultHandlerLogsAndAThrowingHandlerIsLoggedToo() {
+        EventLoop loop = newLoop();
+        try (LogCapture log = new LogCapture()) {
+            loop.callSoon(() -> {
+                throw new IllegalStateException("first");
+            });
+            loop.callSoon(loop::stop);
+            run(loop);
+            assertThat(log.texts()).anyMatch(t -> t.contains("Exception in callback") && t.contains("first"));
+
+            loop.setExceptionHandler((l, ctx) -> {
+                throw new IllegalArgumentException("handler broke");
+            });
+            loop.callSoon(() -> {
+                throw new IllegalStateException("second");
+            });
+            loop.callSoon(loop::stop);
+            run(loop);
+            assertThat(log.texts()).anyMatch(t -> t.contains("Unhandled error in exception handler")
+                    && t.contains("handler broke"));
+            assertThat(log.texts()).anyMatch(t -> t.contains("second"));
+        }
+    }
+
+    @Test
+    void aSlowCallbackIsCountedAndLoggedWithWhereItWasScheduledInDebugMode() {
+        EventLoop loop = newLoop(LoopOptions.builder().name("slow").debug(true)
+                .slowCallbackThreshold(Duration.ofMillis(20)).delaySamplingInterval(Duration.ZERO).build());
+        try (LogCapture log = new LogCapture()) {
+            loop.callSoon(() -> sleep(40));
+            loop.callSoon(loop::stop);
+            run(loop);
+            assertThat(loop.stats().slowCallbacks()).isEqualTo(1);
+            assertThat(log.texts()).anyMatch(t -> t.contains("took") && t.contains("seconds")
+                    && t.contains("aSlowCallbackIsCountedAndLoggedWithWhereItWasScheduledInDebugMode"));
+        }
+    }
+
+    @Test
+    void theWatchdogReportsABlockedCallbackWithTheLoopThreadsStack() {
+        EventLoop loop = newLoop(LoopOptions.builder().name("blocked").blockedThreshold(Duration.ofMillis(100))
+                .delaySamplingInterval(Duration.ZERO).build());
+        try (LogCapture log = new LogCapture()) {
+            loop.callSoon(() -> sleep(600));
+            loop.callSoon(loop::stop);
+            run(loop);
+            assertThat(loop.stats().blockedCallbacks()).isEqualTo(1);
+            assertThat(log.texts()).anyMatch(t -> t.contains("is blocked") && t.contains("Thread.sleep")
+                    && t.contains("AbstractLoopConformanceTest"));
+        }
+    }
+
+    @Test
+    void loopDelayIsSampledWhileRunning() throws Exception {
+        EventLoop loop = newLoop(LoopOptions.builder().name("delay").delaySamplingInterval(Duration.ofMillis(5)).build());
+        loop.start();
+        Thread.sleep(200);
+        loop.close();
+        LoopStatsSnapshot s = loop.stats();
+        assertThat(s.delay().count()).isGreaterThan(5);
+        assertThat(s.delay().max()).isGreaterThan(0);
+    }
+
+    // =============================================================== timers: precision
+
+    @Test
+    void subMillisecondTimersAreNotRoundedToAMillisecond() {
+        EventLoop loop = newLoop();
+        assumeTrue(loop.capabilities().supports(Capability.SUB_MILLISECOND_TIMERS));
+        long[] lateness = new long[41];
+        AtomicInteger i = new AtomicInteger();
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> {
+            long due = loop.time() + Duration.ofNanos(200_000).toNanos();
+            loop.callAt(due, () -> {
+                lateness[i.get()] = loop.time() - due;
+                if (i.incrementAndGet() == lateness.length) {
+                    loop.stop();
+                } else {
+                    next[0].run();
+                }
+            });
+        };
+        next[0].run();
+        run(loop);
+        long[] sorted = lateness.clone();
+        Arrays.sort(sorted);
+        assertThat(sorted[0]).isGreaterThanOrEqualTo(0);
+        // Rounded up to whole milliseconds, a 200 us timer would be ~800 us late every time.
+        assertThat(sorted[sorted.length / 2]).as("median lateness, ns").isLessThan(500_000);
+        assertThat(loop.stats().timerLateness().count()).isGreaterThanOrEqualTo(lateness.length);
+    }
+
+    @Test
+    void tinyTimeoutsDoNotSpin() {
+        EventLoop loop = newLoop();
+        long before = loop.stats().iterations();
+        long[] delays = {10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 1};
+        AtomicInteger k = new AtomicInteger();
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> {
+            int idx = k.getAndIncrement();
+            if (idx == delays.length) {
+                loop.stop();
+                return;
+            }
+            loop.callLater(Duration.ofNanos(delays[idx]), next[0]);
+        };
+        loop.callSoon(next[0]);
+        run(loop);
+        // asyncio's test_timeout_rounding: a few steps per sleep, never a busy loop.
+        assertThat(loop.stats().iterations() - before).isLessThanOrEqualTo(3L * delays.length + 3);
+    }
+
+    // =============================================================== readiness: pipes and sockets
+
+    @Test
+    void aReaderFiresWhenAPipeHasData() {
+        EventLoop loop = newLoop();
+        int[] p = fds.pipe();
+        List<byte[]> got = new ArrayList<>();
+        loop.addReader(p[0], () -> {
+            got.add(TestFds.read(p[0], 100));
+            assertThat(loop.removeReader(p[0])).isTrue();
+            loop.stop();
+        });
+        loop.callLater(Duration.ofMillis(5), () -> TestFds.write(p[1], bytes("hello")));
+        run(loop);
+        assertThat(got).hasSize(1);
+        assertThat(new String(got.get(0), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("hello");
+        assertThat(loop.removeReader(p[0])).isFalse();
+    }
+
+    @Test
+    void readersAreLevelTriggered() {
+        EventLoop loop = newLoop();
+        int[] p = fds.pipe();
+        TestFds.write(p[1], bytes("x"));
+        AtomicInteger calls = new AtomicInteger();
+        loop.addReader(p[0], () -> {
+            if (calls.incrementAndGet() == 3) {
+                TestFds.read(p[0], 10); // drained: no more calls
+                loop.callLater(Duration.ofMillis(30), loop::stop);
+            }
+        });
+        run(loop);
+        assertThat(calls).hasValue(3);
+    }
+
+    @Test
+    void aWriterFiresOnAnEmptyPipeAndRemoveWriterReportsWhetherOneWasRegistered() {
+        EventLoop loop = newLoop();
+        int[] p = fds.pipe();
+        AtomicInteger calls = new AtomicInteger();
+        loop.addWriter(p[1], () -> {
+            calls.incrementAndGet();
+            assertThat(loop.removeWriter(p[1])).isTrue();
+            assertThat(loop.removeWriter(p[1])).isFalse();
+            loop.stop();
+        });
+        run(loop);
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void aReaderOnASocketPairReceivesEveryByteFromAnotherThread() throws Exception {
+        EventLoop loop = newLoop();
+        int[] s = fds.socketPair();
+        int total = 1 << 20;
+        long[] received = {0};
+        long[] sum = {0};
+        loop.addReader(s[0], () -> {
+            byte[] b;
+            while ((b = TestFds.read(s[0], 65536)) != null && b.length > 0) {
+                received[0] += b.length;
+                for (byte x : b) {
+                    sum[0] += x & 0xff;
+                }
+            }
+            if (received[0] == total) {
+                loop.removeReader(s[0]);
+                loop.stop();
+            }
+        });
+        Thread writer = new Thread(() -> {
+            int sent = 0;
+            byte[] chunk = new byte[8192];
+            for (int i = 0; i < chunk.length; i++) {
+                chunk[i] = (byte) i;
+            }
+            try (NativeMemory m = new NativeMemory(chunk.length)) {
+                m.buffer().put(0, chunk);
+                while (sent < total) {
+                    long n = LibC.write(s[1], m.address(), Math.min(chunk.length, total - sent));
+                    if (n > 0) {
+                        sent += (int) n;
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+        });
+        writer.start();
+        run(loop);
+        writer.join();
+        long expected = 0;
+        for (int i = 0; i < total; i++) {
+            expected += (byte) (i % 8192) & 0xff;
+        }
+        assertThat(received[0]).isEqualTo(total);
+        assertThat(sum[0]).isEqualTo(expected);
+    }
+
+    @Test
+    void addingAReaderAgainReplacesTheCallback() {
+        EventLoop loop = newLoop();
+        int[] p = fds.pipe();
+        List<String> calls = new ArrayList<>();
+        loop.addReader(p[0], () -> calls.add("old"));
+        loop.addReader(p[0], () -> {
+            calls.add("new");
+            TestFds.read(p[0], 10);
+            loop.removeReader(p[0]);
+            loop.stop();
+        });
+        assertThat(loop.stats().handles().readers()).isEqualTo(1);
+        TestFds.write(p[1], bytes("x"));
+        run(loop);
+        assertThat(calls).containsExactly("new");
+    }
+
+    @Test
+    void removingAReaderWhoseCallbackIsAlreadyQueuedPreventsItFromRunning() {
+        EventLoop loop = newLoop();
+        int[] a = fds.pipe();
+        int[] b = fds.pipe();
+        TestFds.write(a[1], bytes("a"));
+        TestFds.write(b[1], bytes("b"));
+        List<String> calls = new ArrayList<>();
+        // Whichever runs first removes the other, which is ready in the same step.
+        loop.addReader(a[0], () -> {
+            calls.add("a");
+            loop.removeReader(a[0]);
+            loop.removeReader(b[0]);
+        });
+        loop.addReader(b[0], () -> {
+            calls.add("b");
+            loop.removeReader(a[0]);
+            loop.removeReader(b[0]);
+        });
+        loop.callLater(Duration.ofMillis(20), loop::stop);
+        run(loop);
+        assertThat(calls).hasSize(1);
+    }
+
+    @Test
+    void aReaderFiresWhenThePeerClosesThePipe() {
+        EventLoop loop = newLoop();
+        int[] p = fds.pipe();
+        List<Integer> reads = new ArrayList<>();
+        loop.addReader(p[0], () -> {
+            byte[] b = TestFds.read(p[0], 10);
+            reads.add(b == null ? -1 : b.length);
+            loop.removeReader(p[0]);
+            loop.stop();
+        });
+        loop.callLater(Duration.ofMillis(5), () -> fds.closeNow(p[1]));
+        run(loop);
+        assertThat(reads).containsExactly(0); // EOF
+    }
+
+    @Test
+    void aWriterFiresWhenTheReadEndIsClosed() {
+        EventLoop loop = newLoop();
+        int[] p = fds.pipe();
+        while (TestFds.writeSome(p[1], 65536) > 0) {
+            // fill the pipe: not writable any more
+        }
+        List<Long> results = new ArrayList<>();
+        loop.addWriter(p[1], () -> {
+            results.add(TestFds.writeSome(p[1], 1));
+            loop.removeWriter(p[1]);
+            loop.stop();
+        });
+        loop.callLater(Duration.ofMillis(10), () -> fds.closeNow(p[0]));
+        run(loop);
+        assertThat(results).containsExactly((long) -32); // EPIPE
+    }
+
+    @Test
+    void readerAndWriterOnOneDescriptorAreIndependent() {
+        EventLoop loop = newLoop();
+        int[] s = fds.socketPair();
+        AtomicInteger writes = new AtomicInteger();
+        AtomicInteger reads = new AtomicInteger();
+        loop.addReader(s[0], reads::incrementAndGet);
+        loop.addWriter(s[0], () -> {
+            if (writes.incrementAndGet() == 2) {
+                assertThat(loop.removeWriter(s[0])).isTrue();
+                TestFds.write(s[1], bytes("ping"));
+            }
+        });
+        loop.callLater(Duration.ofMillis(30), loop::stop);
+        run(loop);
+        assertThat(writes).hasValue(2);
+        assertThat(reads.get()).isGreaterThan(0);
+        assertThat(loop.stats().handles().readers()).isEqualTo(1);
+        assertThat(loop.stats().handles().writers()).isZero();
+    }
+
+    @Test
+    void anIoCallbackSeenWhenStoppingDoesNotRunTwice() {
+        EventLoop loop = newLoop();
+        int[] p = fds.pipe();
+        AtomicInteger calls = new AtomicInteger();
+        TestFds.write(p[1], bytes("x"));
+        loop.addReader(p[0], () -> {
+            calls.incrementAndGet();
+            loop.stop();
+        });
+        loop.runForever();
+        assertThat(calls).hasValue(1);
+        loop.runForever(); // still readable: runs exactly once more
+        assertThat(calls).hasValue(2);
+    }
+
+    @Test
+    void eventfdAndInotifyAreWatchedLikeAnyDescriptor(@TempDir Path dir) throws Exception {
+        EventLoop loop = newLoop();
+        int efd = fds.eventFd();
+        int ino = fds.track(LibC.inotify_init1(Linux.IN_CLOEXEC | Linux.IN_NONBLOCK));
+        assertThat(ino).isGreaterThanOrEqualTo(0);
+        assertThat(LibC.inotify_add_watch(ino, dir.toString(), Linux.IN_CREATE)).isGreaterThanOrEqualTo(0);
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        loop.addReader(efd, () -> {
+            seen.add("eventfd");
+            TestFds.read(efd, 8);
+            loop.removeReader(efd);
+        });
+        loop.addReader(ino, () -> {
+            byte[] ev = TestFds.read(ino, 4096);
+            seen.add("inotify:" + new String(ev, 16, ev.length - 16, java.nio.charset.StandardCharsets.UTF_8).trim());
+            loop.removeReader(ino);
+        });
+        loop.callLater(Duration.ofMillis(5), () -> {
+            TestFds.write(efd, new byte[] {1, 0, 0, 0, 0, 0, 0, 0});
+            try {
+                Files.writeString(dir.resolve("created.txt"), "x");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        loop.callLater(Duration.ofMillis(100), loop::stop);
+        run(loop);
+        assertThat(seen).hasSize(2).contains("eventfd").anyMatch(s -> s.startsWith("inotify:created.txt"));
+    }
+
+    @Test
+    void aPseudoTerminalIsWatched() {
+        assumeTrue(Files.exists(Path.of("/dev/ptmx")), "no /dev/ptmx");
+        EventLoop loop = newLoop();
+        int master = LibC.posix_openpt(Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+        assumeTrue(master >= 0, "posix_openpt failed");
+        fds.track(master);
+        assertThat(LibC.grantpt(master)).isZero();
+        assertThat(LibC.unlockpt(master)).isZero();
+        String slavePath;
+        try (NativeMemory name = new NativeMemory(128)) {
+            assertThat(LibC.ptsname_r(master, name.address(), 128)).isZero();
+            byte[] raw = new byte[128];
+            name.buffer().get(0, raw);
+            slavePath = new String(raw, java.nio.charset.StandardCharsets.US_ASCII).trim().split("\0")[0];
+        }
+        int slave = fds.open(Path.of(slavePath), Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_NONBLOCK);
+        StringBuilder got = new StringBuilder();
+        loop.addReader(master, () -> {
+            byte[] b = TestFds.read(master, 100);
+            if (b != null) {
+                got.append(new String(b, java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            if (got.toString().contains("tty")) {
+                loop.removeReader(master);
+                loop.stop();
+            }
+        });
+        loop.callLater(Duration.ofMillis(5), () -> TestFds.write(slave, bytes("tty\n")));
+        run(loop);
+        assertThat(got.toString()).contains("tty");
+    }
+
+    // =============================================================== bad descriptors and capabilities
+
+    @Test
+    void negativeAndClosedDescriptorsAreBadArguments() {
+        EventLoop loop = newLoop();
+        assertThatThrownBy(() -> loop.addReader(-1, () -> { })).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
+        int[] p = fds.pipe();
+        fds.closeNow(p[0]);
+        fds.closeNow(p[1]);
+        assertThatThrownBy(() -> loop.addReader(p[0], () -> { })).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(String.valueOf(p[0]));
+        assertThatThrownBy(() -> loop.addWriter(p[1], () -> { })).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(String.valueOf(p[1]));
+        assertThat(loop.stats().handles().readers()).isZero();
+    }
+
+    @Test
+    void regularFilesAndDirectoriesAreRefusedAsFileIoMonitoring(@TempDir Path dir) throws Exception {
+        EventLoop loop = newLoop();
+        Path file = Files.writeString(dir.resolve("plain.txt"), "data");
+        int fileFd = fds.open(file, Linux.O_RDONLY);
+        int dirFd = fds.open(dir, Linux.O_RDONLY | Linux.O_DIRECTORY);
+        for (int fd : new int[] {fileFd, dirFd}) {
+            assertThatThrownBy(() -> loop.addReader(fd, () -> { }))
+                    .isInstanceOfSatisfying(CapabilityNotSupportedException.class, e -> {
+                        assertThat(e.capability()).isEqualTo(Capability.FILE_IO_MONITORING);
+                        assertThat(e.poller()).isEqualTo(kind());
+                        assertThat(e.alternative()).isNotBlank();
+                        assertThat(e.getMessage()).contains("fd " + fd).contains("Linux");
+                    });
+            assertThatThrownBy(() -> loop.addWriter(fd, () -> { })).isInstanceOf(CapabilityNotSupportedException.class);
+        }
+        assertThat(loop.stats().handles().readers()).isZero();
+    }
+
+    @Test
+    void aDescriptorClosedWhileRegisteredNeitherSpinsNorFailsForever() {
+        EventLoop loop = newLoop();
+        List<ExceptionContext> reported = new ArrayList<>();
+        loop.setExceptionHandler((l, ctx) -> reported.add(ctx));
+        int[] p = fds.pipe();
+        int[] other = fds.pipe();
+        AtomicInteger otherCalls = new AtomicInteger();
+        loop.addReader(p[0], () -> { });
+        loop.addReader(other[0], () -> {
+            otherCalls.incrementAndGet();
+            TestFds.read(other[0], 100);
+        });
+        fds.closeNow(p[0]); // without removeReader
+        long before = loop.stats().iterations();
+        loop.callLater(Duration.ofMillis(20), () -> TestFds.write(other[1], bytes("still works")));
+        loop.callLater(Duration.ofMillis(100), loop::stop);
+        run(loop);
+        assertThat(loop.stats().iterations() - before).as("steps in 100 ms").isLessThan(20);
+        assertThat(otherCalls).hasValue(1);
+        if (reportsClosedDescriptors()) {
+            assertThat(reported).hasSize(1);
+            assertThat(reported.get(0).fd()).isEqualTo(p[0]);
+            assertThat(reported.get(0).message()).contains("closed while registered");
+            assertThat(loop.stats().handles().readers()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void handleCountsFollowRegistrationsTimersAndReadyCallbacks() {
+        EventLoop loop = newLoop();
+        int[] p = fds.pipe();
+        loop.addReader(p[0], () -> { });
+        loop.addWriter(p[1], () -> { });
+        loop.callLater(Duration.ofHours(1), () -> { });
+        loop.callLater(Duration.ofHours(1), () -> { }).cancel();
+        loop.callSoon(() -> { });
+        LoopStatsSnapshot.HandleCounts h = loop.stats().handles();
+        assertThat(h.readers()).isEqualTo(1);
+        assertThat(h.writers()).isEqualTo(1);
+        assertThat(h.timers()).isEqualTo(1);
+        assertThat(h.cancelledTimers()).isEqualTo(1);
+        assertThat(h.ready()).isEqualTo(1);
+        loop.removeReader(p[0]);
+        loop.removeWriter(p[1]);
+        assertThat(loop.stats().handles().readers()).isZero();
+        assertThat(loop.stats().handles().writers()).isZero();
+    }
+
+    @Test
+    void statsCountStepsCallbacksAndTime() {
+        EventLoop loop = newLoop();
+        for (int i = 0; i < 10; i++) {
+            loop.callSoon(() -> { });
+        }
+        loop.callLater(Duration.ofMillis(20), loop::stop);
+        run(loop);
+        LoopStatsSnapshot s = loop.stats();
+        assertThat(s.callbacks()).isEqualTo(11);
+        assertThat(s.iterations()).isGreaterThanOrEqualTo(2);
+        assertThat(s.pollNanos()).isGreaterThan(Duration.ofMillis(10).toNanos());
+        assertThat(s.utilization()).isBetween(0.0, 1.0);
+        assertThat(s.timerLateness().count()).isEqualTo(1);
+    }
+
+    @Test
+    void closeReleasesEveryDescriptorTheLoopOwns() throws Exception {
+        newLoop().close(); // warm-up: classes (and the jars they come from) loaded before counting
+        java.util.Map<Integer, String> before = TestFds.openFdTargets();
+        EventLoop loop = newLoop(LoopOptions.builder().name("fds").delaySamplingInterval(Duration.ofMillis(5)).build());
+        int[] p = fds.pipe();
+        loop.addReader(p[0], () -> { });
+        loop.callLater(Duration.ofHours(1), () -> { });
+        loop.start();
+        loop.execute(() -> loop.callLater(Duration.ofMillis(1), () -> { }));
+        Thread.sleep(30);
+        assertThat(TestFds.newFdsSince(before)).hasSizeGreaterThanOrEqualTo(3); // the pipe and the poller's own
+        loop.close();
+        fds.close();
+        assertThat(TestFds.newFdsSince(before)).as("descriptors left open").isEmpty();
+    }
+
+    @Test
+    void theLoopOwnsOnlyItsPollerDescriptors() {
+        newPoller().close();
+        java.util.Map<Integer, String> before = TestFds.openFdTargets();
+        Poller poller = newPoller();
+        assertThat(TestFds.newFdsSince(before)).hasSize(poller.ownDescriptors())
+                .allSatisfy((fd, target) -> assertThat(target).startsWith("anon_inode:"));
+        EventLoop loop = new SelectorEventLoop(LoopOptions.defaults(), poller);
+        loop.close();
+        assertThat(TestFds.newFdsSince(before)).isEmpty();
+    }
+
+    protected static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

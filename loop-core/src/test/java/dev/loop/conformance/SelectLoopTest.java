@@ -1,0 +1,19 @@
+package dev.loop.conformance;
+
+import dev.loop.PollerKind;
+import dev.loop.selector.Poller;
+import dev.loop.selector.SelectPoller;
+
+/** The conformance suite on select. */
+class SelectLoopTest extends AbstractLoopConformanceTest {
+
+    @Override
+    protected Poller newPoller() {
+        return new SelectPoller();
+    }
+
+    @Override
+    protected PollerKind kind() {
+        return PollerKind.SELECT;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.loop.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import dev.loop.NativeException;
+import dev.loop.nativeio.Descriptors;
+import dev.loop.nativeio.Errno;
+import dev.loop.nativeio.LibC;
+import dev.loop.nativeio.Linux;
+import dev.loop.nativeio.NativeMemory;
+
+/** Real descriptors for tests: pipes, socket pairs, files; every one closed by {@link #close()}. */
+public final class TestFds implements AutoCloseable {
+
+    private final List<Integer> open = new ArrayList<>();
+
+    public int[] pipe() {
+        int[] p = Descriptors.pipe(true);
+        open.add(p[0]);
+        open.add(p[1]);
+        return p;
+    }
+
+    public int[] socketPair() {
+        int[] p = Descriptors.socketPair(true);
+        open.add(p[0]);
+        open.add(p[1]);
+        return p;
+    }
+
+    public int eventFd() {
+        return track(Descriptors.eventFd());
+    }
+
+    /** Opens a path (a regular file, a directory) read-only. */
+    public int open(Path path, int flags) {
+        int fd = LibC.open(path.toString(), flags | Linux.O_CLOEXEC, 0644);
+        if (fd < 0) {
+            throw new NativeException("open", LibC.errno(), path.toString());
+        }
+        return track(fd);
+    }
+
+    public int track(int fd) {
+        open.add(fd);
+        return fd;
+    }
+
+    /** Closes {@code fd} now (and forgets it). */
+    public void closeNow(int fd) {
+        if (open.remove((Integer) fd)) {
+            LibC.close(fd);
+        }
+    }
+
+    /** Writes all of {@code data} (the descriptor must have room). */
+    public static void write(int fd, byte[] data) {
+        try (NativeMemory m = new NativeMemory(data.length)) {
+            m.buffer().put(0, data);
+            long n = LibC.write(fd, m.address(), data.length);
+            if (n != data.length) {
+                throw new NativeException("write", n < 0 ? LibC.errno() : 0, "wrote " + n + " of " + data.length);
+            }
+        }
+    }
+
+    /** Writes what fits; returns the count, 0 on EAGAIN, -errno on other errors. */
+    public static long writeSome(int fd, int size) {
+        try (NativeMemory m = new NativeMemory(size)) {
+            long n = LibC.write(fd, m.address(), size);
+            if (n < 0) {
+                int errno = LibC.errno();
+                return errno == Errno.EAGAIN ? 0 : -errno;
+            }
+            return n;
+        }
+    }
+
+    /**
+     * Reads up to {@code max} bytes: the bytes read (empty at EOF), or {@code null} on EAGAIN.
+     */
+    public static byte[] read(int fd, int max) {
+        try (NativeMemory m = new NativeMemory(max)) {
+            long n = LibC.read(fd, m.address(), max);
+            if (n < 0) {
+                int errno = LibC.errno();
+                if (errno == Errno.EAGAIN) {
+                    return null;
+                }
+                throw new NativeException("read", errno);
+            }
+            byte[] out = new byte[(int) n];
+            m.buffer().get(0, out);
+            return out;
+        }
+    }
+
+    /** Open descriptors of this process, counted in /proc/self/fd. */
+    public static long countOpenFds() {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Descriptors opened since {@code before} (a {@link #openFdTargets()} result) that are not files the
+     * JVM opens by itself when it loads classes (jars, modules, shared libraries).
+     */
+    public static java.util.Map<Integer, String> newFdsSince(java.util.Map<Integer, String> before) {
+        java.util.Map<Integer, String> now = openFdTargets();
+        java.util.Map<Integer, String> added = new java.util.TreeMap<>();
+        now.forEach((fd, target) -> {
+            if (!target.equals(before.get(fd)) && !target.endsWith(".jar") && !target.endsWith(".so")
+                    && !target.endsWith("/lib/modules") && !target.startsWith("/proc/")) {
+                added.put(fd, target);
+            }
+        });
+        return added;
+    }
+
+    /** Every open descriptor of this process with what it points to (readlink of /proc/self/fd/N). */
+    public static java.util.Map<Integer, String> openFdTargets() {
+        java.util.Map<Integer, String> out = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                try {
+                    out.put(Integer.parseInt(p.getFileName().toString()), Files.readSymbolicLink(p).toString());
+                } catch (IOException e) {
+                    // closed between list and readlink (the listing's own descriptor)
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        for (int fd : open) {
+            LibC.close(fd);
+        }
+        open.clear();
+    }
+}
