@@ -113,8 +113,16 @@ public final class EpollPoller implements Poller {
 
     @Override
     public void register(int fd, int interest) {
-        if (ctlOrErrno(Linux.EPOLL_CTL_ADD, fd, toEpoll(interest)) == Errno.EEXIST) {
+        int errno = ctlOrErrno(Linux.EPOLL_CTL_ADD, fd, toEpoll(interest));
+        if (errno == Errno.EEXIST) {
             ctl(Linux.EPOLL_CTL_MOD, fd, toEpoll(interest));
+        } else if (errno == Errno.EPERM) {
+            throw new IllegalArgumentException("descriptor " + fd + " cannot be polled (epoll_ctl: EPERM): it is always "
+                    + "ready, like a regular file or /dev/null");
+        } else if (errno == Errno.EBADF) {
+            throw new IllegalArgumentException("Invalid file descriptor: " + fd + " is not open (EBADF)");
+        } else if (errno != 0) {
+            throw new NativeException("epoll_ctl", errno, "descriptor " + fd);
         }
     }
 

@@ -1,6 +1,15 @@
 package dev.loop.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+import dev.loop.EventLoop;
 import dev.loop.PollerKind;
+import dev.loop.nativeio.Linux;
 import dev.loop.selector.EpollPoller;
 import dev.loop.selector.Poller;
 
@@ -21,5 +30,14 @@ class EpollLoopTest extends AbstractLoopConformanceTest {
     protected boolean reportsClosedDescriptors() {
         // epoll drops a closed descriptor from its interest list by itself: nothing spins, nothing to report.
         return false;
+    }
+
+    @Test
+    void aDeviceThatCannotBePolledIsABadArgumentNamingEperm() {
+        EventLoop loop = newLoop();
+        int devNull = fds.open(Path.of("/dev/null"), Linux.O_RDONLY);
+        assertThatThrownBy(() -> loop.addReader(devNull, () -> { })).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("EPERM").hasMessageContaining(String.valueOf(devNull));
+        assertThat(loop.stats().handles().readers()).isZero();
     }
 }

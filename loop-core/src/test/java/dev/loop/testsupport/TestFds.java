@@ -47,6 +47,32 @@ public final class TestFds implements AutoCloseable {
         return track(fd);
     }
 
+    /** A pseudo-terminal, both ends non-blocking: {@code [master, slave]}; {@code null} if the system has none. */
+    public int[] openPty() {
+        if (!Files.exists(Path.of("/dev/ptmx"))) {
+            return null;
+        }
+        int master = LibC.posix_openpt(Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+        if (master < 0) {
+            return null;
+        }
+        track(master);
+        if (LibC.grantpt(master) != 0 || LibC.unlockpt(master) != 0) {
+            throw new NativeException("grantpt/unlockpt", LibC.errno());
+        }
+        String slavePath;
+        try (NativeMemory name = new NativeMemory(128)) {
+            if (LibC.ptsname_r(master, name.address(), 128) != 0) {
+                throw new NativeException("ptsname_r", LibC.errno());
+            }
+            byte[] raw = new byte[128];
+            name.buffer().get(0, raw);
+            slavePath = new String(raw, java.nio.charset.StandardCharsets.US_ASCII).split("\0")[0];
+        }
+        int slave = open(Path.of(slavePath), Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_NONBLOCK);
+        return new int[] {master, slave};
+    }
+
     public int track(int fd) {
         open.add(fd);
         return fd;
