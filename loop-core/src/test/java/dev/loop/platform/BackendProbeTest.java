@@ -1,0 +1,98 @@
+package dev.loop.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.loop.Backend;
+import dev.loop.BackendUnavailableException;
+import dev.loop.EventLoop;
+import dev.loop.EventLoops;
+import dev.loop.LoopOptions;
+import dev.loop.PollerKind;
+import dev.loop.testsupport.TestFds;
+
+/** The probe, on this (Linux) machine, by doing. */
+class BackendProbeTest {
+
+    @Test
+    void theSelectorPollersAreUsableHereAndSayHowTheyTimeOut() {
+        List<BackendAvailability> all = BackendProbe.probeAll();
+        assertThat(all).extracting(BackendAvailability::describe).containsExactly("selector (epoll)", "selector (poll)",
+                "selector (select)", "selector (kqueue)", "proactor", "kqueue");
+        for (PollerKind k : List.of(PollerKind.EPOLL, PollerKind.POLL, PollerKind.SELECT)) {
+            BackendAvailability a = BackendProbe.probe(Backend.SELECTOR, k);
+            assertThat(a.available()).as(a.toString()).isTrue();
+            assertThat(a.reason()).isNull();
+            assertThat(a.details()).containsKeys("timeouts", "pollGranularityNanos", "descriptorLimit");
+        }
+        assertThat(BackendProbe.probe(Backend.SELECTOR, PollerKind.EPOLL).details().get("timeouts"))
+                .isIn("epoll_pwait2", "timerfd");
+        assertThat(BackendProbe.probe(Backend.SELECTOR, PollerKind.SELECT).details().get("descriptorLimit")).isEqualTo("1024");
+    }
+
+    @Test
+    void kqueueIsNotOnLinuxAndSaysWhy() {
+        for (BackendAvailability a : List.of(BackendProbe.probe(Backend.KQUEUE, null),
+                BackendProbe.probe(Backend.SELECTOR, PollerKind.KQUEUE))) {
+            assertThat(a.available()).isFalse();
+            assertThat(a.reason()).isEqualTo("kqueue is a BSD/macOS kernel interface, not present on Linux");
+        }
+    }
+
+    @Test
+    void theProactorIsReportedUnavailableWithACause() {
+        BackendAvailability a = BackendProbe.probe(Backend.PROACTOR, null);
+        assertThat(a.available()).isFalse();
+        assertThat(a.reason()).contains("io_uring").contains("selector");
+    }
+
+    @Test
+    void probingLeavesNoDescriptorOpen() {
+        BackendProbe.probeAll();
+        var before = TestFds.openFdTargets();
+        BackendProbe.probeAll();
+        assertThat(TestFds.newFdsSince(before)).isEmpty();
+    }
+
+    @Test
+    void theAutomaticChoiceIsEpollAndExplicitChoicesAreHonoured() {
+        assertThat(BackendProbe.best()).get().extracting(BackendAvailability::poller).isEqualTo(PollerKind.EPOLL);
+        try (EventLoop loop = EventLoops.create()) {
+            assertThat(loop.backend()).isEqualTo(Backend.SELECTOR);
+            assertThat(loop.poller()).isEqualTo(PollerKind.EPOLL);
+        }
+        for (PollerKind k : List.of(PollerKind.POLL, PollerKind.SELECT)) {
+            try (EventLoop loop = EventLoops.create(LoopOptions.builder().backend(Backend.SELECTOR).poller(k).build())) {
+                assertThat(loop.poller()).isEqualTo(k);
+            }
+        }
+    }
+
+    @Test
+    void anUnavailableChoiceFailsWithTheCauseNeverFallingBack() {
+        assertThatThrownBy(() -> EventLoops.create(LoopOptions.builder().backend(Backend.KQUEUE).build()))
+                .isInstanceOfSatisfying(BackendUnavailableException.class, e -> {
+                    assertThat(e.availability().backend()).isEqualTo(Backend.KQUEUE);
+                    assertThat(e.getMessage()).contains("kqueue", "not present on Linux");
+                });
+        assertThatThrownBy(() -> EventLoops.create(LoopOptions.builder().poller(PollerKind.KQUEUE).build()))
+                .isInstanceOf(BackendUnavailableException.class);
+        assertThatThrownBy(() -> EventLoops.create(LoopOptions.builder().backend(Backend.PROACTOR).build()))
+                .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("io_uring");
+    }
+
+    @Test
+    void thePlatformIsRead() {
+        Platform p = Platform.current();
+        assertThat(p.os()).isEqualTo(Os.LINUX);
+        assertThat(p.kernel()).isNotBlank();
+        assertThat(p.clockResolutionNanos()).isBetween(1L, 1_000_000L);
+        assertThat(Os.detect("Mac OS X")).isEqualTo(Os.MACOS);
+        assertThat(Os.detect("Windows 11")).isEqualTo(Os.WINDOWS);
+        assertThat(Os.detect("FreeBSD")).isEqualTo(Os.FREEBSD);
+    }
+}
