@@ -14,7 +14,8 @@ public final class Linux {
     public static final int O_RDWR = 2;
     public static final int O_CREAT = 0x40;
     public static final int O_NOCTTY = 0x100;
-    public static final int O_DIRECTORY = 0x10000;
+    /** Differs by architecture (asm-generic values on aarch64). */
+    public static final int O_DIRECTORY = oDirectory(Arch.current());
     public static final int IN_CLOEXEC = 0x80000;
     public static final int IN_NONBLOCK = 0x800;
     public static final int IN_CREATE = 0x100;
@@ -83,12 +84,32 @@ public final class Linux {
     public static final int FD_SET_SIZE_BYTES = FD_SETSIZE / 8;
 
     /** {@code struct epoll_event}: packed (12 bytes, data at 4) on x86_64, 16 bytes with data at 8 on aarch64. */
-    public static final int EPOLL_EVENT_SIZE = Arch.current() == Arch.X86_64 ? 12 : 16;
-    public static final int EPOLL_EVENT_DATA_OFFSET = Arch.current() == Arch.X86_64 ? 4 : 8;
+    public static final int EPOLL_EVENT_SIZE = epollEventSize(Arch.current());
+    public static final int EPOLL_EVENT_DATA_OFFSET = epollEventDataOffset(Arch.current());
 
     /** Raw syscall numbers for calls without a libc wrapper on older glibc. */
-    public static final long SYS_EPOLL_PWAIT2 = 441;
-    public static final long SYS_STATX = Arch.current() == Arch.AARCH64 ? 291 : 332;
+    public static final long SYS_EPOLL_PWAIT2 = sysEpollPwait2(Arch.current());
+    public static final long SYS_STATX = sysStatx(Arch.current());
+
+    public static int epollEventSize(Arch arch) {
+        return arch == Arch.X86_64 ? 12 : 16;
+    }
+
+    public static int epollEventDataOffset(Arch arch) {
+        return arch == Arch.X86_64 ? 4 : 8;
+    }
+
+    public static int oDirectory(Arch arch) {
+        return arch == Arch.AARCH64 ? 0x4000 : 0x10000;
+    }
+
+    public static long sysEpollPwait2(Arch arch) {
+        return 441;
+    }
+
+    public static long sysStatx(Arch arch) {
+        return arch == Arch.AARCH64 ? 291 : 332;
+    }
 
     /** The architectures whose layouts are known; anything else is refused by the probe. */
     public enum Arch {

@@ -1,0 +1,150 @@
+package dev.loop.nativeio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import dev.loop.nativeio.Linux.Arch;
+
+/**
+ * Every layout and constant {@link Linux} hard-codes, against the C headers: the probe in
+ * {@code src/test/native/layout_probe.c} is compiled with gcc for this machine and run, and compiled
+ * with the aarch64 cross compiler and read back through symbol sizes, so both architectures are
+ * checked here. {@code .ci/run} installs the cross compiler.
+ */
+class NativeLayoutTest {
+
+    private static final Path SOURCE = Path.of("src/test/native/layout_probe.c");
+    private static final Path WORK = Path.of(System.getProperty("loop.test.workdir", "target/test-native"));
+
+    static Map<String, Long> expected(Arch arch) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("epoll_event_size", (long) Linux.epollEventSize(arch));
+        m.put("epoll_event_data_offset", (long) Linux.epollEventDataOffset(arch));
+        m.put("pollfd_size", (long) Linux.POLLFD_SIZE);
+        m.put("pollfd_revents_offset", 6L);
+        m.put("fd_set_size", (long) Linux.FD_SET_SIZE_BYTES);
+        m.put("fd_setsize", (long) Linux.FD_SETSIZE);
+        m.put("timespec_size", (long) Linux.TIMESPEC_SIZE);
+        m.put("timeval_size", (long) Linux.TIMEVAL_SIZE);
+        m.put("itimerspec_size", (long) Linux.ITIMERSPEC_SIZE);
+        m.put("itimerspec_value_offset", 16L);
+        m.put("rlimit_size", (long) Linux.RLIMIT_SIZE);
+        m.put("statx_size", (long) Linux.STATX_SIZE);
+        m.put("statx_mode_offset", (long) Linux.STATX_MODE_OFFSET);
+        m.put("sys_statx", Linux.sysStatx(arch));
+        m.put("sys_epoll_pwait2", Linux.sysEpollPwait2(arch));
+        m.put("o_nonblock", (long) Linux.O_NONBLOCK);
+        m.put("o_cloexec", (long) Linux.O_CLOEXEC);
+        m.put("o_noctty", (long) Linux.O_NOCTTY);
+        m.put("o_directory", (long) Linux.oDirectory(arch));
+        m.put("o_creat", (long) Linux.O_CREAT);
+        m.put("f_dupfd_cloexec", (long) Linux.F_DUPFD_CLOEXEC);
+        m.put("f_getfd", (long) Linux.F_GETFD);
+        m.put("efd_nonblock", (long) Linux.EFD_NONBLOCK);
+        m.put("efd_cloexec", (long) Linux.EFD_CLOEXEC);
+        m.put("tfd_nonblock", (long) Linux.TFD_NONBLOCK);
+        m.put("tfd_cloexec", (long) Linux.TFD_CLOEXEC);
+        m.put("epoll_cloexec", (long) Linux.EPOLL_CLOEXEC);
+        m.put("sock_nonblock", (long) Linux.SOCK_NONBLOCK);
+        m.put("sock_cloexec", (long) Linux.SOCK_CLOEXEC);
+        m.put("af_unix", (long) Linux.AF_UNIX);
+        m.put("sock_stream", (long) Linux.SOCK_STREAM);
+        m.put("epollin", (long) Linux.EPOLLIN);
+        m.put("epollout", (long) Linux.EPOLLOUT);
+        m.put("epollerr", (long) Linux.EPOLLERR);
+        m.put("epollhup", (long) Linux.EPOLLHUP);
+        m.put("epollrdhup", (long) Linux.EPOLLRDHUP);
+        m.put("epoll_ctl_add", (long) Linux.EPOLL_CTL_ADD);
+        m.put("epoll_ctl_del", (long) Linux.EPOLL_CTL_DEL);
+        m.put("epoll_ctl_mod", (long) Linux.EPOLL_CTL_MOD);
+        m.put("pollin", (long) Linux.POLLIN);
+        m.put("pollout", (long) Linux.POLLOUT);
+        m.put("pollerr", (long) Linux.POLLERR);
+        m.put("pollhup", (long) Linux.POLLHUP);
+        m.put("pollnval", (long) Linux.POLLNVAL);
+        m.put("clock_monotonic", (long) Linux.CLOCK_MONOTONIC);
+        m.put("rlimit_nofile", (long) Linux.RLIMIT_NOFILE);
+        m.put("at_empty_path", (long) Linux.AT_EMPTY_PATH);
+        m.put("statx_type", (long) Linux.STATX_TYPE);
+        m.put("s_ifmt", (long) Linux.S_IFMT);
+        m.put("s_ififo", (long) Linux.S_IFIFO);
+        m.put("s_ifchr", (long) Linux.S_IFCHR);
+        m.put("s_ifdir", (long) Linux.S_IFDIR);
+        m.put("s_ifreg", (long) Linux.S_IFREG);
+        m.put("s_ifsock", (long) Linux.S_IFSOCK);
+        m.put("in_cloexec", (long) Linux.IN_CLOEXEC);
+        m.put("in_nonblock", (long) Linux.IN_NONBLOCK);
+        m.put("in_create", (long) Linux.IN_CREATE);
+        m.put("pr_set_timerslack", (long) Linux.PR_SET_TIMERSLACK);
+        m.put("eperm", (long) Errno.EPERM);
+        m.put("enoent", (long) Errno.ENOENT);
+        m.put("eintr", (long) Errno.EINTR);
+        m.put("ebadf", (long) Errno.EBADF);
+        m.put("eexist", (long) Errno.EEXIST);
+        m.put("eagain", (long) Errno.EAGAIN);
+        m.put("enosys", (long) Errno.ENOSYS);
+        m.put("emfile", (long) Errno.EMFILE);
+        return m;
+    }
+
+    @Test
+    void thisArchitectureMatchesTheHeaders() throws Exception {
+        Files.createDirectories(WORK);
+        Path exe = WORK.resolve("layout_probe");
+        run(List.of("gcc", "-O0", "-Wall", "-o", exe.toString(), SOURCE.toString()));
+        Map<String, Long> actual = new LinkedHashMap<>();
+        for (String line : run(List.of(exe.toString())).split("\n")) {
+            String[] kv = line.split("=");
+            actual.put(kv[0], Long.parseLong(kv[1].trim()));
+        }
+        assertThat(actual).isEqualTo(expected(Arch.current()));
+    }
+
+    @Test
+    void aarch64MatchesTheHeaders() throws Exception {
+        assumeTrue(onPath("aarch64-linux-gnu-gcc") && onPath("aarch64-linux-gnu-nm"),
+                "the aarch64 cross compiler is not installed (.ci/run installs gcc-aarch64-linux-gnu)");
+        Files.createDirectories(WORK);
+        Path obj = WORK.resolve("layout_probe_aarch64.o");
+        run(List.of("aarch64-linux-gnu-gcc", "-DEMIT_SYMBOLS", "-fno-common", "-c", "-o", obj.toString(),
+                SOURCE.toString()));
+        Map<String, Long> actual = new LinkedHashMap<>();
+        for (String line : run(List.of("aarch64-linux-gnu-nm", "-S", obj.toString())).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 4 && f[3].startsWith("v_")) {
+                actual.put(f[3].substring(2), Long.parseLong(f[1], 16) - 1);
+            }
+        }
+        Map<String, Long> expected = expected(Arch.AARCH64);
+        assertThat(actual).containsExactlyInAnyOrderEntriesOf(expected);
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String text = new String(out, StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(String.join(" ", cmd) + "\n" + text).isZero();
+        return text;
+    }
+}

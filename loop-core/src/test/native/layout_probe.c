@@ -1,0 +1,107 @@
+/*
+ * Test helper (never shipped): prints, or encodes as symbol sizes, the C headers' view of every
+ * structure layout and constant that dev.loop.nativeio.Linux hard-codes. NativeLayoutTest compiles
+ * it natively (run, printf) and with the aarch64 cross compiler (-DEMIT_SYMBOLS: each value v becomes
+ * an array of v+1 bytes, read back with nm -S), so both architectures are checked on one machine.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <linux/stat.h>
+#include <time.h>
+
+#ifndef SYS_epoll_pwait2
+#define SYS_epoll_pwait2 441
+#endif
+
+#define VALUES(V) \
+    V(epoll_event_size, sizeof(struct epoll_event)) \
+    V(epoll_event_data_offset, offsetof(struct epoll_event, data)) \
+    V(pollfd_size, sizeof(struct pollfd)) \
+    V(pollfd_revents_offset, offsetof(struct pollfd, revents)) \
+    V(fd_set_size, sizeof(fd_set)) \
+    V(fd_setsize, FD_SETSIZE) \
+    V(timespec_size, sizeof(struct timespec)) \
+    V(timeval_size, sizeof(struct timeval)) \
+    V(itimerspec_size, sizeof(struct itimerspec)) \
+    V(itimerspec_value_offset, offsetof(struct itimerspec, it_value)) \
+    V(rlimit_size, sizeof(struct rlimit)) \
+    V(statx_size, sizeof(struct statx)) \
+    V(statx_mode_offset, offsetof(struct statx, stx_mode)) \
+    V(sys_statx, SYS_statx) \
+    V(sys_epoll_pwait2, SYS_epoll_pwait2) \
+    V(o_nonblock, O_NONBLOCK) \
+    V(o_cloexec, O_CLOEXEC) \
+    V(o_noctty, O_NOCTTY) \
+    V(o_directory, O_DIRECTORY) \
+    V(o_creat, O_CREAT) \
+    V(f_dupfd_cloexec, F_DUPFD_CLOEXEC) \
+    V(f_getfd, F_GETFD) \
+    V(efd_nonblock, EFD_NONBLOCK) \
+    V(efd_cloexec, EFD_CLOEXEC) \
+    V(tfd_nonblock, TFD_NONBLOCK) \
+    V(tfd_cloexec, TFD_CLOEXEC) \
+    V(epoll_cloexec, EPOLL_CLOEXEC) \
+    V(sock_nonblock, SOCK_NONBLOCK) \
+    V(sock_cloexec, SOCK_CLOEXEC) \
+    V(af_unix, AF_UNIX) \
+    V(sock_stream, SOCK_STREAM) \
+    V(epollin, EPOLLIN) \
+    V(epollout, EPOLLOUT) \
+    V(epollerr, EPOLLERR) \
+    V(epollhup, EPOLLHUP) \
+    V(epollrdhup, EPOLLRDHUP) \
+    V(epoll_ctl_add, EPOLL_CTL_ADD) \
+    V(epoll_ctl_del, EPOLL_CTL_DEL) \
+    V(epoll_ctl_mod, EPOLL_CTL_MOD) \
+    V(pollin, POLLIN) \
+    V(pollout, POLLOUT) \
+    V(pollerr, POLLERR) \
+    V(pollhup, POLLHUP) \
+    V(pollnval, POLLNVAL) \
+    V(clock_monotonic, CLOCK_MONOTONIC) \
+    V(rlimit_nofile, RLIMIT_NOFILE) \
+    V(at_empty_path, AT_EMPTY_PATH) \
+    V(statx_type, STATX_TYPE) \
+    V(s_ifmt, S_IFMT) \
+    V(s_ififo, S_IFIFO) \
+    V(s_ifchr, S_IFCHR) \
+    V(s_ifdir, S_IFDIR) \
+    V(s_ifreg, S_IFREG) \
+    V(s_ifsock, S_IFSOCK) \
+    V(in_cloexec, IN_CLOEXEC) \
+    V(in_nonblock, IN_NONBLOCK) \
+    V(in_create, IN_CREATE) \
+    V(pr_set_timerslack, PR_SET_TIMERSLACK) \
+    V(eperm, EPERM) \
+    V(enoent, ENOENT) \
+    V(eintr, EINTR) \
+    V(ebadf, EBADF) \
+    V(eexist, EEXIST) \
+    V(eagain, EAGAIN) \
+    V(enosys, ENOSYS) \
+    V(emfile, EMFILE)
+
+#ifdef EMIT_SYMBOLS
+#define DECLARE(name, expr) char v_##name[(expr) + 1];
+VALUES(DECLARE)
+#else
+#define PRINT(name, expr) printf("%s=%ld\n", #name, (long) (expr));
+int main(void) {
+    VALUES(PRINT)
+    return 0;
+}
+#endif
