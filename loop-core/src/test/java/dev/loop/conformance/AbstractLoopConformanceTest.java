@@ -573,6 +573,22 @@ public abstract class AbstractLoopConformanceTest {
     }
 
     @Test
+    void aSlowCallbackIsCountedOutsideDebugModeWithoutLogging() {
+        EventLoop loop = newLoop(LoopOptions.builder().name("slow-quiet").slowCallbackThreshold(Duration.ofMillis(20))
+                .delaySamplingInterval(Duration.ZERO).build());
+        try (LogCapture log = new LogCapture()) {
+            for (int i = 0; i < 40; i++) {
+                loop.callSoon(() -> { });
+            }
+            loop.callSoon(() -> sleep(40));
+            loop.callSoon(loop::stop);
+            run(loop);
+            assertThat(loop.stats().slowCallbacks()).isEqualTo(1);
+            assertThat(log.texts()).noneMatch(t -> t.contains("took"));
+        }
+    }
+
+    @Test
     void theWatchdogReportsABlockedCallbackWithTheLoopThreadsStack() {
         EventLoop loop = newLoop(LoopOptions.builder().name("blocked").blockedThreshold(Duration.ofMillis(100))
                 .delaySamplingInterval(Duration.ZERO).build());

@@ -1,0 +1,79 @@
+package dev.loop.bench;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import dev.loop.EventLoop;
+import dev.loop.EventLoops;
+import dev.loop.LoopOptions;
+
+/**
+ * callSoon throughput on one thread: schedule a batch, run one loop step. Peer: the floor of any
+ * callback queue, an ArrayDeque of Runnables drained in place (no handles, no loop).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class CallSoonBenchmark {
+
+    static final int BATCH = 1000;
+
+    EventLoop loop;
+    long counter;
+    final Runnable increment = () -> counter++;
+    final ArrayDeque<Runnable> deque = new ArrayDeque<>(BATCH);
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        loop = EventLoops.create(LoopOptions.builder().name("bench").delaySamplingInterval(Duration.ZERO)
+                .blockedThreshold(Duration.ZERO).build());
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        loop.close();
+    }
+
+    /** One batch of callSoon, then exactly one loop step (a pre-stopped runForever). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long loopCallSoon() {
+        for (int i = 0; i < BATCH; i++) {
+            loop.callSoon(increment);
+        }
+        loop.stop();
+        loop.runForever();
+        return counter;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long arrayDequeFloor() {
+        for (int i = 0; i < BATCH; i++) {
+            deque.addLast(increment);
+        }
+        Runnable r;
+        while ((r = deque.pollFirst()) != null) {
+            r.run();
+        }
+        return counter;
+    }
+}

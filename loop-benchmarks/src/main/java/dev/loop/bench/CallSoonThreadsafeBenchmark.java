@@ -1,0 +1,96 @@
+package dev.loop.bench;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import dev.loop.EventLoop;
+import dev.loop.EventLoops;
+import dev.loop.LoopOptions;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.EventExecutor;
+
+/**
+ * Handing work to a running loop from another thread: post a batch, wait until the loop thread ran
+ * all of it. Peer: Netty 4.2's SingleThreadIoEventLoop.execute, with its epoll and NIO handlers.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class CallSoonThreadsafeBenchmark {
+
+    static final int BATCH = 1000;
+
+    @Param({"loop", "netty-epoll", "netty-nio"})
+    public String executor;
+
+    EventLoop loop;
+    MultiThreadIoEventLoopGroup group;
+    java.util.concurrent.Executor target;
+    final AtomicLong done = new AtomicLong();
+    long expected;
+    final Runnable task = () -> done.lazySet(done.get() + 1); // single consumer: the loop thread
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        switch (executor) {
+            case "loop" -> {
+                loop = EventLoops.create(LoopOptions.builder().name("bench").delaySamplingInterval(Duration.ZERO)
+                        .blockedThreshold(Duration.ZERO).build());
+                loop.start();
+                target = loop;
+            }
+            case "netty-epoll", "netty-nio" -> {
+                IoHandlerFactory f = executor.equals("netty-epoll") ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+                group = new MultiThreadIoEventLoopGroup(1, f);
+                EventExecutor e = group.next();
+                target = e;
+            }
+            default -> throw new IllegalArgumentException(executor);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws InterruptedException {
+        if (loop != null) {
+            loop.close();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long postBatchAndWait() {
+        for (int i = 0; i < BATCH; i++) {
+            target.execute(task);
+        }
+        expected += BATCH;
+        while (done.get() < expected) {
+            Thread.onSpinWait();
+        }
+        return expected;
+    }
+}

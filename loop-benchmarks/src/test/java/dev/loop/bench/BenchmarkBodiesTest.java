@@ -1,0 +1,70 @@
+package dev.loop.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs each benchmark body once, small, and checks it did the work it claims (every timer fired,
+ * every callback ran, every hop happened), so that a benchmark cannot silently measure nothing.
+ * No timing here: numbers come from JMH only.
+ */
+class BenchmarkBodiesTest {
+
+    @Test
+    void callSoonBodiesRunEveryCallback() {
+        CallSoonBenchmark b = new CallSoonBenchmark();
+        b.setUp();
+        try {
+            assertThat(b.loopCallSoon()).isEqualTo(CallSoonBenchmark.BATCH);
+            assertThat(b.arrayDequeFloor()).isEqualTo(2L * CallSoonBenchmark.BATCH);
+        } finally {
+            b.tearDown();
+        }
+    }
+
+    @Test
+    void threadsafeBodiesWaitForEveryTaskOnEveryExecutor() throws Exception {
+        for (String executor : new String[] {"loop", "netty-epoll", "netty-nio"}) {
+            CallSoonThreadsafeBenchmark b = new CallSoonThreadsafeBenchmark();
+            b.executor = executor;
+            b.setUp();
+            try {
+                b.postBatchAndWait();
+                assertThat(b.postBatchAndWait()).isEqualTo(2L * CallSoonThreadsafeBenchmark.BATCH);
+                assertThat(b.done.get()).isEqualTo(2L * CallSoonThreadsafeBenchmark.BATCH);
+            } finally {
+                b.tearDown();
+            }
+        }
+    }
+
+    @Test
+    void timerBodiesFireEveryTimer() throws Exception {
+        TimerBenchmark b = new TimerBenchmark();
+        b.setUp();
+        try {
+            long[] delays = java.util.Arrays.copyOf(b.delaysNanos, 20_000);
+            assertThat(TimerBenchmark.runLoopTimers(b.loop, delays)).isEqualTo(20_000);
+            assertThat(TimerBenchmark.runStpeTimers(b.stpe, delays)).isZero();
+        } finally {
+            b.tearDown();
+        }
+    }
+
+    @Test
+    void pingPongBodiesMakeEveryHop() throws Exception {
+        PipePingPongBenchmark b = new PipePingPongBenchmark();
+        b.poller = "epoll";
+        b.setUp();
+        try {
+            assertThat(b.loopAddReader()).isEqualTo(2 * PipePingPongBenchmark.ROUND_TRIPS);
+            assertThat(b.loopAddReader()).isEqualTo(2 * PipePingPongBenchmark.ROUND_TRIPS);
+            assertThat(b.jdkNioSelector()).isEqualTo(2 * PipePingPongBenchmark.ROUND_TRIPS);
+        } finally {
+            b.tearDown();
+        }
+    }
+}
