@@ -9,13 +9,14 @@ package dev.loop;
  * @param slowCallbacks  callbacks that ran at least the slow-callback threshold
  * @param blockedCallbacks callbacks the watchdog saw running longer than the blocked threshold
  * @param errors         callbacks that threw, and other errors sent to the exception handler
+ * @param wakeups        eventfd writes made to wake the loop from other threads (at most one per wait)
  * @param delay          loop delay: from a sample's request (from another thread) to the loop's next step
  * @param timerLateness  how late timers started, after their due time
  * @param pollNanos      time spent waiting in the poller
  * @param busyNanos      time spent running (everything outside the poller) while the loop ran
  */
 public record LoopStatsSnapshot(HandleCounts handles, long iterations, long callbacks, long slowCallbacks,
-        long blockedCallbacks, long errors, Distribution delay, Distribution timerLateness, long pollNanos,
+        long blockedCallbacks, long errors, long wakeups, Distribution delay, Distribution timerLateness, long pollNanos,
         long busyNanos) {
 
     /** The share of time spent running rather than waiting, from 0 to 1, since the loop was created. */
@@ -31,7 +32,8 @@ public record LoopStatsSnapshot(HandleCounts handles, long iterations, long call
      * @param writers         descriptors with a writer callback
      * @param timers          timers scheduled and not cancelled
      * @param cancelledTimers cancelled timers still in the timer queue, waiting for cleanup
-     * @param ready           callbacks ready to run in the next step
+     * @param ready           callbacks queued to run on the loop thread (a post from another thread counts
+     *                        once the loop has taken it from its inbox, at the start of its next step)
      */
     public record HandleCounts(int readers, int writers, int timers, int cancelledTimers, int ready) {
     }

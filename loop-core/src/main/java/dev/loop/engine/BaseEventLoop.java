@@ -8,7 +8,6 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +25,7 @@ import dev.loop.TimerHandle;
 
 /**
  * The backend-independent loop: ready queue, timer queue, the run-once step, lifecycle, errors and
- * statistics. A backend supplies {@link #pollBackend(long)} (wait, then queue the callbacks of ready
+ * statistics. A backend supplies {@link #pollBackend(long, long)} (wait, then queue the callbacks of ready
  * descriptors through {@link #enqueueReady(CallbackHandle)}), {@link #wakeup()} and
  * {@link #closeBackend()}.
  */
@@ -49,7 +48,7 @@ public abstract class BaseEventLoop implements EventLoop {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             PARKED = l.findVarHandle(BaseEventLoop.class, "parked", boolean.class);
-            CALLBACK_START = l.findVarHandle(BaseEventLoop.class, "callbackStart", long.class);
+            CALLBACK_START = l.findVarHandle(LoopThreadState.class, "callbackStart", long.class);
             DELAY_REQUEST = l.findVarHandle(BaseEventLoop.class, "delayRequestedAt", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -60,7 +59,8 @@ public abstract class BaseEventLoop implements EventLoop {
     final LoopStats stats = new LoopStats();
     private final ArrayDeque<CallbackHandle> ready = new ArrayDeque<>(256);
     /** Callbacks from other threads: lock-free, drained by the loop thread each step. */
-    private final ConcurrentLinkedQueue<CallbackHandle> inbox = new ConcurrentLinkedQueue<>();
+    private final Inbox inbox = new Inbox();
+    private final java.util.function.Consumer<TimerEntry> toReady = ready::addLast;
     private final TimerQueue timers = new TimerQueue();
     private final Object lifecycle = new Object();
     private final long slowNanos;
@@ -71,14 +71,13 @@ public abstract class BaseEventLoop implements EventLoop {
     private volatile boolean debug;
     @SuppressWarnings("unused") // through PARKED
     private volatile boolean parked;
-    @SuppressWarnings("unused") // through CALLBACK_START
-    private long callbackStart;
     @SuppressWarnings("unused") // through DELAY_REQUEST
     private volatile long delayRequestedAt;
     private volatile ExceptionHandler exceptionHandler;
     private Thread ownThread;
     private LoopMonitor monitor;
-    private long lastPollEnd;
+    /** Fields the loop thread writes all the time, away from those posting threads read. */
+    private final LoopThreadState own = new LoopThreadState();
 
     protected BaseEventLoop(LoopOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -91,10 +90,11 @@ public abstract class BaseEventLoop implements EventLoop {
     /**
      * Waits for I/O no longer than {@code timeoutNanos} (0: do not block; negative: no limit), and
      * queues the callbacks of ready descriptors with {@link #enqueueReady(CallbackHandle)}.
+     * {@code nowNanos} is the clock reading the timeout was computed from.
      */
-    protected abstract void pollBackend(long timeoutNanos);
+    protected abstract void pollBackend(long timeoutNanos, long nowNanos);
 
-    /** Interrupts a {@link #pollBackend(long)} in progress. Thread-safe; never called after {@link #closeBackend()}. */
+    /** Interrupts a {@link #pollBackend(long, long)} in progress. Thread-safe; never called after {@link #closeBackend()}. */
     protected abstract void wakeup();
 
     /** Releases the backend's descriptors and registrations. Called once, on close, with the loop stopped. */
@@ -118,6 +118,7 @@ public abstract class BaseEventLoop implements EventLoop {
         TimerEntry head = timers.purgeAndPeek();
         drainInbox();
         long start = System.nanoTime();
+        checkLastGroup(start);
         long timeout;
         if (!ready.isEmpty() || stopping) {
             timeout = 0;
@@ -126,27 +127,31 @@ public abstract class BaseEventLoop implements EventLoop {
         } else {
             timeout = Math.min(Math.max(0, head.when - start), MAX_POLL_NANOS);
         }
+        if (timeout != 0 && own.ranLastStep) {
+            timeout = 0; // one non-blocking lap before parking: a burst of posts then costs no wake-up
+        }
         if (timeout != 0) {
             PARKED.setVolatile(this, true);
             if (!inbox.isEmpty() || stopping) {
                 timeout = 0;
             }
         }
-        pollBackend(timeout);
+        pollBackend(timeout, start);
         PARKED.setOpaque(this, false);
         long now = System.nanoTime();
-        long busy = lastPollEnd == 0 ? 0 : start - lastPollEnd;
+        long busy = own.lastPollEnd == 0 ? 0 : start - own.lastPollEnd;
         long pollTime = now - start;
-        lastPollEnd = now;
+        own.lastPollEnd = now;
 
-        long requested = (long) DELAY_REQUEST.getVolatile(this);
+        long requested = (long) DELAY_REQUEST.getAcquire(this);
         if (requested != 0) {
             DELAY_REQUEST.setVolatile(this, 0L);
             stats.delay.record(now - requested);
         }
         drainInbox();
-        timers.pollDue(now, ready::addLast);
+        timers.pollDue(now, toReady);
         long ran = runReady(ready.size(), now);
+        own.ranLastStep = ran > 0;
         stats.endStep(ran, pollTime, busy);
     }
 
@@ -161,7 +166,7 @@ public abstract class BaseEventLoop implements EventLoop {
         long mark = now;
         int sinceMark = 0;
         long ran = 0;
-        CALLBACK_START.setOpaque(this, mark);
+        CALLBACK_START.setOpaque(own, mark);
         for (int i = 0; i < ntodo; i++) {
             CallbackHandle h = ready.pollFirst();
             if (h.isCancelled()) {
@@ -173,7 +178,7 @@ public abstract class BaseEventLoop implements EventLoop {
             try {
                 h.callback.run();
             } catch (VirtualMachineError e) {
-                CALLBACK_START.setOpaque(this, 0L);
+                CALLBACK_START.setOpaque(own, 0L);
                 throw e;
             } catch (Throwable e) {
                 stats.error();
@@ -186,11 +191,21 @@ public abstract class BaseEventLoop implements EventLoop {
                 sinceMark = 0;
             }
         }
-        if (sinceMark > 0) {
-            clockMark(mark, null);
-        }
-        CALLBACK_START.setOpaque(this, 0L);
+        // The last group is timed by the next clock read (the next step's start): one read less per step.
+        own.openGroupStart = sinceMark > 0 ? mark : 0;
+        CALLBACK_START.setOpaque(own, 0L);
         return ran;
+    }
+
+    /** Finishes timing the last group of callbacks of the previous step, at {@code now}. */
+    private void checkLastGroup(long now) {
+        long groupStart = own.openGroupStart;
+        if (groupStart != 0) {
+            own.openGroupStart = 0;
+            if (now - groupStart >= slowNanos) {
+                stats.slowCallback();
+            }
+        }
     }
 
     /** Reads the clock after a callback (or group); counts it slow if it took the threshold or more. */
@@ -202,7 +217,7 @@ public abstract class BaseEventLoop implements EventLoop {
                 logSlow(timed, end - mark);
             }
         }
-        CALLBACK_START.setOpaque(this, end);
+        CALLBACK_START.setOpaque(own, end);
         return end;
     }
 
@@ -216,14 +231,11 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     private void drainInbox() {
-        CallbackHandle h;
-        while ((h = inbox.poll()) != null) {
-            ready.addLast(h);
-        }
+        inbox.drainTo(ready);
     }
 
     long currentCallbackStart() {
-        return (long) CALLBACK_START.getOpaque(this);
+        return (long) CALLBACK_START.getOpaque(own);
     }
 
     void requestDelaySample(long now) {
@@ -235,6 +247,7 @@ public abstract class BaseEventLoop implements EventLoop {
     /** Wakes the loop only if it is parked in the poller, and only once per park. */
     protected final void wakeupIfParked() {
         if ((boolean) PARKED.getVolatile(this) && PARKED.compareAndSet(this, true, false)) {
+            stats.wakeup();
             wakeup();
         }
     }
@@ -295,7 +308,7 @@ public abstract class BaseEventLoop implements EventLoop {
             onRunning.run();
         }
         try {
-            lastPollEnd = 0;
+            own.lastPollEnd = 0;
             while (true) {
                 runOnce();
                 if (stopping) {
@@ -303,6 +316,7 @@ public abstract class BaseEventLoop implements EventLoop {
                 }
             }
         } finally {
+            checkLastGroup(System.nanoTime());
             stopping = false;
             synchronized (lifecycle) {
                 thread = null;
@@ -542,7 +556,7 @@ public abstract class BaseEventLoop implements EventLoop {
     @Override
     public LoopStatsSnapshot stats() {
         return stats.snapshot(new HandleCounts(readerCount(), writerCount(), timers.liveCount(),
-                timers.cancelledCount(), ready.size() + inbox.size()));
+                timers.cancelledCount(), ready.size()));
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {
@@ -573,4 +587,20 @@ public abstract class BaseEventLoop implements EventLoop {
             Thread.currentThread().interrupt();
         }
     }
+}
+
+/** Padding around the loop thread's own hot fields (no false sharing with posting threads). */
+abstract class LoopThreadStatePad {
+    long p00, p01, p02, p03, p04, p05, p06, p07;
+}
+
+final class LoopThreadState extends LoopThreadStatePad {
+    /** Start of the running callback group for the watchdog (0: none); opaque through CALLBACK_START. */
+    long callbackStart;
+    /** End of the previous poll, for busy time. */
+    long lastPollEnd;
+    /** Start of a callback group not yet timed (0: none). */
+    long openGroupStart;
+    boolean ranLastStep;
+    long p10, p11, p12, p13, p14, p15, p16, p17;
 }

@@ -67,12 +67,6 @@ public final class TimerEntry extends CallbackHandle implements TimerHandle {
         return false;
     }
 
-    /** Orders by due time, then by scheduling order. Differences, not values, so the clock may wrap. */
-    boolean before(TimerEntry other) {
-        long d = when - other.when;
-        return d != 0 ? d < 0 : seq < other.seq;
-    }
-
     @Override
     public String toString() {
         return "TimerHandle[when=" + when + ", " + callback + (isCancelled() ? ", cancelled" : "") + "]";

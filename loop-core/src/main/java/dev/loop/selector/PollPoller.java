@@ -103,9 +103,9 @@ public final class PollPoller implements Poller {
     }
 
     @Override
-    public int poll(long timeoutNanos, Sink sink) {
+    public int poll(long timeoutNanos, long nowNanos, Sink sink) {
         boolean infinite = timeoutNanos < 0;
-        long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
+        long deadline = nowNanos + Math.max(0, timeoutNanos);
         long remaining = timeoutNanos;
         int n;
         while (true) {

@@ -39,10 +39,13 @@ public interface Poller extends AutoCloseable {
 
     /**
      * Waits for readiness no longer than {@code timeoutNanos} (0: do not block; negative: no limit),
-     * never returning early on EINTR (it retries with the remaining time) and never rounding a timeout
-     * down. Returns the number of descriptors reported.
+     * never returning early on EINTR (it retries with the time remaining after {@code nowNanos +
+     * timeoutNanos}) and never rounding a timeout down. Returns the number of descriptors reported.
+     *
+     * @param nowNanos the {@link System#nanoTime()} reading the timeout was computed from, so that the
+     *                 poller reads the clock only when a wait is interrupted
      */
-    int poll(long timeoutNanos, Sink sink);
+    int poll(long timeoutNanos, long nowNanos, Sink sink);
 
     /** Makes a {@link #poll} in progress (or the next one) return. Thread-safe; a no-op once closed. */
     void wakeup();

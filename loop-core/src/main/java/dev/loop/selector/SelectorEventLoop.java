@@ -195,8 +195,8 @@ public class SelectorEventLoop extends BaseEventLoop implements Poller.Sink {
     // ------------------------------------------------------------------ the poll step
 
     @Override
-    protected void pollBackend(long timeoutNanos) {
-        poller.poll(timeoutNanos, this);
+    protected void pollBackend(long timeoutNanos, long nowNanos) {
+        poller.poll(timeoutNanos, nowNanos, this);
     }
 
     /** Poller sink: queue the reader and/or writer of a ready descriptor. */

@@ -453,6 +453,75 @@ public abstract class AbstractLoopConformanceTest {
     }
 
     @Test
+    void postsToABusyLoopCostNoWakeupWrite() throws Exception {
+        EventLoop loop = newLoop();
+        loop.start();
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> {
+            busy.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        busy.await();
+        long before = loop.stats().wakeups();
+        AtomicInteger ran = new AtomicInteger();
+        for (int i = 0; i < 1000; i++) {
+            loop.callSoonThreadsafe(ran::incrementAndGet);
+        }
+        // The loop is running a callback, not parked: a thousand posts, not one write.
+        assertThat(loop.stats().wakeups() - before).isZero();
+        release.countDown();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAtomic(ran, org.hamcrest.Matchers.equalTo(1000));
+        Thread.sleep(20); // parked again
+        long parked = loop.stats().wakeups();
+        loop.callSoonThreadsafe(() -> { });
+        loop.callSoonThreadsafe(() -> { });
+        assertThat(loop.stats().wakeups() - parked).isBetween(1L, 2L);
+        loop.close();
+    }
+
+    @Test
+    void aSignalDuringTheWaitIsRetriedWithTheRemainingTime() throws Exception {
+        // asyncio's test_select_interrupt_noraise: EINTR must neither end the wait early nor add steps.
+        boolean x86 = dev.loop.nativeio.Linux.Arch.current() == dev.loop.nativeio.Linux.Arch.X86_64;
+        long sysGettid = x86 ? 186 : 178;
+        long sysTgkill = x86 ? 234 : 131;
+        int sigurg = 23;
+        sun.misc.Signal.handle(new sun.misc.Signal("URG"), sig -> { });
+        EventLoop loop = newLoop();
+        long[] tid = {0};
+        long[] firedAt = {0};
+        loop.callSoon(() -> tid[0] = LibC.syscall(sysGettid, 0, 0, 0, 0, 0, 0));
+        long due = loop.time() + Duration.ofMillis(200).toNanos();
+        loop.callAt(due, () -> {
+            firedAt[0] = loop.time();
+            loop.stop();
+        });
+        AtomicInteger sent = new AtomicInteger();
+        Thread sender = new Thread(() -> {
+            sleep(30);
+            for (int i = 0; i < 5; i++) {
+                if (LibC.syscall(sysTgkill, LibC.getpid(), tid[0], sigurg, 0, 0, 0) == 0) {
+                    sent.incrementAndGet();
+                }
+                sleep(20);
+            }
+        });
+        sender.start();
+        long before = loop.stats().iterations();
+        run(loop);
+        sender.join();
+        assertThat(sent).hasValue(5);
+        assertThat(firedAt[0]).isGreaterThanOrEqualTo(due);
+        // One step for the first callback, one wait of ~200 ms: signals do not add steps.
+        assertThat(loop.stats().iterations() - before).isLessThanOrEqualTo(3);
+    }
+
+    @Test
     void callSoonThreadsafeFromTheLoopThreadSharesTheFifo() {
         EventLoop loop = newLoop();
         List<Integer> order = new ArrayList<>();
@@ -606,7 +675,7 @@ public abstract class AbstractLoopConformanceTest {
     void loopDelayIsSampledWhileRunning() throws Exception {
         EventLoop loop = newLoop(LoopOptions.builder().name("delay").delaySamplingInterval(Duration.ofMillis(5)).build());
         loop.start();
-        Thread.sleep(200);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> loop.stats().delay().count() > 5);
         loop.close();
         LoopStatsSnapshot s = loop.stats();
         assertThat(s.delay().count()).isGreaterThan(5);
@@ -1133,7 +1202,10 @@ public abstract class AbstractLoopConformanceTest {
         java.util.Map<Integer, String> before = TestFds.openFdTargets();
         Poller poller = newPoller();
         assertThat(TestFds.newFdsSince(before)).hasSize(poller.ownDescriptors())
-                .allSatisfy((fd, target) -> assertThat(target).startsWith("anon_inode:"));
+                .allSatisfy((fd, target) -> {
+                    assertThat(target).startsWith("anon_inode:");
+                    assertThat(TestFds.isCloseOnExec(fd)).as("O_CLOEXEC on %s", target).isTrue();
+                });
         EventLoop loop = new SelectorEventLoop(LoopOptions.defaults(), poller);
         loop.close();
         assertThat(TestFds.newFdsSince(before)).isEmpty();

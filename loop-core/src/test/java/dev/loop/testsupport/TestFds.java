@@ -127,6 +127,20 @@ public final class TestFds implements AutoCloseable {
         }
     }
 
+    /** Whether {@code fd} has O_CLOEXEC, from the {@code flags:} line (octal) of /proc/self/fdinfo. */
+    public static boolean isCloseOnExec(int fd) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+                if (line.startsWith("flags:")) {
+                    return (Long.parseLong(line.substring(6).trim(), 8) & 02000000L) != 0;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Open descriptors of this process, counted in /proc/self/fd. */
     public static long countOpenFds() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
