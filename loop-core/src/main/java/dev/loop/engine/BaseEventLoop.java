@@ -60,7 +60,6 @@ public abstract class BaseEventLoop implements EventLoop {
     private final ArrayDeque<CallbackHandle> ready = new ArrayDeque<>(256);
     /** Callbacks from other threads: lock-free, drained by the loop thread each step. */
     private final Inbox inbox = new Inbox();
-    private final java.util.function.Consumer<TimerEntry> toReady = ready::addLast;
     private final TimerQueue timers = new TimerQueue();
     private final Object lifecycle = new Object();
     private final long slowNanos;
@@ -149,52 +148,83 @@ public abstract class BaseEventLoop implements EventLoop {
             stats.delay.record(now - requested);
         }
         drainInbox();
-        timers.pollDue(now, toReady);
-        long ran = runReady(ready.size(), now);
+        long ran = runStep(ready.size(), now);
         own.ranLastStep = ran > 0;
         stats.endStep(ran, pollTime, busy);
     }
 
     /**
-     * Runs {@code ntodo} callbacks. Reading the clock costs about as much as running a small callback,
-     * so outside debug mode it is read once per group of {@value #CLOCK_EVERY} callbacks: a slow
-     * callback is then counted once per group (and the watchdog sees the group's start); in debug mode
-     * every callback is timed and a slow one is logged with where it was scheduled.
+     * Runs the step's callbacks: the {@code ntodo} queued ones (earlier callbacks, then I/O), then the
+     * timers due at {@code now}, popped and run one by one (asyncio queues them behind the others; the
+     * order is the same, and a popped timer is still in cache when it runs). Timers scheduled meanwhile
+     * wait beside the heap until the step ends.
+     *
+     * <p>Reading the clock costs about as much as running a small callback, so outside debug mode it
+     * is read once per group of {@value #CLOCK_EVERY} callbacks: a slow callback is then counted once
+     * per group (and the watchdog sees the group's start); in debug mode every callback is timed and a
+     * slow one is logged with where it was scheduled.
      */
-    private long runReady(int ntodo, long now) {
-        boolean timeEach = debug;
-        long mark = now;
-        int sinceMark = 0;
+    private long runStep(int ntodo, long now) {
+        LoopThreadState st = own;
+        st.timeEach = debug;
+        st.mark = now;
+        st.sinceMark = 0;
         long ran = 0;
-        CALLBACK_START.setOpaque(own, mark);
-        for (int i = 0; i < ntodo; i++) {
-            CallbackHandle h = ready.pollFirst();
-            if (h.isCancelled()) {
-                continue;
+        CALLBACK_START.setOpaque(st, now);
+        timers.deferNewTimers(true);
+        try {
+            for (int i = 0; i < ntodo; i++) {
+                CallbackHandle h = ready.pollFirst();
+                if (!h.isCancelled()) {
+                    run(h, st);
+                    ran++;
+                }
             }
-            if (h instanceof TimerEntry te) {
-                stats.timerLateness.record(mark - te.when);
+            TimerEntry t;
+            while ((t = timers.pollDueOne(now)) != null) {
+                stats.timerLateness.record(st.mark - t.when);
+                run(t, st);
+                ran++;
             }
-            try {
-                h.callback.run();
-            } catch (VirtualMachineError e) {
-                CALLBACK_START.setOpaque(own, 0L);
-                throw e;
-            } catch (Throwable e) {
-                stats.error();
-                callExceptionHandler(new ExceptionContext("Exception in callback " + h.callback, e, h, -1,
-                        h.scheduledAt));
-            }
-            ran++;
-            if (timeEach || ++sinceMark == CLOCK_EVERY) {
-                mark = clockMark(mark, timeEach ? h : null);
-                sinceMark = 0;
-            }
+        } finally {
+            timers.deferNewTimers(false);
+            // The last group is timed by the next clock read (the next step's start): one read less per step.
+            st.openGroupStart = st.sinceMark > 0 ? st.mark : 0;
+            CALLBACK_START.setOpaque(st, 0L);
         }
-        // The last group is timed by the next clock read (the next step's start): one read less per step.
-        own.openGroupStart = sinceMark > 0 ? mark : 0;
-        CALLBACK_START.setOpaque(own, 0L);
         return ran;
+    }
+
+    private void run(CallbackHandle h, LoopThreadState st) {
+        try {
+            h.callback.run();
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            stats.error();
+            callExceptionHandler(new ExceptionContext("Exception in callback " + h.callback, e, h, -1, h.scheduledAt));
+        }
+        if (st.timeEach || ++st.sinceMark == CLOCK_EVERY) {
+            long end = System.nanoTime();
+            if (end - st.mark >= slowNanos) {
+                stats.slowCallback();
+                if (st.timeEach) {
+                    logSlow(h, end - st.mark);
+                }
+            }
+            CALLBACK_START.setOpaque(st, end);
+            st.mark = end;
+            st.sinceMark = 0;
+        }
+    }
+
+    private void logSlow(CallbackHandle h, long nanos) {
+        String msg = String.format("Executing %s took %.3f seconds", h, nanos / 1e9);
+        if (h.scheduledAt != null) {
+            LOG.log(Level.WARNING, msg + "; scheduled at:", h.scheduledAt);
+        } else {
+            LOG.log(Level.WARNING, msg);
+        }
     }
 
     /** Finishes timing the last group of callbacks of the previous step, at {@code now}. */
@@ -205,28 +235,6 @@ public abstract class BaseEventLoop implements EventLoop {
             if (now - groupStart >= slowNanos) {
                 stats.slowCallback();
             }
-        }
-    }
-
-    /** Reads the clock after a callback (or group); counts it slow if it took the threshold or more. */
-    private long clockMark(long mark, CallbackHandle timed) {
-        long end = System.nanoTime();
-        if (end - mark >= slowNanos) {
-            stats.slowCallback();
-            if (timed != null) {
-                logSlow(timed, end - mark);
-            }
-        }
-        CALLBACK_START.setOpaque(own, end);
-        return end;
-    }
-
-    private void logSlow(CallbackHandle h, long nanos) {
-        String msg = String.format("Executing %s took %.3f seconds", h, nanos / 1e9);
-        if (h.scheduledAt != null) {
-            LOG.log(Level.WARNING, msg + "; scheduled at:", h.scheduledAt);
-        } else {
-            LOG.log(Level.WARNING, msg);
         }
     }
 
@@ -455,7 +463,7 @@ public abstract class BaseEventLoop implements EventLoop {
             return callSoon(callback);
         }
         checkOpen();
-        CallbackHandle h = new CallbackHandle(callback, debug ? new Throwable("scheduled at") : null);
+        PostedHandle h = new PostedHandle(callback, debug ? new Throwable("scheduled at") : null);
         inbox.offer(h);
         wakeupIfParked();
         return h;
@@ -602,5 +610,9 @@ final class LoopThreadState extends LoopThreadStatePad {
     /** Start of a callback group not yet timed (0: none). */
     long openGroupStart;
     boolean ranLastStep;
+    /** The running step's clock: last reading, callbacks since, whether each callback is timed. */
+    long mark;
+    int sinceMark;
+    boolean timeEach;
     long p10, p11, p12, p13, p14, p15, p16, p17;
 }

@@ -12,9 +12,6 @@ public class CallbackHandle implements Handle {
     /** In debug mode, where the callback was scheduled; otherwise {@code null}. */
     final Throwable scheduledAt;
     private volatile boolean cancelled;
-    /** Link in the {@link Inbox} (posts from other threads); never used for I/O handles. */
-    @SuppressWarnings("unused") // through Inbox.NEXT
-    volatile CallbackHandle next;
 
     public CallbackHandle(Runnable callback, Throwable scheduledAt) {
         this.callback = callback;

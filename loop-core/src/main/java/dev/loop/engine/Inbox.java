@@ -20,34 +20,34 @@ final class Inbox extends InboxTail {
 
     static {
         try {
-            TAIL = MethodHandles.lookup().findVarHandle(InboxTail.class, "tail", CallbackHandle.class);
-            NEXT = MethodHandles.lookup().findVarHandle(CallbackHandle.class, "next", CallbackHandle.class);
+            TAIL = MethodHandles.lookup().findVarHandle(InboxTail.class, "tail", PostedHandle.class);
+            NEXT = MethodHandles.lookup().findVarHandle(PostedHandle.class, "next", PostedHandle.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     Inbox() {
-        CallbackHandle stub = new CallbackHandle(null, null);
+        PostedHandle stub = new PostedHandle(null, null);
         head = stub;
         TAIL.setRelease(this, stub);
     }
 
-    void offer(CallbackHandle h) {
-        CallbackHandle prev = (CallbackHandle) TAIL.getAndSet(this, h);
+    void offer(PostedHandle h) {
+        PostedHandle prev = (PostedHandle) TAIL.getAndSet(this, h);
         NEXT.setRelease(prev, h);
     }
 
     boolean isEmpty() {
-        return (CallbackHandle) TAIL.getVolatile(this) == head;
+        return (PostedHandle) TAIL.getVolatile(this) == head;
     }
 
     /** Moves every linked node to {@code out}, in posting order; returns how many. */
     int drainTo(ArrayDeque<CallbackHandle> out) {
-        CallbackHandle h = head;
+        PostedHandle h = head;
         int n = 0;
-        CallbackHandle next;
-        while ((next = (CallbackHandle) NEXT.getAcquire(h)) != null) {
+        PostedHandle next;
+        while ((next = (PostedHandle) NEXT.getAcquire(h)) != null) {
             NEXT.set(h, null); // let the taken node go; only its successor's link is needed
             out.addLast(next);
             h = next;
@@ -59,7 +59,7 @@ final class Inbox extends InboxTail {
 
     /** Drops everything (the loop is closing, no producer may post any more). */
     void clear() {
-        drainTo(new ArrayDeque<>());
+        drainTo(new ArrayDeque<CallbackHandle>());
     }
 }
 
@@ -70,7 +70,7 @@ abstract class InboxPad0 {
 
 /** Consumer side: the last node taken (or the initial stub); its successor is the next to take. */
 abstract class InboxHead extends InboxPad0 {
-    CallbackHandle head;
+    PostedHandle head;
 }
 
 abstract class InboxPad1 extends InboxHead {
@@ -79,6 +79,6 @@ abstract class InboxPad1 extends InboxHead {
 
 /** Producer side: the last node posted. */
 abstract class InboxTail extends InboxPad1 {
-    volatile CallbackHandle tail;
+    volatile PostedHandle tail;
     long p20, p21, p22, p23, p24, p25, p26, p27;
 }

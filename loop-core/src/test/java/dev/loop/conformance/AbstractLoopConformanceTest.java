@@ -207,6 +207,30 @@ public abstract class AbstractLoopConformanceTest {
     }
 
     @Test
+    void dueTimersOfOneStepSeeEachOthersCancellationsAndNewTimersWaitForTheNextStep() {
+        EventLoop loop = newLoop();
+        List<String> order = new ArrayList<>();
+        long[] steps = new long[2];
+        long when = loop.time() + Duration.ofMillis(2).toNanos();
+        AtomicReference<TimerHandle> b = new AtomicReference<>();
+        loop.callAt(when, () -> {
+            order.add("a");
+            steps[0] = loop.stats().iterations();
+            b.get().cancel();
+            loop.callLater(Duration.ZERO, () -> {
+                order.add("new");
+                steps[1] = loop.stats().iterations();
+                loop.stop();
+            });
+        });
+        b.set(loop.callAt(when, () -> order.add("b")));
+        loop.callAt(when, () -> order.add("c"));
+        run(loop);
+        assertThat(order).containsExactly("a", "c", "new");
+        assertThat(steps[1]).isGreaterThan(steps[0]);
+    }
+
+    @Test
     void aCancelledTimerDoesNotRun() {
         EventLoop loop = newLoop();
         AtomicInteger ran = new AtomicInteger();
