@@ -3,28 +3,34 @@ package dev.loop.capability;
 /** What may differ between backends and platforms. */
 public enum Capability {
     /** addReader/addWriter/removeReader/removeWriter on descriptors. */
-    READINESS_CALLBACKS,
+    READINESS_CALLBACKS("readiness callbacks"),
     /** Monitoring regular files (and directories) for readiness: no backend can; files are always "ready". */
-    FILE_IO_MONITORING,
+    FILE_IO_MONITORING("file I/O monitoring"),
     /** TCP clients and servers. */
-    TCP,
+    TCP("TCP"),
     /** AF_UNIX stream sockets. */
-    UNIX_SOCKETS,
+    UNIX_SOCKETS("unix sockets"),
     /** Pipe transports (pipes, FIFOs). */
-    PIPES,
+    PIPES("pipes"),
     /** Subprocesses with non-blocking pipes. */
-    SUBPROCESSES,
+    SUBPROCESSES("subprocesses"),
     /** Signal handlers run on the loop thread. */
-    SIGNAL_HANDLERS,
+    SIGNAL_HANDLERS("signal handlers"),
     /** Character devices (ttys, ptys, serial ports) watched for readiness. */
-    CHARACTER_DEVICES,
+    CHARACTER_DEVICES("character devices"),
     /** Timers finer than one millisecond (the poll timeout is not rounded up to whole milliseconds). */
-    SUB_MILLISECOND_TIMERS,
+    SUB_MILLISECOND_TIMERS("sub-millisecond timers"),
     /** Descriptors numbered FD_SETSIZE (1024) or above. */
-    DESCRIPTORS_ABOVE_FD_SETSIZE;
+    DESCRIPTORS_ABOVE_FD_SETSIZE("descriptors >= FD_SETSIZE");
+
+    private final String label;
+
+    Capability(String label) {
+        this.label = label;
+    }
 
     /** A readable name: {@code "unix sockets"}. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        return label;
     }
 }

@@ -22,7 +22,7 @@ public final class CapabilityTable {
             }
             long max = c.limits().maxDescriptors();
             sb.append("| ").append(c.platformLabel()).append(" | ").append(c.backendLabel()).append(" | ")
-                    .append(missing).append(" | ").append(max < 0 ? "open-file limit" : Long.toString(max)).append(" | ")
+                    .append(missing).append(" | ").append(max < 0 ? "no fixed limit" : Long.toString(max)).append(" | ")
                     .append(duration(c.limits().pollGranularityNanos())).append(" |\n");
         }
         return sb.toString();
