@@ -30,7 +30,9 @@ import io.netty.util.concurrent.EventExecutor;
 
 /**
  * Handing work to a running loop from another thread: post a batch, wait until the loop thread ran
- * all of it. Peer: Netty 4.2's SingleThreadIoEventLoop.execute, with its epoll and NIO handlers.
+ * all of it. {@code loop} posts with {@code execute} (the Executor view: no handle, no allocation),
+ * {@code loop-handles} with {@code callSoonThreadsafe} (returns a cancellable handle). Peer: Netty
+ * 4.2's SingleThreadIoEventLoop.execute, with its epoll and NIO handlers.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -42,7 +44,7 @@ public class CallSoonThreadsafeBenchmark {
 
     static final int BATCH = 1000;
 
-    @Param({"loop", "netty-epoll", "netty-nio"})
+    @Param({"loop", "loop-handles", "netty-epoll", "netty-nio"})
     public String executor;
 
     EventLoop loop;
@@ -55,11 +57,12 @@ public class CallSoonThreadsafeBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         switch (executor) {
-            case "loop" -> {
+            case "loop", "loop-handles" -> {
                 loop = EventLoops.create(LoopOptions.builder().name("bench").delaySamplingInterval(Duration.ZERO)
                         .blockedThreshold(Duration.ZERO).build());
                 loop.start();
-                target = loop;
+                EventLoop l = loop;
+                target = executor.equals("loop") ? loop : r -> l.callSoonThreadsafe(r);
             }
             case "netty-epoll", "netty-nio" -> {
                 IoHandlerFactory f = executor.equals("netty-epoll") ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();

@@ -27,7 +27,7 @@ class BenchmarkBodiesTest {
 
     @Test
     void threadsafeBodiesWaitForEveryTaskOnEveryExecutor() throws Exception {
-        for (String executor : new String[] {"loop", "netty-epoll", "netty-nio"}) {
+        for (String executor : new String[] {"loop", "loop-handles", "netty-epoll", "netty-nio"}) {
             CallSoonThreadsafeBenchmark b = new CallSoonThreadsafeBenchmark();
             b.executor = executor;
             b.setUp();

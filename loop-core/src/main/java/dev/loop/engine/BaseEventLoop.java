@@ -110,8 +110,9 @@ public abstract class BaseEventLoop implements EventLoop {
     // ------------------------------------------------------------------ the step
 
     /**
-     * One step, as asyncio's {@code _run_once}: clean up cancelled timers, compute the timeout, poll,
-     * queue due timers, then run exactly the callbacks that are ready now.
+     * One step, as asyncio's {@code _run_once}: clean up cancelled timers, compute the timeout (0 when
+     * callbacks are ready, and once more right after a step that ran callbacks), poll, then run exactly
+     * the callbacks that are ready now followed by the timers due now.
      */
     protected final void runOnce() {
         TimerEntry head = timers.purgeAndPeek();
@@ -463,19 +464,29 @@ public abstract class BaseEventLoop implements EventLoop {
             return callSoon(callback);
         }
         checkOpen();
-        PostedHandle h = new PostedHandle(callback, debug ? new Throwable("scheduled at") : null);
+        CallbackHandle h = new CallbackHandle(callback, debug ? new Throwable("scheduled at") : null);
         inbox.offer(h);
         wakeupIfParked();
         return h;
     }
 
+    /** Like {@link #callSoonThreadsafe}, but without a handle to return, a post from another thread allocates nothing. */
     @Override
     public void execute(Runnable command) {
-        try {
-            callSoonThreadsafe(command);
-        } catch (LoopClosedException e) {
-            throw new RejectedExecutionException(e.getMessage(), e);
+        Objects.requireNonNull(command, "command");
+        if (closed) {
+            throw new RejectedExecutionException("Event loop '" + name() + "' is closed");
         }
+        if (debug || thread == Thread.currentThread()) {
+            try {
+                callSoonThreadsafe(command);
+            } catch (LoopClosedException e) {
+                throw new RejectedExecutionException(e.getMessage(), e);
+            }
+            return;
+        }
+        inbox.offer(command);
+        wakeupIfParked();
     }
 
     @Override

@@ -3,82 +3,142 @@ package dev.loop.engine;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Callbacks posted from other threads: an intrusive multi-producer single-consumer queue (Dmitry
- * Vyukov's). The handle is its own node, so a post is one atomic swap and no allocation beyond the
- * handle. Producers: {@link #offer}; the loop thread: {@link #drainTo} and {@link #isEmpty}.
+ * Work posted from other threads: an unbounded multi-producer single-consumer queue of array chunks.
+ * A post is one atomic add (the slot index) and one release store; the loop reads consecutive slots,
+ * sixteen to a cache line. Items are {@link CallbackHandle}s ({@code callSoonThreadsafe}, which returns
+ * the handle) or bare {@link Runnable}s ({@code execute}, which needs none and so allocates nothing).
  *
- * <p>A producer that has swapped the tail but not yet linked its node leaves a gap that
- * {@link #drainTo} stops at; {@link #isEmpty} still reports the queue non-empty (it compares with the
- * tail), so the loop does not park on it and picks the node up in its next step.
+ * <p>A producer finds its chunk by walking forward from the consumer's chunk, which can never be past
+ * the producer's slot (the consumer cannot pass a slot that has not been written). A slot reserved but
+ * not yet written stops {@link #drainTo} until the next step; {@link #isEmpty} compares indices, so the
+ * loop never parks while a post is in flight.
  */
-final class Inbox extends InboxTail {
+final class Inbox extends InboxProducerIndex {
 
-    private static final VarHandle TAIL;
-    private static final VarHandle NEXT;
+    static final int CHUNK = 1024;
+
+    private static final VarHandle PRODUCER_INDEX;
+    private static final VarHandle CONSUMER_CHUNK;
 
     static {
         try {
-            TAIL = MethodHandles.lookup().findVarHandle(InboxTail.class, "tail", PostedHandle.class);
-            NEXT = MethodHandles.lookup().findVarHandle(PostedHandle.class, "next", PostedHandle.class);
+            PRODUCER_INDEX = MethodHandles.lookup().findVarHandle(InboxProducerIndex.class, "producerIndex", long.class);
+            CONSUMER_CHUNK = MethodHandles.lookup().findVarHandle(InboxConsumer.class, "consumerChunk", Chunk.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
+    /** CHUNK slots for the indices base .. base + CHUNK - 1. */
+    static final class Chunk {
+        private static final VarHandle NEXT;
+
+        static {
+            try {
+                NEXT = MethodHandles.lookup().findVarHandle(Chunk.class, "next", Chunk.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final long base;
+        final AtomicReferenceArray<Object> slots = new AtomicReferenceArray<>(CHUNK);
+        @SuppressWarnings("unused") // through NEXT
+        private volatile Chunk next;
+
+        Chunk(long base) {
+            this.base = base;
+        }
+
+        Chunk next() {
+            return (Chunk) NEXT.getAcquire(this);
+        }
+
+        /** The next chunk, created by whichever producer gets there first. */
+        Chunk nextOrCreate() {
+            Chunk n = next();
+            if (n == null) {
+                Chunk fresh = new Chunk(base + CHUNK);
+                n = NEXT.compareAndSet(this, null, fresh) ? fresh : next();
+            }
+            return n;
+        }
+    }
+
     Inbox() {
-        PostedHandle stub = new PostedHandle(null, null);
-        head = stub;
-        TAIL.setRelease(this, stub);
+        consumerChunk = new Chunk(0);
     }
 
-    void offer(PostedHandle h) {
-        PostedHandle prev = (PostedHandle) TAIL.getAndSet(this, h);
-        NEXT.setRelease(prev, h);
+    /** Any thread: posts a {@link CallbackHandle} or a {@link Runnable}. */
+    void offer(Object item) {
+        long index = (long) PRODUCER_INDEX.getAndAdd(this, 1L);
+        Chunk c = (Chunk) CONSUMER_CHUNK.getAcquire(this);
+        while (index - c.base >= CHUNK) {
+            c = c.nextOrCreate();
+        }
+        c.slots.setRelease((int) (index - c.base), item);
     }
 
+    /** Loop thread: nothing posted and not taken (a post in flight counts). */
     boolean isEmpty() {
-        return (PostedHandle) TAIL.getVolatile(this) == head;
+        return (long) PRODUCER_INDEX.getVolatile(this) == consumerIndex;
     }
 
-    /** Moves every linked node to {@code out}, in posting order; returns how many. */
+    /** Loop thread: moves every written item to {@code out}, in posting order; returns how many. */
     int drainTo(ArrayDeque<CallbackHandle> out) {
-        PostedHandle h = head;
+        Chunk c = consumerChunk;
+        long index = consumerIndex;
         int n = 0;
-        PostedHandle next;
-        while ((next = (PostedHandle) NEXT.getAcquire(h)) != null) {
-            NEXT.set(h, null); // let the taken node go; only its successor's link is needed
-            out.addLast(next);
-            h = next;
+        while (true) {
+            int offset = (int) (index - c.base);
+            if (offset == CHUNK) {
+                Chunk next = c.next();
+                if (next == null) {
+                    break;
+                }
+                c = next;
+                CONSUMER_CHUNK.setRelease(this, c);
+                offset = 0;
+            }
+            Object item = c.slots.getAcquire(offset);
+            if (item == null) {
+                break;
+            }
+            out.addLast(item instanceof CallbackHandle h ? h : new CallbackHandle((Runnable) item, null));
+            index++;
             n++;
         }
-        head = h;
+        consumerIndex = index;
         return n;
     }
 
     /** Drops everything (the loop is closing, no producer may post any more). */
     void clear() {
-        drainTo(new ArrayDeque<CallbackHandle>());
+        drainTo(new ArrayDeque<>());
     }
 }
 
-/** Padding so that the consumer's head and the producers' tail sit on different cache lines. */
+/** Padding, so that producers' index and the consumer's fields sit on different cache lines. */
 abstract class InboxPad0 {
     long p00, p01, p02, p03, p04, p05, p06, p07;
 }
 
-/** Consumer side: the last node taken (or the initial stub); its successor is the next to take. */
-abstract class InboxHead extends InboxPad0 {
-    PostedHandle head;
+/** Consumer side: the chunk being read and the next index to read. */
+abstract class InboxConsumer extends InboxPad0 {
+    /** Written by the consumer, read by producers to find their chunk (changes once per chunk). */
+    volatile Inbox.Chunk consumerChunk;
+    long consumerIndex;
 }
 
-abstract class InboxPad1 extends InboxHead {
+abstract class InboxPad1 extends InboxConsumer {
     long p10, p11, p12, p13, p14, p15, p16, p17;
 }
 
-/** Producer side: the last node posted. */
-abstract class InboxTail extends InboxPad1 {
-    volatile PostedHandle tail;
+/** Producer side: the next slot index to hand out. */
+abstract class InboxProducerIndex extends InboxPad1 {
+    volatile long producerIndex;
     long p20, p21, p22, p23, p24, p25, p26, p27;
 }
