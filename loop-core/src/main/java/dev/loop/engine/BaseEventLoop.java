@@ -176,16 +176,20 @@ public abstract class BaseEventLoop implements EventLoop {
         try {
             for (int i = 0; i < ntodo; i++) {
                 CallbackHandle h = ready.pollFirst();
-                if (!h.isCancelled()) {
-                    run(h, st);
+                Runnable cb = h.callback();
+                if (cb != null) {
+                    run(h, cb, st);
                     ran++;
                 }
             }
             TimerEntry t;
             while ((t = timers.pollDueOne(now)) != null) {
-                stats.timerLateness.record(st.mark - t.when);
-                run(t, st);
-                ran++;
+                Runnable cb = t.callback();
+                if (cb != null) {
+                    stats.timerLateness.record(st.mark - t.when);
+                    run(t, cb, st);
+                    ran++;
+                }
             }
         } finally {
             timers.deferNewTimers(false);
@@ -196,21 +200,21 @@ public abstract class BaseEventLoop implements EventLoop {
         return ran;
     }
 
-    private void run(CallbackHandle h, LoopThreadState st) {
+    private void run(CallbackHandle h, Runnable cb, LoopThreadState st) {
         try {
-            h.callback.run();
+            cb.run();
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable e) {
             stats.error();
-            callExceptionHandler(new ExceptionContext("Exception in callback " + h.callback, e, h, -1, h.scheduledAt));
+            callExceptionHandler(new ExceptionContext("Exception in callback " + cb, e, h, -1, h.scheduledAt()));
         }
         if (st.timeEach || ++st.sinceMark == CLOCK_EVERY) {
             long end = System.nanoTime();
             if (end - st.mark >= slowNanos) {
                 stats.slowCallback();
                 if (st.timeEach) {
-                    logSlow(h, end - st.mark);
+                    logSlow(h, cb, end - st.mark);
                 }
             }
             CALLBACK_START.setOpaque(st, end);
@@ -219,10 +223,10 @@ public abstract class BaseEventLoop implements EventLoop {
         }
     }
 
-    private void logSlow(CallbackHandle h, long nanos) {
-        String msg = String.format("Executing %s took %.3f seconds", h, nanos / 1e9);
-        if (h.scheduledAt != null) {
-            LOG.log(Level.WARNING, msg + "; scheduled at:", h.scheduledAt);
+    private void logSlow(CallbackHandle h, Runnable cb, long nanos) {
+        String msg = String.format("Executing %s took %.3f seconds", cb, nanos / 1e9);
+        if (h.scheduledAt() != null) {
+            LOG.log(Level.WARNING, msg + "; scheduled at:", h.scheduledAt());
         } else {
             LOG.log(Level.WARNING, msg);
         }
@@ -452,7 +456,7 @@ public abstract class BaseEventLoop implements EventLoop {
         Objects.requireNonNull(callback, "callback");
         checkOpen();
         checkThread("callSoon");
-        CallbackHandle h = new CallbackHandle(callback, debug ? new Throwable("scheduled at") : null);
+        CallbackHandle h = CallbackHandle.of(callback, debug ? new Throwable("scheduled at") : null);
         ready.addLast(h);
         return h;
     }
@@ -464,7 +468,7 @@ public abstract class BaseEventLoop implements EventLoop {
             return callSoon(callback);
         }
         checkOpen();
-        CallbackHandle h = new CallbackHandle(callback, debug ? new Throwable("scheduled at") : null);
+        CallbackHandle h = CallbackHandle.of(callback, debug ? new Throwable("scheduled at") : null);
         inbox.offer(h);
         wakeupIfParked();
         return h;
@@ -593,7 +597,7 @@ public abstract class BaseEventLoop implements EventLoop {
         }
     }
 
-    private static void joinUninterruptibly(Thread t) {
+    static void joinUninterruptibly(Thread t) {
         boolean interrupted = false;
         while (t.isAlive()) {
             try {

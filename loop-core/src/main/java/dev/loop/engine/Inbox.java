@@ -107,7 +107,7 @@ final class Inbox extends InboxProducerIndex {
             if (item == null) {
                 break;
             }
-            out.addLast(item instanceof CallbackHandle h ? h : new CallbackHandle((Runnable) item, null));
+            out.addLast(item instanceof CallbackHandle h ? h : new CallbackHandle((Runnable) item));
             index++;
             n++;
         }

@@ -42,17 +42,7 @@ final class LoopMonitor implements Runnable {
     void stop() {
         stopped = true;
         LockSupport.unpark(thread);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        BaseEventLoop.joinUninterruptibly(thread);
     }
 
     @Override

@@ -28,12 +28,14 @@ public final class TimerEntry extends CallbackHandle implements TimerHandle {
 
     final long when;
     final long seq;
+    private final Throwable scheduledAt;
     private final TimerQueue queue;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state = OUT;
 
     TimerEntry(TimerQueue queue, long when, long seq, Runnable callback, Throwable scheduledAt) {
-        super(callback, scheduledAt);
+        super(callback);
+        this.scheduledAt = scheduledAt;
         this.queue = queue;
         this.when = when;
         this.seq = seq;
@@ -42,6 +44,11 @@ public final class TimerEntry extends CallbackHandle implements TimerHandle {
     @Override
     public long when() {
         return when;
+    }
+
+    @Override
+    public Throwable scheduledAt() {
+        return scheduledAt;
     }
 
     @Override
@@ -69,6 +76,7 @@ public final class TimerEntry extends CallbackHandle implements TimerHandle {
 
     @Override
     public String toString() {
-        return "TimerHandle[when=" + when + ", " + callback + (isCancelled() ? ", cancelled" : "") + "]";
+        Runnable cb = callback();
+        return "TimerHandle[when=" + when + ", " + (cb == null ? "cancelled" : cb) + "]";
     }
 }

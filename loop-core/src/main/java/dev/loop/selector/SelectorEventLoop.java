@@ -99,10 +99,8 @@ public class SelectorEventLoop extends BaseEventLoop implements Poller.Sink {
             throw new IllegalArgumentException("Invalid file descriptor: " + fd);
         }
         Registration reg = fd < registrations.length ? registrations[fd] : null;
-        if (reg == null || reg.interest == 0) {
+        if (reg == null) { // a new registration: removing the last callback drops it
             checkDescriptor(fd, method);
-        }
-        if (reg == null) {
             reg = new Registration();
             if (fd >= registrations.length) {
                 registrations = Arrays.copyOf(registrations, Math.max(fd + 1, registrations.length * 2));
@@ -117,7 +115,7 @@ public class SelectorEventLoop extends BaseEventLoop implements Poller.Sink {
             }
         }
         registrations[fd] = reg;
-        CallbackHandle handle = new CallbackHandle(callback, isDebug() ? new Throwable("registered at") : null);
+        CallbackHandle handle = CallbackHandle.of(callback, isDebug() ? new Throwable("registered at") : null);
         CallbackHandle old;
         if (op == Poller.READ) {
             old = reg.reader;
