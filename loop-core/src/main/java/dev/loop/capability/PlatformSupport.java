@@ -112,24 +112,17 @@ public final class PlatformSupport {
     // ------------------------------------------------------------------ rows
 
     private static Capabilities linux(Backend backend, PollerKind poller) {
-        Map<Capability, Support> s = allYes();
-        s.put(FILE_IO_MONITORING, FILE_IO_NO);
-        long granularity = NS;
-        long maxFds = -1;
-        if (poller == PollerKind.SELECT) {
-            s.put(DESCRIPTORS_ABOVE_FD_SETSIZE, ABOVE_FD_SETSIZE_NO);
-            granularity = US;
-            maxFds = FD_SETSIZE;
-        }
-        return new Capabilities(Os.LINUX, null, backend, poller, s, new Limits(maxFds, NS, granularity));
+        return unix(Os.LINUX, null, backend, poller, allYes(), NS);
+    }
+
+    private static Capabilities freebsd(Backend backend, PollerKind poller) {
+        return unix(Os.FREEBSD, null, backend, poller, allYes(), NS);
     }
 
     private static Capabilities macos(String version, Backend backend, PollerKind poller) {
         Map<Capability, Support> s = allYes();
-        s.put(FILE_IO_MONITORING, FILE_IO_NO);
         boolean legacy = isMacosBetween(version, 6, 8);
         long granularity = NS;
-        long maxFds = -1;
         if (poller == PollerKind.KQUEUE && legacy) {
             s.put(CHARACTER_DEVICES, Support.no(
                     "kqueue on macOS 10.6 to 10.8 does not support character devices (ttys, ptys, serial ports)",
@@ -148,24 +141,26 @@ public final class PlatformSupport {
             s.put(DESCRIPTORS_ABOVE_FD_SETSIZE, Support.no(
                     "macOS select(2) fails with EINVAL when nfds exceeds FD_SETSIZE (1024)",
                     "the kqueue backend or the poll poller"));
-            granularity = US;
-            maxFds = FD_SETSIZE;
         }
-        return new Capabilities(Os.MACOS, legacy ? "10.6-10.8" : null, backend, poller, s,
-                new Limits(maxFds, NS, granularity));
+        return unix(Os.MACOS, legacy ? "10.6-10.8" : null, backend, poller, s, granularity);
     }
 
-    private static Capabilities freebsd(Backend backend, PollerKind poller) {
-        Map<Capability, Support> s = allYes();
+    /**
+     * What every Unix row shares: no file I/O monitoring; select limited to FD_SETSIZE descriptors
+     * (with {@code s}'s own reason if it has one) and microsecond timeouts.
+     */
+    private static Capabilities unix(Os os, String variant, Backend backend, PollerKind poller,
+            Map<Capability, Support> s, long granularity) {
         s.put(FILE_IO_MONITORING, FILE_IO_NO);
-        long granularity = NS;
         long maxFds = -1;
         if (poller == PollerKind.SELECT) {
-            s.put(DESCRIPTORS_ABOVE_FD_SETSIZE, ABOVE_FD_SETSIZE_NO);
+            if (s.get(DESCRIPTORS_ABOVE_FD_SETSIZE).supported()) {
+                s.put(DESCRIPTORS_ABOVE_FD_SETSIZE, ABOVE_FD_SETSIZE_NO);
+            }
             granularity = US;
             maxFds = FD_SETSIZE;
         }
-        return new Capabilities(Os.FREEBSD, null, backend, poller, s, new Limits(maxFds, NS, granularity));
+        return new Capabilities(os, variant, backend, poller, s, new Limits(maxFds, NS, granularity));
     }
 
     private static Capabilities windows(Backend backend, PollerKind poller) {

@@ -1,7 +1,5 @@
 package dev.loop.selector;
 
-import static dev.loop.nativeio.Linux.EPOLLERR;
-import static dev.loop.nativeio.Linux.EPOLLHUP;
 import static dev.loop.nativeio.Linux.EPOLLIN;
 import static dev.loop.nativeio.Linux.EPOLLOUT;
 import static dev.loop.nativeio.Linux.EPOLLRDHUP;
@@ -229,14 +227,7 @@ public final class EpollPoller implements Poller {
                 waker.drainOther(timerFd);
                 timerArmed = false;
             } else {
-                int ops = 0;
-                if ((ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
-                    ops |= READ;
-                }
-                if ((ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
-                    ops |= WRITE;
-                }
-                sink.ready(fd, ops);
+                sink.ready(fd, ReadyOps.of(ev));
                 reported++;
             }
         }

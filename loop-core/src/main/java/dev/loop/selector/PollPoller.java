@@ -1,8 +1,6 @@
 package dev.loop.selector;
 
-import static dev.loop.nativeio.Linux.POLLERR;
 import static dev.loop.nativeio.Linux.POLLFD_SIZE;
-import static dev.loop.nativeio.Linux.POLLHUP;
 import static dev.loop.nativeio.Linux.POLLIN;
 import static dev.loop.nativeio.Linux.POLLNVAL;
 import static dev.loop.nativeio.Linux.POLLOUT;
@@ -150,14 +148,7 @@ public final class PollPoller implements Poller {
                 sink.invalid(fd);
                 continue;
             }
-            int ops = 0;
-            if ((rev & (POLLIN | POLLHUP | POLLERR)) != 0) {
-                ops |= READ;
-            }
-            if ((rev & (POLLOUT | POLLHUP | POLLERR)) != 0) {
-                ops |= WRITE;
-            }
-            sink.ready(fd, ops);
+            sink.ready(fd, ReadyOps.of(rev));
             reported++;
         }
         return reported;
