@@ -57,7 +57,8 @@ public abstract class BaseEventLoop implements EventLoop {
 
     protected final LoopOptions options;
     final LoopStats stats = new LoopStats();
-    private final ArrayDeque<CallbackHandle> ready = new ArrayDeque<>(256);
+    /** Callbacks to run: {@link CallbackHandle}s, and bare {@link Runnable}s posted with {@link #execute}. */
+    private final ArrayDeque<Object> ready = new ArrayDeque<>(256);
     /** Callbacks from other threads: lock-free, drained by the loop thread each step. */
     private final Inbox inbox = new Inbox();
     private final TimerQueue timers = new TimerQueue();
@@ -175,8 +176,15 @@ public abstract class BaseEventLoop implements EventLoop {
         timers.deferNewTimers(true);
         try {
             for (int i = 0; i < ntodo; i++) {
-                CallbackHandle h = ready.pollFirst();
-                Runnable cb = h.callback();
+                Object item = ready.pollFirst();
+                CallbackHandle h = null;
+                Runnable cb;
+                if (item instanceof CallbackHandle ch) {
+                    h = ch;
+                    cb = ch.callback();
+                } else {
+                    cb = (Runnable) item; // posted with execute(): no handle
+                }
                 if (cb != null) {
                     run(h, cb, st);
                     ran++;
@@ -207,7 +215,8 @@ public abstract class BaseEventLoop implements EventLoop {
             throw e;
         } catch (Throwable e) {
             stats.error();
-            callExceptionHandler(new ExceptionContext("Exception in callback " + cb, e, h, -1, h.scheduledAt()));
+            callExceptionHandler(new ExceptionContext("Exception in callback " + cb, e, h, -1,
+                    h == null ? null : h.scheduledAt()));
         }
         if (st.timeEach || ++st.sinceMark == CLOCK_EVERY) {
             long end = System.nanoTime();
@@ -225,7 +234,7 @@ public abstract class BaseEventLoop implements EventLoop {
 
     private void logSlow(CallbackHandle h, Runnable cb, long nanos) {
         String msg = String.format("Executing %s took %.3f seconds", cb, nanos / 1e9);
-        if (h.scheduledAt() != null) {
+        if (h != null && h.scheduledAt() != null) {
             LOG.log(Level.WARNING, msg + "; scheduled at:", h.scheduledAt());
         } else {
             LOG.log(Level.WARNING, msg);

@@ -87,8 +87,8 @@ final class Inbox extends InboxProducerIndex {
         return (long) PRODUCER_INDEX.getVolatile(this) == consumerIndex;
     }
 
-    /** Loop thread: moves every written item to {@code out}, in posting order; returns how many. */
-    int drainTo(ArrayDeque<CallbackHandle> out) {
+    /** Loop thread: moves every written item (handle or Runnable) to {@code out}, in posting order. */
+    int drainTo(ArrayDeque<Object> out) {
         Chunk c = consumerChunk;
         long index = consumerIndex;
         int n = 0;
@@ -107,7 +107,7 @@ final class Inbox extends InboxProducerIndex {
             if (item == null) {
                 break;
             }
-            out.addLast(item instanceof CallbackHandle h ? h : new CallbackHandle((Runnable) item));
+            out.addLast(item);
             index++;
             n++;
         }
