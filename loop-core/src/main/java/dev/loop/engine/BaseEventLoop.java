@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -364,11 +363,7 @@ public abstract class BaseEventLoop implements EventLoop {
         if (!future.isDone()) {
             throw new IllegalStateException("Event loop stopped before Future completed.");
         }
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            throw e;
-        }
+        return future.join();
     }
 
     @Override
