@@ -32,8 +32,8 @@ public record LoopStatsSnapshot(HandleCounts handles, long iterations, long call
      * @param writers         descriptors with a writer callback
      * @param timers          timers scheduled and not cancelled
      * @param cancelledTimers cancelled timers still in the timer queue, waiting for cleanup
-     * @param ready           callbacks queued to run on the loop thread (a post from another thread counts
-     *                        once the loop has taken it from its inbox, at the start of its next step)
+     * @param ready           callbacks waiting to run: queued on the loop thread, or posted from other
+     *                        threads and not yet taken (cancelled posts included until then)
      */
     public record HandleCounts(int readers, int writers, int timers, int cancelledTimers, int ready) {
     }

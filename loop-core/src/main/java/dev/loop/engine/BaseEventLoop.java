@@ -56,9 +56,9 @@ public abstract class BaseEventLoop implements EventLoop {
 
     protected final LoopOptions options;
     final LoopStats stats = new LoopStats();
-    /** Callbacks to run: {@link CallbackHandle}s, and bare {@link Runnable}s posted with {@link #execute}. */
-    private final ArrayDeque<Object> ready = new ArrayDeque<>(256);
-    /** Callbacks from other threads: lock-free, drained by the loop thread each step. */
+    /** Callbacks of the loop thread (callSoon) and of ready descriptors. */
+    private final ArrayDeque<CallbackHandle> ready = new ArrayDeque<>(256);
+    /** Callbacks from other threads: lock-free, run by the loop thread straight from its slots. */
     private final Inbox inbox = new Inbox();
     private final TimerQueue timers = new TimerQueue();
     private final Object lifecycle = new Object();
@@ -116,11 +116,10 @@ public abstract class BaseEventLoop implements EventLoop {
      */
     protected final void runOnce() {
         TimerEntry head = timers.purgeAndPeek();
-        drainInbox();
         long start = System.nanoTime();
         checkLastGroup(start);
         long timeout;
-        if (!ready.isEmpty() || stopping) {
+        if (!ready.isEmpty() || stopping || !inbox.isEmpty()) {
             timeout = 0;
         } else if (head == null) {
             timeout = -1;
@@ -148,14 +147,14 @@ public abstract class BaseEventLoop implements EventLoop {
             DELAY_REQUEST.setVolatile(this, 0L);
             stats.delay.record(now - requested);
         }
-        drainInbox();
-        long ran = runStep(ready.size(), now);
+        long ran = runStep(ready.size(), inbox.limit(), now);
         own.ranLastStep = ran > 0;
         stats.endStep(ran, pollTime, busy);
     }
 
     /**
-     * Runs the step's callbacks: the {@code ntodo} queued ones (earlier callbacks, then I/O), then the
+     * Runs the step's callbacks: the {@code ntodo} queued ones (earlier callbacks, then I/O), then those
+     * posted from other threads before {@code postLimit} (taken straight from the inbox), then the
      * timers due at {@code now}, popped and run one by one (asyncio queues them behind the others; the
      * order is the same, and a popped timer is still in cache when it runs). Timers scheduled meanwhile
      * wait beside the heap until the step ends.
@@ -165,7 +164,7 @@ public abstract class BaseEventLoop implements EventLoop {
      * per group (and the watchdog sees the group's start); in debug mode every callback is timed and a
      * slow one is logged with where it was scheduled.
      */
-    private long runStep(int ntodo, long now) {
+    private long runStep(int ntodo, long postLimit, long now) {
         LoopThreadState st = own;
         st.timeEach = debug;
         st.mark = now;
@@ -175,17 +174,23 @@ public abstract class BaseEventLoop implements EventLoop {
         timers.deferNewTimers(true);
         try {
             for (int i = 0; i < ntodo; i++) {
-                Object item = ready.pollFirst();
-                CallbackHandle h = null;
-                Runnable cb;
-                if (item instanceof CallbackHandle ch) {
-                    h = ch;
-                    cb = ch.callback();
-                } else {
-                    cb = (Runnable) item; // posted with execute(): no handle
-                }
+                CallbackHandle h = ready.pollFirst();
+                Runnable cb = h.callback();
                 if (cb != null) {
                     run(h, cb, st);
+                    ran++;
+                }
+            }
+            Object posted;
+            while ((posted = inbox.take(postLimit)) != null) {
+                if (posted instanceof CallbackHandle h) { // debug mode: a handle that knows where it was posted
+                    Runnable cb = h.callback();
+                    if (cb != null) {
+                        run(h, cb, st);
+                        ran++;
+                    }
+                } else {
+                    run(null, (Runnable) posted, st);
                     ran++;
                 }
             }
@@ -249,10 +254,6 @@ public abstract class BaseEventLoop implements EventLoop {
                 stats.slowCallback();
             }
         }
-    }
-
-    private void drainInbox() {
-        inbox.drainTo(ready);
     }
 
     long currentCallbackStart() {
@@ -472,8 +473,16 @@ public abstract class BaseEventLoop implements EventLoop {
             return callSoon(callback);
         }
         checkOpen();
-        CallbackHandle h = CallbackHandle.of(callback, debug ? new Throwable("scheduled at") : null);
-        inbox.offer(h);
+        Handle h;
+        if (debug) {
+            CallbackHandle traced = CallbackHandle.of(callback, new Throwable("scheduled at"));
+            inbox.offer((Object) traced);
+            h = traced;
+        } else {
+            Inbox.PostedHandle posted = new Inbox.PostedHandle(callback);
+            inbox.offer(posted);
+            h = posted;
+        }
         wakeupIfParked();
         return h;
     }
@@ -583,7 +592,7 @@ public abstract class BaseEventLoop implements EventLoop {
     @Override
     public LoopStatsSnapshot stats() {
         return stats.snapshot(new HandleCounts(readerCount(), writerCount(), timers.liveCount(),
-                timers.cancelledCount(), ready.size()));
+                timers.cancelledCount(), ready.size() + inbox.pending()));
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {

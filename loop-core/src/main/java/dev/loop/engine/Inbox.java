@@ -2,23 +2,31 @@ package dev.loop.engine;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import dev.loop.Handle;
+
 /**
- * Work posted from other threads: an unbounded multi-producer single-consumer queue of array chunks.
- * A post is one atomic add (the slot index) and one release store; the loop reads consecutive slots,
- * sixteen to a cache line. Items are {@link CallbackHandle}s ({@code callSoonThreadsafe}, which returns
- * the handle) or bare {@link Runnable}s ({@code execute}, which needs none and so allocates nothing).
+ * Work posted from other threads: an unbounded multi-producer single-consumer queue of array chunks,
+ * run by the loop straight from its slots. A post is one atomic add (the slot index) and one release
+ * store; the loop reads consecutive slots, sixteen to a cache line.
+ *
+ * <p>A slot holds a {@link Runnable} ({@code execute} and {@code callSoonThreadsafe}), or a
+ * {@link CallbackHandle} (debug mode, where the handle carries where it was scheduled). The
+ * {@link PostedHandle} that {@code callSoonThreadsafe} returns is never read by the loop, so it stays in
+ * the posting thread's cache: {@link PostedHandle#cancel()} swaps its slot's runnable for a tombstone,
+ * which the loop skips. A cancel that loses the race with the loop's read of the slot comes too late:
+ * the callback runs (or is running), as with any handle cancelled from another thread.
  *
  * <p>A producer finds its chunk by walking forward from the consumer's chunk, which can never be past
  * the producer's slot (the consumer cannot pass a slot that has not been written). A slot reserved but
- * not yet written stops {@link #drainTo} until the next step; {@link #isEmpty} compares indices, so the
+ * not yet written stops {@link #take} until the next step; {@link #isEmpty} compares indices, so the
  * loop never parks while a post is in flight.
  */
 final class Inbox extends InboxProducerIndex {
 
     static final int CHUNK = 1024;
+    private static final Object CANCELLED = new Object();
 
     private static final VarHandle PRODUCER_INDEX;
     private static final VarHandle CONSUMER_CHUNK;
@@ -68,18 +76,61 @@ final class Inbox extends InboxProducerIndex {
         }
     }
 
+    /** The handle {@code callSoonThreadsafe} returns: it stays with the posting thread. */
+    static final class PostedHandle implements Handle {
+        private final Runnable callback;
+        private Chunk chunk;
+        private int offset;
+        private volatile boolean cancelled;
+
+        PostedHandle(Runnable callback) {
+            this.callback = callback;
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            chunk.slots.compareAndSet(offset, callback, CANCELLED);
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return cancelled;
+        }
+
+        @Override
+        public String toString() {
+            return "Handle[" + callback + (cancelled ? ", cancelled" : "") + "]";
+        }
+    }
+
     Inbox() {
         consumerChunk = new Chunk(0);
     }
 
-    /** Any thread: posts a {@link CallbackHandle} or a {@link Runnable}. */
+    /** Any thread: posts a {@link Runnable} or a {@link CallbackHandle}. */
     void offer(Object item) {
         long index = (long) PRODUCER_INDEX.getAndAdd(this, 1L);
+        Chunk c = chunkOf(index);
+        c.slots.setRelease((int) (index - c.base), item);
+    }
+
+    /** Any thread: posts {@code h}'s callback so that {@code h} can still cancel it. */
+    void offer(PostedHandle h) {
+        long index = (long) PRODUCER_INDEX.getAndAdd(this, 1L);
+        Chunk c = chunkOf(index);
+        int offset = (int) (index - c.base);
+        h.chunk = c;
+        h.offset = offset;
+        c.slots.setRelease(offset, h.callback);
+    }
+
+    private Chunk chunkOf(long index) {
         Chunk c = (Chunk) CONSUMER_CHUNK.getAcquire(this);
         while (index - c.base >= CHUNK) {
             c = c.nextOrCreate();
         }
-        c.slots.setRelease((int) (index - c.base), item);
+        return c;
     }
 
     /** Loop thread: nothing posted and not taken (a post in flight counts). */
@@ -87,37 +138,51 @@ final class Inbox extends InboxProducerIndex {
         return (long) PRODUCER_INDEX.getVolatile(this) == consumerIndex;
     }
 
-    /** Loop thread: moves every written item (handle or Runnable) to {@code out}, in posting order. */
-    int drainTo(ArrayDeque<Object> out) {
-        Chunk c = consumerChunk;
-        long index = consumerIndex;
-        int n = 0;
-        while (true) {
-            int offset = (int) (index - c.base);
+    /** Posted and not yet taken: for the handle counts. */
+    int pending() {
+        return (int) Math.max(0, (long) PRODUCER_INDEX.getVolatile(this) - consumerIndex);
+    }
+
+    /** Loop thread: the index a step's posts stop at (later posts wait for the next step). */
+    long limit() {
+        return (long) PRODUCER_INDEX.getVolatile(this);
+    }
+
+    /**
+     * Loop thread: the next posted item before {@code limit} (a {@link Runnable} or a
+     * {@link CallbackHandle}), skipping cancelled ones; {@code null} at the limit or at a slot not yet
+     * written.
+     */
+    Object take(long limit) {
+        while (consumerIndex - limit < 0) {
+            Chunk c = consumerChunk;
+            int offset = (int) (consumerIndex - c.base);
             if (offset == CHUNK) {
                 Chunk next = c.next();
                 if (next == null) {
-                    break;
+                    return null;
                 }
+                CONSUMER_CHUNK.setRelease(this, next);
                 c = next;
-                CONSUMER_CHUNK.setRelease(this, c);
                 offset = 0;
             }
             Object item = c.slots.getAcquire(offset);
             if (item == null) {
-                break;
+                return null;
             }
-            out.addLast(item);
-            index++;
-            n++;
+            consumerIndex++;
+            if (item != CANCELLED) {
+                return item;
+            }
         }
-        consumerIndex = index;
-        return n;
+        return null;
     }
 
-    /** Drops everything (the loop is closing, no producer may post any more). */
+    /** Drops everything written (the loop is closing, no producer may post any more). */
     void clear() {
-        drainTo(new ArrayDeque<>());
+        while (take(Long.MAX_VALUE / 2) != null) {
+            // discard
+        }
     }
 }
 

@@ -546,6 +546,46 @@ public abstract class AbstractLoopConformanceTest {
     }
 
     @Test
+    void aPostCancelledBeforeTheLoopGetsToItDoesNotRun() throws Exception {
+        EventLoop loop = newLoop();
+        loop.start();
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> {
+            busy.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        busy.await();
+        List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+        List<Handle> handles = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) { // crosses inbox chunks
+            int n = i;
+            handles.add(loop.callSoonThreadsafe(() -> ran.add(n)));
+        }
+        assertThat(loop.stats().handles().ready()).isGreaterThanOrEqualTo(3000);
+        for (int i = 0; i < 3000; i += 2) {
+            handles.get(i).cancel();
+            assertThat(handles.get(i).isCancelled()).isTrue();
+        }
+        release.countDown();
+        CompletableFuture<Void> after = new CompletableFuture<>();
+        loop.execute(() -> after.complete(null));
+        after.get(5, TimeUnit.SECONDS);
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 1; i < 3000; i += 2) {
+            expected.add(i);
+        }
+        assertThat(ran).isEqualTo(expected);
+        handles.get(1).cancel(); // too late: already ran; harmless
+        assertThat(handles.get(1).isCancelled()).isTrue();
+        loop.close();
+    }
+
+    @Test
     void callSoonThreadsafeFromTheLoopThreadSharesTheFifo() {
         EventLoop loop = newLoop();
         List<Integer> order = new ArrayList<>();
