@@ -480,17 +480,7 @@ public abstract class AbstractLoopConformanceTest {
     void postsToABusyLoopCostNoWakeupWrite() throws Exception {
         EventLoop loop = newLoop();
         loop.start();
-        CountDownLatch busy = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        loop.execute(() -> {
-            busy.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        busy.await();
+        CountDownLatch release = holdBusy(loop);
         long before = loop.stats().wakeups();
         AtomicInteger ran = new AtomicInteger();
         for (int i = 0; i < 1000; i++) {
@@ -549,17 +539,7 @@ public abstract class AbstractLoopConformanceTest {
     void aPostCancelledBeforeTheLoopGetsToItDoesNotRun() throws Exception {
         EventLoop loop = newLoop();
         loop.start();
-        CountDownLatch busy = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        loop.execute(() -> {
-            busy.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        busy.await();
+        CountDownLatch release = holdBusy(loop);
         List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
         List<Handle> handles = new ArrayList<>();
         for (int i = 0; i < 3000; i++) { // crosses inbox chunks
@@ -1275,6 +1255,22 @@ public abstract class AbstractLoopConformanceTest {
         EventLoop loop = new SelectorEventLoop(LoopOptions.defaults(), poller);
         loop.close();
         assertThat(TestFds.newFdsSince(before)).isEmpty();
+    }
+
+    /** Keeps the running loop inside one callback until the returned latch is counted down. */
+    private static CountDownLatch holdBusy(EventLoop loop) throws InterruptedException {
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> {
+            busy.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        busy.await();
+        return release;
     }
 
     protected static void sleep(long ms) {
