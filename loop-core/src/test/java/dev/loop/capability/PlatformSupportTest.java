@@ -116,8 +116,8 @@ class PlatformSupportTest {
     void theExceptionNamesCapabilityBackendPlatformReasonAndAlternative() {
         Capabilities c = row(Os.WINDOWS, "10.0", Backend.PROACTOR, null);
         CapabilityNotSupportedException e = org.assertj.core.api.Assertions.catchThrowableOfType(
-                () -> c.require(Capability.UNIX_SOCKETS, "createUnixServer(/tmp/x)"),
-                CapabilityNotSupportedException.class);
+                CapabilityNotSupportedException.class,
+                () -> c.require(Capability.UNIX_SOCKETS, "createUnixServer(/tmp/x)"));
         assertThat(e.capability()).isEqualTo(Capability.UNIX_SOCKETS);
         assertThat(e.backend()).isEqualTo(Backend.PROACTOR);
         assertThat(e.os()).isEqualTo(Os.WINDOWS);

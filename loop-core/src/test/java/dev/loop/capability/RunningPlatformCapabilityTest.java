@@ -102,8 +102,7 @@ class RunningPlatformCapabilityTest {
     @org.junit.jupiter.api.Test
     void anotherPlatformsRowIsEnforcedBeforeAnyNativeCall() throws Exception {
         Capabilities windowsProactor = PlatformSupport.of(Os.WINDOWS, "10.0", Backend.PROACTOR, null).orElseThrow();
-        try (EventLoop loop = new SelectorEventLoop(LoopOptions.defaults(), new EpollPoller(), windowsProactor);
-                TestFds fds = new TestFds()) {
+        try (EventLoop loop = new SelectorEventLoop(LoopOptions.defaults(), new EpollPoller(), windowsProactor)) {
             // Descriptor 999999 is not open: a native call would have said EBADF. The capability check comes first.
             assertThatThrownBy(() -> loop.addReader(999_999, () -> { }))
                     .isInstanceOfSatisfying(CapabilityNotSupportedException.class, e -> {
