@@ -188,16 +188,13 @@ public final class EpollPoller implements Poller {
             return LibC.epoll_wait(epfd, events.address(), maxEvents, TimeoutClock.millisRoundedUp(timeoutNanos));
         }
         if (mode == TimeoutMode.PWAIT2) {
-            ByteBuffer ts = timespec.buffer();
-            ts.putLong(0, timeoutNanos / TimeoutClock.NANOS_PER_SECOND);
-            ts.putLong(8, timeoutNanos % TimeoutClock.NANOS_PER_SECOND);
+            TimeoutClock.putTimespec(timespec.buffer(), 0, timeoutNanos);
             return (int) LibC.syscall(Linux.SYS_EPOLL_PWAIT2, epfd, events.address(), maxEvents, timespec.address(), 0, 8);
         }
         // TIMERFD: the timerfd fires at the exact time; epoll_wait's rounded-up timeout is the backstop.
         ByteBuffer its = timespec.buffer();
         its.putLong(0, 0).putLong(8, 0);
-        its.putLong(16, timeoutNanos / TimeoutClock.NANOS_PER_SECOND);
-        its.putLong(24, timeoutNanos % TimeoutClock.NANOS_PER_SECOND);
+        TimeoutClock.putTimespec(its, 16, timeoutNanos); // it_value; it_interval stays zero
         if (LibC.timerfd_settime(timerFd, 0, timespec.address(), 0) != 0) {
             throw new NativeException("timerfd_settime", LibC.errno());
         }

@@ -109,8 +109,7 @@ public final class PollPoller implements Poller {
         while (true) {
             long tsAddr = 0;
             if (remaining >= 0) {
-                timespec.buffer().putLong(0, remaining / TimeoutClock.NANOS_PER_SECOND);
-                timespec.buffer().putLong(8, remaining % TimeoutClock.NANOS_PER_SECOND);
+                TimeoutClock.putTimespec(timespec.buffer(), 0, remaining);
                 tsAddr = timespec.address();
             }
             n = LibC.ppoll(fds.address(), count, tsAddr, 0);

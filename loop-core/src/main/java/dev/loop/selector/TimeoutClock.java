@@ -1,5 +1,7 @@
 package dev.loop.selector;
 
+import java.nio.ByteBuffer;
+
 /** Timeout arithmetic shared by the pollers: deadlines, rounding up, EINTR retries. */
 final class TimeoutClock {
 
@@ -17,6 +19,12 @@ final class TimeoutClock {
         }
         long ms = (timeoutNanos + NANOS_PER_MILLI - 1) / NANOS_PER_MILLI;
         return (int) Math.min(ms, Integer.MAX_VALUE);
+    }
+
+    /** Writes {@code nanos} as a {@code struct timespec} (seconds, then nanoseconds) at {@code offset}. */
+    static void putTimespec(ByteBuffer b, int offset, long nanos) {
+        b.putLong(offset, nanos / NANOS_PER_SECOND);
+        b.putLong(offset + 8, nanos % NANOS_PER_SECOND);
     }
 
     /** The time left until {@code deadline} (at least 0), or -1 for no deadline. */
