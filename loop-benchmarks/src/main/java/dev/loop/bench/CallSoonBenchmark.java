@@ -1,6 +1,5 @@
 package dev.loop.bench;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -19,8 +18,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.loop.EventLoop;
-import dev.loop.EventLoops;
-import dev.loop.LoopOptions;
 
 /**
  * callSoon throughput on one thread: schedule a batch, run one loop step. Peer: the floor of any
@@ -43,8 +40,7 @@ public class CallSoonBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        loop = EventLoops.create(LoopOptions.builder().name("bench").delaySamplingInterval(Duration.ZERO)
-                .blockedThreshold(Duration.ZERO).build());
+        loop = BenchLoops.create(null);
     }
 
     @TearDown(Level.Trial)

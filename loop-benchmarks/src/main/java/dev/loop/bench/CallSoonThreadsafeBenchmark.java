@@ -1,6 +1,5 @@
 package dev.loop.bench;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,8 +19,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.loop.EventLoop;
-import dev.loop.EventLoops;
-import dev.loop.LoopOptions;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -58,8 +55,7 @@ public class CallSoonThreadsafeBenchmark {
     public void setUp() {
         switch (executor) {
             case "loop", "loop-handles" -> {
-                loop = EventLoops.create(LoopOptions.builder().name("bench").delaySamplingInterval(Duration.ZERO)
-                        .blockedThreshold(Duration.ZERO).build());
+                loop = BenchLoops.create(null);
                 loop.start();
                 EventLoop l = loop;
                 target = executor.equals("loop") ? loop : r -> l.callSoonThreadsafe(r);

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 
@@ -25,9 +24,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.loop.EventLoop;
-import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
-import dev.loop.EventLoops;
 import dev.loop.nativeio.Descriptors;
 import dev.loop.nativeio.LibC;
 import dev.loop.nativeio.NativeMemory;
@@ -64,8 +61,7 @@ public class PipePingPongBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        loop = EventLoops.create(LoopOptions.builder().name("bench").poller(PollerKind.valueOf(poller.toUpperCase()))
-                .delaySamplingInterval(Duration.ZERO).blockedThreshold(Duration.ZERO).build());
+        loop = BenchLoops.create(PollerKind.valueOf(poller.toUpperCase()));
         a = Descriptors.pipe(true);
         b = Descriptors.pipe(true);
         buf = new NativeMemory(8);

@@ -20,8 +20,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.loop.EventLoop;
-import dev.loop.EventLoops;
-import dev.loop.LoopOptions;
 
 /**
  * Schedule one million timers with random delays in [0, 1 ms) and wait until all have fired.
@@ -48,8 +46,7 @@ public class TimerBenchmark {
         for (int i = 0; i < TIMERS; i++) {
             delaysNanos[i] = r.nextLong(1_000_000);
         }
-        loop = EventLoops.create(LoopOptions.builder().name("bench").delaySamplingInterval(Duration.ZERO)
-                .blockedThreshold(Duration.ZERO).build());
+        loop = BenchLoops.create(null);
         stpe = new ScheduledThreadPoolExecutor(1);
     }
 
