@@ -1,10 +1,25 @@
 package dev.loop;
 
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 import dev.loop.capability.Capabilities;
+import dev.loop.process.ProcessOptions;
+import dev.loop.process.SubprocessProtocol;
+import dev.loop.process.SubprocessTransport;
+import dev.loop.transport.Accepted;
+import dev.loop.transport.Connection;
+import dev.loop.transport.Protocol;
+import dev.loop.transport.Server;
+import dev.loop.transport.ServerOptions;
+import dev.loop.transport.Transport;
 
 /**
  * An event loop in the manner of Python's asyncio: one thread runs callbacks, timers and I/O
@@ -119,6 +134,122 @@ public interface EventLoop extends Executor, AutoCloseable {
 
     /** Removes the writer of {@code fd}; returns whether one was registered. <em>Loop thread.</em> */
     boolean removeWriter(int fd);
+
+    // ---------------------------------------------------------------- servers and connections
+    //
+    // These may be called from any thread. Futures complete on the loop thread once the protocol's
+    // connectionMade ran (or at once when the result is known without waiting). Kernel errors fail the
+    // future with a NativeIOException naming the call, the errno and the address.
+
+    /**
+     * A TCP server on every address of {@code host} ({@code null} or empty: every interface, IPv4 and
+     * IPv6) and {@code port} (0: one free port, the same for every address). Host names are resolved
+     * off the loop thread.
+     */
+    CompletableFuture<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port,
+            ServerOptions options);
+
+    default CompletableFuture<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port) {
+        return createServer(protocolFactory, host, port, ServerOptions.DEFAULTS);
+    }
+
+    /**
+     * A TCP connection to {@code host}:{@code port}, trying each address of the host in turn (resolved off
+     * the loop thread); TCP_NODELAY is set.
+     */
+    <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(Supplier<P> protocolFactory,
+            String host, int port);
+
+    /**
+     * A unix stream socket server at {@code path} (a leading NUL: an abstract name). A stale socket file
+     * at {@code path} is replaced; any other file is refused ({@link java.nio.file.FileAlreadyExistsException}).
+     * The file is removed when the server closes.
+     */
+    CompletableFuture<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path,
+            ServerOptions options);
+
+    default CompletableFuture<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path) {
+        return createUnixServer(protocolFactory, path, ServerOptions.DEFAULTS);
+    }
+
+    <P extends Protocol> CompletableFuture<Connection<Transport, P>> createUnixConnection(Supplier<P> protocolFactory,
+            Path path);
+
+    /**
+     * A read transport on {@code fd}: a pipe, FIFO, socket, tty or pty, which the transport owns from now
+     * on (made non-blocking). A regular file is refused ({@code FILE_IO_MONITORING}).
+     */
+    <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectReadPipe(Supplier<P> protocolFactory,
+            int fd);
+
+    /** A write transport on {@code fd}, as {@link #connectReadPipe}; it notices the reader going away. */
+    <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectWritePipe(Supplier<P> protocolFactory,
+            int fd);
+
+    // ---------------------------------------------------------------- low-level socket futures
+
+    /** Accepts one connection on the listening, non-blocking socket {@code fd}. */
+    CompletableFuture<Accepted> sockAccept(int fd);
+
+    /** Connects the non-blocking socket {@code fd} (an unresolved host name is resolved first). */
+    CompletableFuture<Void> sockConnect(int fd, SocketAddress address);
+
+    /** Receives up to {@code maxBytes} from {@code fd}; an empty buffer means EOF. */
+    CompletableFuture<ByteBuffer> sockRecv(int fd, int maxBytes);
+
+    /** Receives into {@code buffer} (its position advances); the count, 0 at EOF. */
+    CompletableFuture<Integer> sockRecvInto(int fd, ByteBuffer buffer);
+
+    /** Sends every remaining byte of {@code data} (copied at the call). */
+    CompletableFuture<Void> sockSendAll(int fd, ByteBuffer data);
+
+    // ---------------------------------------------------------------- subprocesses
+
+    /**
+     * Starts {@code argv} (looked up on PATH) with {@code posix_spawn}: the child gets its three standard
+     * streams as the options say and no other descriptor. Its exit is noticed on the loop (a pidfd, or a
+     * waiting thread where pidfds are missing) and it is always reaped.
+     */
+    <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessExec(
+            Supplier<P> protocolFactory, List<String> argv, ProcessOptions options);
+
+    /** {@link #subprocessExec} of {@code /bin/sh -c command}. */
+    <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessShell(
+            Supplier<P> protocolFactory, String command, ProcessOptions options);
+
+    // ---------------------------------------------------------------- signals
+
+    /**
+     * Runs {@code callback} on the loop thread when the process receives {@code signal} ("USR1" or
+     * "SIGUSR1"). Deliveries may coalesce. Adding again replaces the callback. One loop per signal in
+     * the process. For INT, TERM and HUP the JVM's own handler (its shutdown) still runs after the
+     * callback is queued: use {@link #addSignalHandler(String, Runnable, boolean)} to take over instead.
+     *
+     * @throws IllegalArgumentException for an unknown signal, or one the JVM reserves (QUIT, USR2, CHLD,
+     *                                  KILL, STOP, SEGV, FPE, ILL, BUS), with the reason
+     * @throws IllegalStateException    if another loop handles this signal
+     */
+    default void addSignalHandler(String signal, Runnable callback) {
+        addSignalHandler(signal, callback, true);
+    }
+
+    /**
+     * As {@link #addSignalHandler(String, Runnable)}; {@code chainJvmHandler false} replaces the JVM's
+     * handler of INT, TERM or HUP, so the signal no longer shuts the JVM down.
+     */
+    void addSignalHandler(String signal, Runnable callback, boolean chainJvmHandler);
+
+    /** Removes the handler and restores the previous one; returns whether there was one. */
+    boolean removeSignalHandler(String signal);
+
+    // ---------------------------------------------------------------- executors
+
+    /**
+     * Runs {@code task} on {@code executor} ({@code null}: the loop's default executor, shut down with the
+     * loop) and completes the future on the loop thread. Cancelling the future does not interrupt a task
+     * that started; after the loop closed nothing is posted back.
+     */
+    <T> CompletableFuture<T> runInExecutor(Executor executor, Callable<T> task);
 
     // ---------------------------------------------------------------- errors and debug
 

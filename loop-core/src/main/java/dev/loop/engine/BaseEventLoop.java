@@ -60,6 +60,8 @@ public abstract class BaseEventLoop implements EventLoop {
     private final ArrayDeque<CallbackHandle> ready = new ArrayDeque<>(256);
     /** Callbacks from other threads: lock-free, run by the loop thread straight from its slots. */
     private final Inbox inbox = new Inbox();
+    private final LoopResources resources = new LoopResources();
+    private java.util.concurrent.ExecutorService defaultExecutor;
     private final TimerQueue timers = new TimerQueue();
     private final Object lifecycle = new Object();
     private final long slowNanos;
@@ -409,6 +411,8 @@ public abstract class BaseEventLoop implements EventLoop {
         if (mon != null) {
             mon.stop();
         }
+        resources.closeAll();
+        shutdownDefaultExecutor();
         ready.clear();
         inbox.clear();
         timers.clear();
@@ -435,14 +439,135 @@ public abstract class BaseEventLoop implements EventLoop {
         return thread;
     }
 
-    protected final void checkOpen() {
+    // ------------------------------------------------------------------ executors
+
+    @Override
+    public <T> CompletableFuture<T> runInExecutor(java.util.concurrent.Executor executor,
+            java.util.concurrent.Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        checkOpen();
+        java.util.concurrent.Executor ex = executor != null ? executor : defaultExecutor();
+        CompletableFuture<T> result = new CompletableFuture<>();
+        ex.execute(() -> {
+            if (result.isDone()) {
+                return; // cancelled before it started
+            }
+            T value = null;
+            Throwable error = null;
+            try {
+                value = task.call();
+            } catch (Throwable e) {
+                error = e;
+            }
+            T v = value;
+            Throwable err = error;
+            try {
+                callSoonThreadsafe(() -> {
+                    if (err != null) {
+                        result.completeExceptionally(err);
+                    } else {
+                        result.complete(v);
+                    }
+                });
+            } catch (LoopClosedException e) {
+                // The loop closed meanwhile: nothing may be posted to it (asyncio's test_run_in_executor_cancel).
+            }
+        });
+        return result;
+    }
+
+    /**
+     * The loop's own executor, created at first use: up to {@code min(32, cores + 4)} daemon threads
+     * named after the loop (asyncio's ThreadPoolExecutor default), idle ones ending after 60 s. Shut
+     * down by {@link #close()}; tasks still running finish, but post nothing back.
+     */
+    public final java.util.concurrent.ExecutorService defaultExecutor() {
+        synchronized (lifecycle) {
+            checkOpen();
+            if (defaultExecutor == null) {
+                int n = Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
+                java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(n, n, 60,
+                        java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                            Thread t = new Thread(r, name() + "-executor-" + count.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
+                pool.allowCoreThreadTimeOut(true);
+                defaultExecutor = pool;
+            }
+            return defaultExecutor;
+        }
+    }
+
+    private void shutdownDefaultExecutor() {
+        java.util.concurrent.ExecutorService ex;
+        synchronized (lifecycle) {
+            ex = defaultExecutor;
+            defaultExecutor = null;
+        }
+        if (ex != null) {
+            ex.shutdown();
+        }
+    }
+
+    /**
+     * Runs {@code action} at once when called on the loop thread or while the loop is not running (its
+     * exceptions are thrown to the caller); from another thread while the loop runs, hands it to the loop
+     * and returns a future that follows the action's.
+     */
+    public final <T> CompletableFuture<T> onLoop(java.util.function.Supplier<CompletableFuture<T>> action) {
+        checkOpen();
+        if (inLoopThread() || !isRunning()) {
+            return action.get();
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        callSoonThreadsafe(() -> {
+            try {
+                action.get().whenComplete((v, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e instanceof java.util.concurrent.CompletionException
+                                && e.getCause() != null ? e.getCause() : e);
+                    } else {
+                        result.complete(v);
+                    }
+                });
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** Runs {@code action} on the loop thread: now when possible, else handed over; dropped once closed. */
+    public final void runOnLoop(Runnable action) {
+        if (closed) {
+            return;
+        }
+        if (inLoopThread() || !isRunning()) {
+            action.run();
+        } else {
+            try {
+                callSoonThreadsafe(action);
+            } catch (LoopClosedException e) {
+                // closed meanwhile: the loop's close released everything
+            }
+        }
+    }
+
+    /** The servers, transports, subprocesses and signal handlers this loop owns (released by close). */
+    public final LoopResources resources() {
+        return resources;
+    }
+
+    public final void checkOpen() {
         if (closed) {
             throw new LoopClosedException(name());
         }
     }
 
     /** Loop-thread-only methods: allowed from any thread while the loop is not running. */
-    protected final void checkThread(String method) {
+    public final void checkThread(String method) {
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
             throw new NotInLoopThreadException(name(), method, t);

@@ -82,6 +82,41 @@ public final class LibC {
 
     public static native int ptsname_r(int fd, long buf, long buflen);
 
+    // ---- sockets
+
+    public static native int socket(int domain, int type, int protocol);
+
+    public static native int bind(int fd, long addr, int addrlen);
+
+    public static native int listen(int fd, int backlog);
+
+    /** {@code addrlen} points to an int holding the buffer size, updated to the address length. */
+    public static native int accept4(int fd, long addr, long addrlen, int flags);
+
+    public static native int connect(int fd, long addr, int addrlen);
+
+    public static native int getsockopt(int fd, int level, int name, long value, long lenPtr);
+
+    public static native int setsockopt(int fd, int level, int name, long value, int len);
+
+    public static native int getsockname(int fd, long addr, long lenPtr);
+
+    public static native int getpeername(int fd, long addr, long lenPtr);
+
+    public static native int shutdown(int fd, int how);
+
+    public static native long send(int fd, long buf, long len, int flags);
+
+    public static native long recv(int fd, long buf, long len, int flags);
+
+    public static native long writev(int fd, long iov, int iovcnt);
+
+    // ---- processes
+
+    public static native int kill(int pid, int sig);
+
+    public static native int waitid(int idtype, int id, long infop, int options);
+
     /** Thin alias so callers read {@code LibC.errno()} right after the failing call. */
     public static int errno() {
         return Native.getLastError();

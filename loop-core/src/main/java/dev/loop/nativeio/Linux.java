@@ -37,7 +37,49 @@ public final class Linux {
     public static final int EPOLL_CLOEXEC = 0x80000;
 
     public static final int AF_UNIX = 1;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
     public static final int SOCK_STREAM = 1;
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_REUSEADDR = 2;
+    public static final int SO_ERROR = 4;
+    public static final int SO_KEEPALIVE = 9;
+    public static final int SO_LINGER = 13;
+    public static final int SO_REUSEPORT = 15;
+    public static final int IPPROTO_TCP = 6;
+    public static final int TCP_NODELAY = 1;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int IPV6_V6ONLY = 26;
+    public static final int SHUT_WR = 1;
+    public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int SOCKADDR_IN_SIZE = 16;
+    public static final int SOCKADDR_IN6_SIZE = 28;
+    public static final int SOCKADDR_UN_SIZE = 110;
+    public static final int SOCKADDR_UN_PATH_OFFSET = 2;
+    public static final int SOCKADDR_STORAGE_SIZE = 128;
+    public static final int IOVEC_SIZE = 16;
+    public static final int IOV_MAX = 1024;
+
+    /** Process waiting (waitid) and spawning. */
+    public static final int P_PID = 1;
+    public static final int P_PIDFD = 3;
+    public static final int WEXITED = 4;
+    public static final int WNOHANG = 1;
+    public static final int CLD_EXITED = 1;
+    public static final int CLD_KILLED = 2;
+    public static final int CLD_DUMPED = 3;
+    public static final int SIGINFO_SIZE = 128;
+    public static final int SIGINFO_CODE_OFFSET = 8;
+    public static final int SIGINFO_PID_OFFSET = 16;
+    public static final int SIGINFO_STATUS_OFFSET = 24;
+    public static final int POSIX_SPAWN_SETSIGDEF = 0x04;
+    public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
+    public static final int POSIX_SPAWN_SETSID = 0x80;
+    /** glibc's opaque spawn structures are 80 and 336 bytes; 512 leaves room everywhere. */
+    public static final int SPAWN_STRUCT_SIZE = 512;
+    public static final int SIGSET_SIZE = 128;
+    public static final long SYS_PIDFD_OPEN = 434;
+    public static final long SYS_PIDFD_SEND_SIGNAL = 424;
     public static final int SOCK_NONBLOCK = 0x800;
     public static final int SOCK_CLOEXEC = 0x80000;
 

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,52 +51,22 @@ import dev.loop.testsupport.TestFds;
  * shared/asyncio-semantics.md §6). One subclass per poller, as CPython runs one mixin per selector.
  * Everything here uses real descriptors, threads and time.
  */
-public abstract class AbstractLoopConformanceTest {
+public abstract class AbstractLoopConformanceTest extends LoopTestBase {
 
-    /** A fresh poller of the kind under test. */
-    protected abstract Poller newPoller();
+    // =============================================================== the other parts of the suite
 
-    protected abstract PollerKind kind();
-
-    /** Whether a descriptor closed while registered is detected and reported (poll, select). */
-    protected boolean reportsClosedDescriptors() {
-        return true;
-    }
-
-    protected TestFds fds;
-    private final List<EventLoop> loops = new ArrayList<>();
-
-    @BeforeEach
-    void openFds() {
-        fds = new TestFds();
-    }
-
-    @AfterEach
-    void closeAll() {
-        for (EventLoop l : loops) {
-            l.close();
+    /** Streams: TCP, unix sockets, pipes and ptys on this poller. */
+    @Nested
+    class Transports extends TransportConformance {
+        @Override
+        protected Poller newPoller() {
+            return AbstractLoopConformanceTest.this.newPoller();
         }
-        fds.close();
-    }
 
-    protected EventLoop newLoop() {
-        return newLoop(LoopOptions.builder().name("test-" + kind().id()).delaySamplingInterval(Duration.ZERO).build());
-    }
-
-    protected EventLoop newLoop(LoopOptions options) {
-        EventLoop loop = new SelectorEventLoop(options, newPoller());
-        loops.add(loop);
-        return loop;
-    }
-
-    /** Runs the loop on this thread until it stops; fails if it has not stopped after 10 s. */
-    protected static void run(EventLoop loop) {
-        TimerHandle guard = loop.callLater(Duration.ofSeconds(10), () -> {
-            loop.stop();
-            fail("loop did not stop within 10 s");
-        });
-        loop.runForever();
-        guard.cancel();
+        @Override
+        protected PollerKind kind() {
+            return AbstractLoopConformanceTest.this.kind();
+        }
     }
 
     private static byte[] bytes(String s) {

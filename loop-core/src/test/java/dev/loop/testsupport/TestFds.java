@@ -78,6 +78,12 @@ public final class TestFds implements AutoCloseable {
         return fd;
     }
 
+    /** Forgets {@code fd} without closing it: something else (a transport) owns it now. */
+    public int handOver(int fd) {
+        open.remove((Integer) fd);
+        return fd;
+    }
+
     /** Closes {@code fd} now (and forgets it). */
     public void closeNow(int fd) {
         if (open.remove((Integer) fd)) {

@@ -1,0 +1,49 @@
+package dev.loop.transport;
+
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Options of {@code createServer} and {@code createUnixServer}, with asyncio's defaults.
+ *
+ * @param backlog          the listen backlog, also the most connections accepted per readiness event (100)
+ * @param reuseAddress     {@code SO_REUSEADDR} (true, as asyncio on POSIX)
+ * @param reusePort        {@code SO_REUSEPORT} (false)
+ * @param acceptRetryDelay how long accepting pauses after EMFILE, ENFILE, ENOBUFS or ENOMEM (1 s)
+ * @param fileMode         permissions of a unix socket file, or {@code null} to leave the umask's
+ */
+public record ServerOptions(int backlog, boolean reuseAddress, boolean reusePort, Duration acceptRetryDelay,
+        Set<PosixFilePermission> fileMode) {
+
+    public static final ServerOptions DEFAULTS = new ServerOptions(100, true, false, Duration.ofSeconds(1), null);
+
+    public ServerOptions {
+        if (backlog <= 0) {
+            throw new IllegalArgumentException("backlog must be > 0: " + backlog);
+        }
+        Objects.requireNonNull(acceptRetryDelay, "acceptRetryDelay");
+        fileMode = fileMode == null ? null : Set.copyOf(fileMode);
+    }
+
+    public ServerOptions withBacklog(int backlog) {
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode);
+    }
+
+    public ServerOptions withReuseAddress(boolean reuseAddress) {
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode);
+    }
+
+    public ServerOptions withReusePort(boolean reusePort) {
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode);
+    }
+
+    public ServerOptions withAcceptRetryDelay(Duration acceptRetryDelay) {
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode);
+    }
+
+    public ServerOptions withFileMode(Set<PosixFilePermission> fileMode) {
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode);
+    }
+}

@@ -1,0 +1,234 @@
+package dev.loop.transport;
+
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import dev.loop.ExceptionContext;
+import dev.loop.NativeIOException;
+import dev.loop.TimerHandle;
+import dev.loop.engine.BaseEventLoop;
+import dev.loop.engine.LoopResources;
+import dev.loop.nativeio.Errno;
+import dev.loop.nativeio.LibC;
+import dev.loop.nativeio.Linux;
+
+/**
+ * A {@link Server} on a readiness loop. Each listening socket's reader accepts up to
+ * {@code backlog} connections per event (one per event starves bursts: bpo-27906). When the process
+ * or system runs out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM), the listener stays
+ * readable, so accepting pauses for {@code acceptRetryDelay}, with one report to the exception
+ * handler, instead of spinning.
+ */
+final class SocketServer implements Server {
+
+    private final BaseEventLoop loop;
+    private final Supplier<? extends Protocol> factory;
+    private final ServerOptions options;
+    private final int[] listeners;
+    private final List<SocketAddress> addresses;
+    private final Path unixPath;
+    private final Object unixInode;
+    private final Set<StreamTransport> connections = new LinkedHashSet<>();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final AutoCloseable releaser = this::release;
+    private final boolean tcp;
+    private boolean serving;
+    private boolean closing;
+    private TimerHandle retry;
+
+    SocketServer(BaseEventLoop loop, Supplier<? extends Protocol> factory, ServerOptions options, int[] listeners,
+            Path unixPath, Object unixInode) {
+        this.loop = loop;
+        this.factory = factory;
+        this.options = options;
+        this.listeners = listeners.clone();
+        this.unixPath = unixPath;
+        this.unixInode = unixInode;
+        List<SocketAddress> a = new ArrayList<>();
+        for (int fd : listeners) {
+            a.add(unixPath != null ? UnixDomainSocketAddress.of(unixPath) : Sockets.localAddress(fd));
+        }
+        this.addresses = List.copyOf(a);
+        this.tcp = unixPath == null;
+        loop.resources().add(LoopResources.Kind.SERVER, releaser);
+    }
+
+    /** Registers the accept readers; loop thread. */
+    void startServing() {
+        if (serving || closing) {
+            return;
+        }
+        serving = true;
+        for (int fd : listeners) {
+            loop.addReader(fd, () -> acceptReady(fd));
+        }
+    }
+
+    private void acceptReady(int listener) {
+        for (int i = 0; i < options.backlog(); i++) {
+            int fd = Sockets.accept(listener);
+            if (fd < 0) {
+                int errno = LibC.errno();
+                if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+                    return;
+                }
+                if (errno == Errno.ECONNABORTED) {
+                    continue; // the peer gave up while queued: go on with the next one
+                }
+                if (errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOBUFS || errno == Errno.ENOMEM) {
+                    pauseAccepting(errno);
+                    return;
+                }
+                loop.callExceptionHandler(new ExceptionContext("accept() failed on " + this,
+                        new NativeIOException("accept", errno, null), null, listener, null));
+                return;
+            }
+            connectionAccepted(fd);
+        }
+    }
+
+    private void pauseAccepting(int errno) {
+        loop.callExceptionHandler(new ExceptionContext("socket.accept() out of system resource; accepting pauses for "
+                + options.acceptRetryDelay().toMillis() + " ms (" + this + ")",
+                new NativeIOException("accept", errno, null), null, -1, null));
+        stopServing();
+        retry = loop.callLater(options.acceptRetryDelay(), () -> {
+            retry = null;
+            startServing();
+        });
+    }
+
+    private void connectionAccepted(int fd) {
+        StreamTransport transport;
+        try {
+            if (tcp) {
+                Sockets.setOption(fd, Linux.IPPROTO_TCP, Linux.TCP_NODELAY, 1);
+            }
+            transport = new StreamTransport(loop, fd, StreamTransport.Kind.SOCKET, factory.get(), false);
+        } catch (NativeIOException | RuntimeException | Error e) {
+            LibC.close(fd);
+            loop.callExceptionHandler(new ExceptionContext("Error creating a protocol or transport for an accepted "
+                    + "connection on " + this, e, null, fd, null));
+            return;
+        }
+        connections.add(transport);
+        transport.attachTo(this);
+        transport.start(null, null);
+    }
+
+    void detach(StreamTransport transport) {
+        connections.remove(transport);
+        maybeClosed();
+    }
+
+    private void stopServing() {
+        if (!serving) {
+            return;
+        }
+        serving = false;
+        for (int fd : listeners) {
+            loop.removeReader(fd);
+        }
+    }
+
+    // ---------------------------------------------------------------- Server
+
+    @Override
+    public List<SocketAddress> addresses() {
+        return closing ? List.of() : addresses;
+    }
+
+    @Override
+    public boolean isServing() {
+        return serving;
+    }
+
+    @Override
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    @Override
+    public void close() {
+        loop.runOnLoop(() -> {
+            if (closing) {
+                return;
+            }
+            stopServing();
+            release();
+            maybeClosed();
+        });
+    }
+
+    @Override
+    public void closeClients() {
+        loop.runOnLoop(() -> new ArrayList<>(connections).forEach(StreamTransport::close));
+    }
+
+    @Override
+    public void abortClients() {
+        loop.runOnLoop(() -> new ArrayList<>(connections).forEach(StreamTransport::abort));
+    }
+
+    @Override
+    public CompletableFuture<Void> closed() {
+        return closed;
+    }
+
+    private void maybeClosed() {
+        if (closing && connections.isEmpty()) {
+            closed.complete(null);
+        }
+    }
+
+    /** Closes the listeners now (also what the loop's close does). */
+    private void release() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        serving = false;
+        if (retry != null) {
+            retry.cancel();
+            retry = null;
+        }
+        for (int fd : listeners) {
+            if (!loop.isClosed()) {
+                loop.removeReader(fd);
+            }
+            LibC.close(fd);
+        }
+        if (unixPath != null) {
+            removeSocketFile();
+        }
+        loop.resources().remove(LoopResources.Kind.SERVER, releaser);
+        if (loop.isClosed()) {
+            closed.complete(null);
+        }
+    }
+
+    /** Removes the socket file, if it is still the one this server created (asyncio 3.13). */
+    private void removeSocketFile() {
+        try {
+            if (unixInode != null && unixInode.equals(Files.getAttribute(unixPath, "unix:ino",
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+                Files.deleteIfExists(unixPath);
+            }
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            // Gone already, or replaced by another file: leave it alone.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Server" + addresses + (closing ? " (closed)" : serving ? "" : " (not serving)");
+    }
+}

@@ -1,0 +1,90 @@
+package dev.loop.conformance;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+import dev.loop.EventLoop;
+import dev.loop.LoopOptions;
+import dev.loop.PollerKind;
+import dev.loop.TimerHandle;
+import dev.loop.selector.Poller;
+import dev.loop.selector.SelectorEventLoop;
+import dev.loop.testsupport.TestFds;
+
+/**
+ * What every part of the conformance suite needs: a fresh loop on the poller under test, test
+ * descriptors closed after each test, and a bounded run.
+ */
+public abstract class LoopTestBase {
+
+    /** A fresh poller of the kind under test. */
+    protected abstract Poller newPoller();
+
+    protected abstract PollerKind kind();
+
+    /** Whether a descriptor closed while registered is detected and reported (poll, select). */
+    protected boolean reportsClosedDescriptors() {
+        return true;
+    }
+
+    protected TestFds fds;
+    protected final List<EventLoop> loops = new ArrayList<>();
+
+    @BeforeEach
+    void openFds() {
+        fds = new TestFds();
+    }
+
+    @AfterEach
+    void closeAll() {
+        for (EventLoop l : loops) {
+            l.close();
+        }
+        fds.close();
+    }
+
+    protected EventLoop newLoop() {
+        return newLoop(LoopOptions.builder().name("test-" + kind().id()).delaySamplingInterval(Duration.ZERO).build());
+    }
+
+    protected EventLoop newLoop(LoopOptions options) {
+        EventLoop loop = new SelectorEventLoop(options, newPoller());
+        loops.add(loop);
+        return loop;
+    }
+
+    /** Runs the loop on this thread until it stops; fails if it has not stopped after 10 s. */
+    protected static void run(EventLoop loop) {
+        TimerHandle guard = loop.callLater(Duration.ofSeconds(10), () -> {
+            loop.stop();
+            fail("loop did not stop within 10 s");
+        });
+        loop.runForever();
+        guard.cancel();
+    }
+
+
+    /**
+     * Runs the loop on this thread until {@code future} completes, and returns its result; fails the
+     * future after {@code seconds}.
+     */
+    protected static <T> T await(EventLoop loop, java.util.concurrent.CompletableFuture<T> future, int seconds) {
+        TimerHandle guard = loop.callLater(Duration.ofSeconds(seconds), () -> future.completeExceptionally(
+                new java.util.concurrent.TimeoutException("not done within " + seconds + " s")));
+        try {
+            return loop.runUntilComplete(future);
+        } finally {
+            guard.cancel();
+        }
+    }
+
+    protected static <T> T await(EventLoop loop, java.util.concurrent.CompletableFuture<T> future) {
+        return await(loop, future, 10);
+    }
+}

@@ -1,0 +1,649 @@
+package dev.loop.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.loop.EventLoop;
+import dev.loop.ExceptionContext;
+import dev.loop.NativeIOException;
+import dev.loop.capability.Capability;
+import dev.loop.capability.CapabilityNotSupportedException;
+import dev.loop.nativeio.Descriptors;
+import dev.loop.nativeio.Errno;
+import dev.loop.nativeio.LibC;
+import dev.loop.nativeio.Linux;
+import dev.loop.nativeio.NativeMemory;
+import dev.loop.testsupport.RecordingProtocol;
+import dev.loop.testsupport.TestFds;
+import dev.loop.transport.Accepted;
+import dev.loop.transport.Connection;
+import dev.loop.transport.Server;
+import dev.loop.transport.ServerOptions;
+import dev.loop.transport.Sockets;
+import dev.loop.transport.Transport;
+
+/**
+ * Streams on real sockets and pipes: TCP over IPv4 and IPv6, unix sockets, flow control, half-close,
+ * resets, many connections, accept under EMFILE, the low-level socket futures, pipes and ptys.
+ */
+public abstract class TransportConformance extends LoopTestBase {
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static boolean ipv6Loopback() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName("::1"), 0));
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static int port(Server server) {
+        return ((InetSocketAddress) server.addresses().get(0)).getPort();
+    }
+
+    /** Client side of an echo round trip: connect, send, read the echo back, close; asserts the protocol. */
+    private void echoRoundTrip(EventLoop loop, CompletableFuture<Connection<Transport, RecordingProtocol>> connecting,
+            RecordingProtocol serverSide) {
+        Connection<Transport, RecordingProtocol> c = await(loop, connecting);
+        RecordingProtocol client = c.protocol();
+        assertThat(client.transport).isSameAs(c.transport());
+        assertThat(client.state).isEqualTo(RecordingProtocol.State.CONNECTED);
+        CompletableFuture<Void> echoed = new CompletableFuture<>();
+        RecordingProtocol watcher = client;
+        loop.callSoon(() -> c.transport().write(ascii("hello, loop")));
+        TimerPoll.until(loop, () -> watcher.bytes().length == 11, echoed);
+        await(loop, echoed);
+        assertThat(new String(client.bytes(), StandardCharsets.US_ASCII)).isEqualTo("hello, loop");
+        c.transport().close();
+        assertThat(await(loop, client.lost)).isNull();
+        assertThat(client.violations).isEmpty();
+        if (serverSide != null) {
+            assertThat(await(loop, serverSide.lost)).isNull();
+            assertThat(serverSide.violations).isEmpty();
+        }
+    }
+
+    /** Completes a future once a condition holds, checked on the loop every millisecond. */
+    static final class TimerPoll {
+        static void until(EventLoop loop, java.util.function.BooleanSupplier condition, CompletableFuture<Void> done) {
+            if (condition.getAsBoolean()) {
+                done.complete(null);
+                return;
+            }
+            loop.callLater(Duration.ofMillis(1), () -> until(loop, condition, done));
+        }
+    }
+
+    // =============================================================== TCP
+
+    @Test
+    void tcpEchoOverIpv4WithAddressesAndCleanClose() {
+        EventLoop loop = newLoop();
+        List<RecordingProtocol> accepted = new ArrayList<>();
+        Server server = await(loop, loop.createServer(() -> {
+            RecordingProtocol p = new RecordingProtocol.Echo();
+            accepted.add(p);
+            return p;
+        }, "127.0.0.1", 0));
+        assertThat(server.isServing()).isTrue();
+        int port = port(server);
+        assertThat(port).isPositive();
+        var connecting = loop.createConnection(RecordingProtocol::new, "127.0.0.1", port);
+        Connection<Transport, RecordingProtocol> c = await(loop, connecting);
+        assertThat(c.transport().remoteAddress()).isEqualTo(new InetSocketAddress("127.0.0.1", port));
+        assertThat(c.transport().extraInfo("peername")).isEqualTo(c.transport().remoteAddress());
+        assertThat(((InetSocketAddress) c.transport().localAddress()).getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(c.transport().extraInfo("socket")).isEqualTo(c.transport().fd());
+        await(loop, waitFor(loop, () -> accepted.size() == 1 && accepted.get(0).transport != null));
+        assertThat(accepted.get(0).transport.remoteAddress()).isEqualTo(c.transport().localAddress());
+        echoRoundTrip(loop, CompletableFuture.completedFuture(c), accepted.get(0));
+        assertThat(server.connectionCount()).isZero();
+        server.close();
+        assertThat(server.isServing()).isFalse();
+        await(loop, server.closed());
+        assertThat(loop.stats().handles().readers()).isZero();
+    }
+
+    @Test
+    void tcpEchoOverIpv6() {
+        assumeTrue(ipv6Loopback(), "no IPv6 loopback on this machine");
+        EventLoop loop = newLoop();
+        List<RecordingProtocol> accepted = new ArrayList<>();
+        Server server = await(loop, loop.createServer(() -> {
+            RecordingProtocol p = new RecordingProtocol.Echo();
+            accepted.add(p);
+            return p;
+        }, "::1", 0));
+        assertThat(((InetSocketAddress) server.addresses().get(0)).getAddress().getHostAddress()).contains(":");
+        echoRoundTrip(loop, loop.createConnection(RecordingProtocol::new, "::1", port(server)), null);
+        await(loop, waitFor(loop, () -> accepted.size() == 1 && accepted.get(0).state == RecordingProtocol.State.CLOSED));
+        assertThat(accepted.get(0).violations).isEmpty();
+        server.close();
+    }
+
+    @Test
+    void serverOnEveryInterfaceUsesOnePortForIpv4AndIpv6() {
+        assumeTrue(ipv6Loopback(), "no IPv6 loopback on this machine");
+        EventLoop loop = newLoop();
+        Server server = await(loop, loop.createServer(RecordingProtocol.Echo::new, null, 0));
+        assertThat(server.addresses()).hasSize(2);
+        int port = port(server);
+        assertThat(server.addresses()).allSatisfy(a -> assertThat(((InetSocketAddress) a).getPort()).isEqualTo(port));
+        echoRoundTrip(loop, loop.createConnection(RecordingProtocol::new, "127.0.0.1", port), null);
+        echoRoundTrip(loop, loop.createConnection(RecordingProtocol::new, "::1", port), null);
+        server.close();
+    }
+
+    @Test
+    void hostNamesAreResolvedOffTheLoopThreadAndEachAddressIsTried() {
+        EventLoop loop = newLoop();
+        // Listening on 127.0.0.1 only: if "localhost" resolves to ::1 first, that attempt is refused and the
+        // next address must be tried.
+        Server server = await(loop, loop.createServer(RecordingProtocol.Echo::new, "127.0.0.1", 0));
+        echoRoundTrip(loop, loop.createConnection(RecordingProtocol::new, "localhost", port(server)), null);
+        server.close();
+    }
+
+    @Test
+    void connectionRefusedFailsTheFutureWithEconnrefused() {
+        EventLoop loop = newLoop();
+        Server server = await(loop, loop.createServer(RecordingProtocol::new, "127.0.0.1", 0));
+        int port = port(server);
+        server.close();
+        await(loop, server.closed());
+        var attempt = loop.createConnection(RecordingProtocol::new, "127.0.0.1", port);
+        assertThatThrownBy(() -> await(loop, attempt)).isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(NativeIOException.class)
+                .satisfies(e -> assertThat(((NativeIOException) e).errnoName()).isEqualTo("ECONNREFUSED"));
+    }
+
+    @Test
+    void secondServerOnAPortInUseFailsWithEaddrinuseUnlessBothReusePort() {
+        EventLoop loop = newLoop();
+        Server first = await(loop, loop.createServer(RecordingProtocol::new, "127.0.0.1", 0));
+        int port = port(first);
+        assertThatThrownBy(() -> await(loop, loop.createServer(RecordingProtocol::new, "127.0.0.1", port)))
+                .cause().isInstanceOf(NativeIOException.class)
+                .satisfies(e -> assertThat(((NativeIOException) e).errnoName()).isEqualTo("EADDRINUSE"))
+                .hasMessageContaining("127.0.0.1");
+        first.close();
+        ServerOptions reuse = ServerOptions.DEFAULTS.withReusePort(true);
+        Server a = await(loop, loop.createServer(RecordingProtocol::new, "127.0.0.1", 0, reuse));
+        Server b = await(loop, loop.createServer(RecordingProtocol::new, "127.0.0.1", port(a), reuse));
+        assertThat(port(b)).isEqualTo(port(a));
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void pauseReadingInConnectionMadeIsHonouredAndNoDataArrivesBeforeIt() throws Exception {
+        EventLoop loop = newLoop();
+        List<RecordingProtocol> accepted = new ArrayList<>();
+        Server server = await(loop, loop.createServer(() -> {
+            RecordingProtocol p = new RecordingProtocol() {
+                @Override
+                public void connectionMade(Transport t) {
+                    super.connectionMade(t);
+                    t.pauseReading();
+                }
+            };
+            accepted.add(p);
+            return p;
+        }, "127.0.0.1", 0));
+        try (Socket client = new Socket("127.0.0.1", port(server))) {
+            client.getOutputStream().write(ascii("early"));
+            await(loop, waitFor(loop, () -> !accepted.isEmpty() && accepted.get(0).transport != null));
+            RecordingProtocol p = accepted.get(0);
+            await(loop, sleep(loop, 50));
+            assertThat(p.bytes()).isEmpty();
+            assertThat(p.transport.isReading()).isFalse();
+            p.transport.resumeReading();
+            p.transport.resumeReading(); // idempotent
+            await(loop, waitFor(loop, () -> p.bytes().length == 5));
+            assertThat(p.transport.isReading()).isTrue();
+            assertThat(p.violations).isEmpty();
+        }
+        server.close();
+    }
+
+    @Test
+    void sixtyFourMebibytesThroughASlowReaderStayWithinTheHighWaterMarkAndArriveIntact() {
+        EventLoop loop = newLoop();
+        long total = 64L << 20;
+        int chunk = 32 * 1024;
+        AtomicLong maxBuffered = new AtomicLong();
+        AtomicInteger pauseCount = new AtomicInteger();
+        // The server produces while not paused: it must see pauseWriting and resumeWriting many times.
+        Server server = await(loop, loop.createServer(() -> new RecordingProtocol() {
+            long sent;
+            boolean paused;
+
+            @Override
+            public void connectionMade(Transport t) {
+                super.connectionMade(t);
+                produce();
+            }
+
+            void produce() {
+                while (!paused && sent < total && !transport.isClosing()) {
+                    byte[] b = new byte[chunk];
+                    for (int i = 0; i < chunk; i++) {
+                        b[i] = pattern(sent + i);
+                    }
+                    sent += chunk;
+                    transport.write(b);
+                    maxBuffered.accumulateAndGet(transport.writeBufferSize(), Math::max);
+                }
+                if (sent == total && !paused) {
+                    transport.close();
+                }
+            }
+
+            @Override
+            public void pauseWriting() {
+                super.pauseWriting();
+                paused = true;
+                pauseCount.incrementAndGet();
+            }
+
+            @Override
+            public void resumeWriting() {
+                super.resumeWriting();
+                paused = false;
+                loop.callSoon(this::produce);
+            }
+        }, "127.0.0.1", 0));
+        // The client checks every byte and pauses reading for 2 ms after every 4 MiB.
+        AtomicLong receivedCount = new AtomicLong();
+        AtomicLong firstBad = new AtomicLong(-1);
+        var c = await(loop, loop.createConnection(() -> new RecordingProtocol() {
+            long nextPause = 4 << 20;
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                long base = receivedCount.get();
+                int n = data.remaining();
+                for (int i = 0; i < n; i++) {
+                    if (data.get(i) != pattern(base + i) && firstBad.get() < 0) {
+                        firstBad.set(base + i);
+                    }
+                }
+                receivedCount.addAndGet(n);
+                if (receivedCount.get() >= nextPause) {
+                    nextPause += 4 << 20;
+                    transport.pauseReading();
+                    loop.callLater(Duration.ofMillis(2), transport::resumeReading);
+                }
+            }
+        }, "127.0.0.1", port(server)));
+        await(loop, c.protocol().eof, 60);
+        assertThat(firstBad.get()).as("first corrupted offset").isEqualTo(-1);
+        assertThat(receivedCount.get()).isEqualTo(total);
+        assertThat(pauseCount.get()).as("pauseWriting calls").isGreaterThan(1);
+        // Never more than the high-water mark plus the one write that crossed it.
+        assertThat(maxBuffered.get()).isLessThanOrEqualTo(64 * 1024 + chunk);
+        server.close();
+    }
+
+    private static byte pattern(long offset) {
+        return (byte) (offset * 31 + (offset >>> 11));
+    }
+
+    @Test
+    void halfCloseKeepsTheOtherDirectionOpen() {
+        EventLoop loop = newLoop();
+        Server server = await(loop, loop.createServer(() -> new RecordingProtocol() {
+            {
+                keepOpenOnEof = true;
+            }
+
+            @Override
+            public boolean eofReceived() {
+                boolean keep = super.eofReceived();
+                transport.write(ascii("got " + bytes().length + " bytes"));
+                transport.close();
+                return keep;
+            }
+        }, "127.0.0.1", 0));
+        var c = await(loop, loop.createConnection(RecordingProtocol::new, "127.0.0.1", port(server)));
+        Transport t = c.transport();
+        assertThat(t.canWriteEof()).isTrue();
+        t.write(ascii("12345"));
+        t.writeEof();
+        assertThatThrownBy(() -> t.write(ascii("x"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("writeEof");
+        await(loop, c.protocol().eof);
+        assertThat(new String(c.protocol().bytes(), StandardCharsets.US_ASCII)).isEqualTo("got 5 bytes");
+        assertThat(await(loop, c.protocol().lost)).isNull();
+        assertThat(c.protocol().violations).isEmpty();
+        server.close();
+    }
+
+    @Test
+    void aPeerResetGivesConnectionLostWithEconnreset() throws Exception {
+        EventLoop loop = newLoop();
+        List<RecordingProtocol> accepted = new ArrayList<>();
+        Server server = await(loop, loop.createServer(() -> {
+            RecordingProtocol p = new RecordingProtocol();
+            accepted.add(p);
+            return p;
+        }, "127.0.0.1", 0));
+        Socket client = new Socket("127.0.0.1", port(server));
+        await(loop, waitFor(loop, () -> !accepted.isEmpty() && accepted.get(0).transport != null));
+        client.setSoLinger(true, 0);
+        client.close(); // RST
+        Throwable cause = await(loop, accepted.get(0).lost);
+        assertThat(cause).isInstanceOf(NativeIOException.class);
+        assertThat(((NativeIOException) cause).errnoName()).isEqualTo("ECONNRESET");
+        assertThat(accepted.get(0).violations).isEmpty();
+        server.close();
+    }
+
+    @Test
+    void writesAfterTheConnectionWasLostAreDroppedNotThrown() {
+        EventLoop loop = newLoop();
+        Server server = await(loop, loop.createServer(RecordingProtocol::new, "127.0.0.1", 0));
+        var c = await(loop, loop.createConnection(RecordingProtocol::new, "127.0.0.1", port(server)));
+        c.transport().abort();
+        await(loop, c.protocol().lost);
+        c.transport().write(ascii("dropped"));
+        assertThat(c.transport().isClosing()).isTrue();
+        assertThat(c.transport().writeBufferSize()).isZero();
+        server.close();
+    }
+
+    @Test
+    void aThousandConcurrentConnectionsAllEcho() {
+        long needed = 2 * 1000 + 64;
+        assumeTrue(loopCapabilities().supports(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE)
+                || TestFds.countOpenFds() + needed < Linux.FD_SETSIZE,
+                "1,000 connections need descriptors above FD_SETSIZE, which this poller declares unsupported");
+        EventLoop loop = newLoop();
+        Server server = await(loop, loop.createServer(RecordingProtocol.Echo::new, "127.0.0.1", 0,
+                ServerOptions.DEFAULTS.withBacklog(1024)));
+        int port = port(server);
+        List<CompletableFuture<Connection<Transport, RecordingProtocol>>> all = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            all.add(loop.createConnection(RecordingProtocol::new, "127.0.0.1", port));
+        }
+        await(loop, CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)), 60);
+        for (int i = 0; i < all.size(); i++) {
+            all.get(i).join().transport().write(ascii("message " + i));
+        }
+        await(loop, waitFor(loop, () -> all.stream().allMatch(f -> f.join().protocol().bytes().length > 0
+                && new String(f.join().protocol().bytes(), StandardCharsets.US_ASCII).equals(
+                        "message " + all.indexOf(f)))), 60);
+        assertThat(server.connectionCount()).isEqualTo(1000);
+        all.forEach(f -> f.join().transport().close());
+        await(loop, waitFor(loop, () -> server.connectionCount() == 0), 60);
+        all.forEach(f -> assertThat(f.join().protocol().violations).isEmpty());
+        server.close();
+    }
+
+    @Test
+    void acceptUnderEmfilePausesAcceptingAndRecoversWhenDescriptorsFreeUp() throws Exception {
+        EventLoop loop = newLoop();
+        List<RecordingProtocol> accepted = new ArrayList<>();
+        List<ExceptionContext> errors = new ArrayList<>();
+        loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
+        Server server = await(loop, loop.createServer(() -> {
+            RecordingProtocol p = new RecordingProtocol();
+            accepted.add(p);
+            return p;
+        }, "127.0.0.1", 0, ServerOptions.DEFAULTS.withAcceptRetryDelay(Duration.ofMillis(100))));
+        int port = port(server);
+        // Three clients wait in the backlog (connected by the kernel, not yet accepted).
+        List<Socket> clients = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            clients.add(new Socket("127.0.0.1", port));
+        }
+        List<Integer> filler = new ArrayList<>();
+        long[] limit = Descriptors.openFileLimit();
+        try (NativeMemory rl = new NativeMemory(Linux.RLIMIT_SIZE)) {
+            // Lower the soft limit to just above what is open, then take every descriptor left.
+            long highest = TestFds.openFdTargets().keySet().stream().mapToLong(Integer::longValue).max().orElse(0);
+            rl.buffer().putLong(0, Math.min(limit[0], highest + 32));
+            rl.buffer().putLong(8, limit[1]);
+            assertThat(LibC.setrlimit(Linux.RLIMIT_NOFILE, rl.address())).isZero();
+            try {
+                while (true) {
+                    int fd = LibC.fcntl(0, Linux.F_DUPFD_CLOEXEC, 0);
+                    if (fd < 0) {
+                        assertThat(LibC.errno()).isEqualTo(Errno.EMFILE);
+                        break;
+                    }
+                    filler.add(fd);
+                }
+                long iterationsBefore = loop.stats().iterations();
+                await(loop, sleep(loop, 350));
+                long iterations = loop.stats().iterations() - iterationsBefore;
+                assertThat(accepted).isEmpty();
+                assertThat(errors).isNotEmpty();
+                assertThat(errors.get(0).message()).contains("out of system resource");
+                assertThat(((NativeIOException) errors.get(0).exception()).errnoName()).isEqualTo("EMFILE");
+                // About one attempt per retry delay, never a busy loop.
+                assertThat(errors.size()).isBetween(2, 6);
+                assertThat(iterations).as("loop iterations in 350 ms").isLessThan(100);
+            } finally {
+                filler.forEach(LibC::close);
+                rl.buffer().putLong(0, limit[0]);
+                LibC.setrlimit(Linux.RLIMIT_NOFILE, rl.address());
+            }
+        }
+        await(loop, waitFor(loop, () -> accepted.size() == 3 && accepted.stream().allMatch(p -> p.transport != null)));
+        assertThat(server.isServing()).isTrue();
+        for (Socket s : clients) {
+            s.close();
+        }
+        server.close();
+    }
+
+    @Test
+    void loopCloseReleasesServersAndTransports() {
+        EventLoop loop = newLoop();
+        var before = TestFds.openFdTargets();
+        Server server = await(loop, loop.createServer(RecordingProtocol.Echo::new, "127.0.0.1", 0));
+        await(loop, loop.createConnection(RecordingProtocol::new, "127.0.0.1", port(server)));
+        await(loop, waitFor(loop, () -> server.connectionCount() == 1));
+        assertThat(TestFds.newFdsSince(before)).hasSizeGreaterThanOrEqualTo(3);
+        loop.close();
+        assertThat(TestFds.newFdsSince(before)).isEmpty();
+    }
+
+    // =============================================================== unix sockets
+
+    @Test
+    void unixEchoReplacesAStaleSocketAppliesTheModeAndRemovesTheFileOnClose(@TempDir Path dir) throws Exception {
+        EventLoop loop = newLoop();
+        Path path = dir.resolve("echo.sock");
+        Server stale = await(loop, loop.createUnixServer(RecordingProtocol::new, path));
+        // Simulate a crashed run: the file stays, nobody listens.
+        assertThat(Files.exists(path)).isTrue();
+        Path kept = dir.resolve("kept.sock");
+        Files.move(path, kept);
+        stale.close();
+        Files.move(kept, path);
+        Server server = await(loop, loop.createUnixServer(RecordingProtocol.Echo::new, path,
+                ServerOptions.DEFAULTS.withFileMode(PosixFilePermissions.fromString("rw-------"))));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-------");
+        assertThat(server.addresses()).containsExactly(java.net.UnixDomainSocketAddress.of(path));
+        var c = loop.createUnixConnection(RecordingProtocol::new, path);
+        echoRoundTrip(loop, c, null);
+        server.close();
+        assertThat(Files.exists(path)).isFalse();
+    }
+
+    @Test
+    void unixServerRefusesToReplaceAFileThatIsNotASocket(@TempDir Path dir) throws Exception {
+        EventLoop loop = newLoop();
+        Path path = dir.resolve("data.txt");
+        Files.writeString(path, "precious");
+        assertThatThrownBy(() -> await(loop, loop.createUnixServer(RecordingProtocol::new, path)))
+                .hasCauseInstanceOf(FileAlreadyExistsException.class).hasMessageContaining("not a socket");
+        assertThat(Files.readString(path)).isEqualTo("precious");
+    }
+
+    // =============================================================== low-level socket futures
+
+    @Test
+    void sockAcceptConnectSendAllAndRecv() throws Exception {
+        EventLoop loop = newLoop();
+        int listener = fds.track(Sockets.openStream(Linux.AF_INET));
+        Sockets.bind(listener, new InetSocketAddress("127.0.0.1", 0));
+        Sockets.listen(listener, 10);
+        SocketAddress address = Sockets.localAddress(listener);
+        CompletableFuture<Accepted> accepting = loop.sockAccept(listener);
+        int client = fds.track(Sockets.openStream(Linux.AF_INET));
+        await(loop, loop.sockConnect(client, address));
+        Accepted a = await(loop, accepting);
+        fds.track(a.fd());
+        assertThat(a.remoteAddress()).isEqualTo(Sockets.localAddress(client));
+        CompletableFuture<ByteBuffer> recv = loop.sockRecv(a.fd(), 1024);
+        assertThat(recv).isNotDone();
+        byte[] big = new byte[3 << 20];
+        java.util.Arrays.fill(big, (byte) 7);
+        CompletableFuture<Void> sent = loop.sockSendAll(client, ByteBuffer.wrap(big));
+        ByteBuffer first = await(loop, recv);
+        assertThat(first.remaining()).isPositive();
+        long total = first.remaining();
+        ByteBuffer into = ByteBuffer.allocateDirect(64 * 1024);
+        while (total < big.length) {
+            into.clear();
+            total += await(loop, loop.sockRecvInto(a.fd(), into));
+            assertThat(into.get(0)).isEqualTo((byte) 7);
+        }
+        await(loop, sent);
+        assertThat(total).isEqualTo(big.length);
+        fds.closeNow(client);
+        assertThat(await(loop, loop.sockRecv(a.fd(), 10)).remaining()).isZero(); // EOF
+    }
+
+    // =============================================================== pipes and ptys
+
+    @Test
+    void readPipeDeliversDataThenEofThenConnectionLost() {
+        EventLoop loop = newLoop();
+        int[] p = fds.pipe();
+        var c = await(loop, loop.connectReadPipe(RecordingProtocol::new, fds.handOver(p[0])));
+        assertThat(c.transport().extraInfo("pipe")).isEqualTo(p[0]);
+        assertThat(c.transport().canWriteEof()).isFalse();
+        TestFds.write(p[1], ascii("1"));
+        await(loop, waitFor(loop, () -> c.protocol().bytes().length == 1));
+        TestFds.write(p[1], ascii("23456"));
+        await(loop, waitFor(loop, () -> c.protocol().bytes().length == 6));
+        fds.closeNow(p[1]);
+        await(loop, c.protocol().eof);
+        assertThat(await(loop, c.protocol().lost)).isNull();
+        assertThat(c.protocol().violations).isEmpty();
+        assertThat(Descriptors.isOpen(p[0])).as("the transport closed its descriptor").isFalse();
+    }
+
+    @Test
+    void writePipeDeliversInOrderAndNoticesTheReaderGoingAway() {
+        EventLoop loop = newLoop();
+        int[] p = fds.pipe();
+        var c = await(loop, loop.connectWritePipe(RecordingProtocol::new, fds.handOver(p[1])));
+        byte[] big = new byte[1 << 20]; // more than the pipe holds: part of it is buffered
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) i;
+        }
+        c.transport().write(big);
+        assertThat(c.transport().writeBufferSize()).isPositive();
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        await(loop, waitFor(loop, () -> {
+            byte[] b = TestFds.read(p[0], 1 << 16);
+            if (b != null) {
+                got.writeBytes(b);
+            }
+            return got.size() == big.length;
+        }), 30);
+        assertThat(got.toByteArray()).isEqualTo(big);
+        fds.closeNow(p[0]);
+        assertThat(await(loop, c.protocol().lost)).isNull(); // nothing was buffered
+        assertThat(c.protocol().violations).isEmpty();
+    }
+
+    @Test
+    void aRegularFileIsRefusedAsFileIoMonitoring(@TempDir Path dir) throws Exception {
+        EventLoop loop = newLoop();
+        Path file = dir.resolve("f");
+        Files.writeString(file, "x");
+        int fd = fds.open(file, Linux.O_RDONLY);
+        assertThatThrownBy(() -> loop.connectReadPipe(RecordingProtocol::new, fd))
+                .isInstanceOf(CapabilityNotSupportedException.class)
+                .satisfies(e -> assertThat(((CapabilityNotSupportedException) e).capability())
+                        .isEqualTo(Capability.FILE_IO_MONITORING));
+    }
+
+    @Test
+    void aPtyCarriesDataBothWaysThroughTwoTransports() {
+        EventLoop loop = newLoop();
+        int[] pty = fds.openPty();
+        assumeTrue(pty != null, "no pseudo-terminals here");
+        int slaveWrite = fds.handOver(LibC.fcntl(pty[1], Linux.F_DUPFD_CLOEXEC, 0));
+        var reader = await(loop, loop.connectReadPipe(RecordingProtocol::new, fds.handOver(pty[0])));
+        var writer = await(loop, loop.connectWritePipe(RecordingProtocol::new, slaveWrite));
+        writer.transport().write(ascii("through the pty\n"));
+        await(loop, waitFor(loop, () -> new String(reader.protocol().bytes(), StandardCharsets.US_ASCII)
+                .contains("through the pty")));
+        writer.transport().close();
+        await(loop, writer.protocol().lost);
+        fds.closeNow(pty[1]);
+        // The master sees EIO once the slave is gone (Linux): a quiet end of stream.
+        assertThat(await(loop, reader.protocol().lost)).isNull();
+        assertThat(reader.protocol().violations).isEmpty();
+    }
+
+    // =============================================================== helpers
+
+    private dev.loop.capability.Capabilities loopCapabilities() {
+        EventLoop probe = newLoop();
+        return probe.capabilities();
+    }
+
+    /** A future completed once {@code condition} holds (checked every millisecond on the loop). */
+    protected static CompletableFuture<Void> waitFor(EventLoop loop, java.util.function.BooleanSupplier condition) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        TimerPoll.until(loop, condition, done);
+        return done;
+    }
+
+    protected static CompletableFuture<Void> sleep(EventLoop loop, long millis) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.callLater(Duration.ofMillis(millis), () -> done.complete(null));
+        return done;
+    }
+
+    @SuppressWarnings("unused")
+    private static void drain(InputStream in, OutputStream out) throws java.io.IOException {
+        in.transferTo(out);
+    }
+}
