@@ -20,6 +20,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <spawn.h>
 #include <linux/stat.h>
 #include <time.h>
 
@@ -93,7 +99,56 @@
     V(eexist, EEXIST) \
     V(eagain, EAGAIN) \
     V(enosys, ENOSYS) \
-    V(emfile, EMFILE)
+    V(emfile, EMFILE) \
+    V(af_inet, AF_INET) \
+    V(af_inet6, AF_INET6) \
+    V(sol_socket, SOL_SOCKET) \
+    V(so_reuseaddr, SO_REUSEADDR) \
+    V(so_error, SO_ERROR) \
+    V(so_reuseport, SO_REUSEPORT) \
+    V(ipproto_tcp, IPPROTO_TCP) \
+    V(tcp_nodelay, TCP_NODELAY) \
+    V(ipproto_ipv6, IPPROTO_IPV6) \
+    V(ipv6_v6only, IPV6_V6ONLY) \
+    V(shut_wr, SHUT_WR) \
+    V(msg_nosignal, MSG_NOSIGNAL) \
+    V(sockaddr_in_size, sizeof(struct sockaddr_in)) \
+    V(sockaddr_in6_size, sizeof(struct sockaddr_in6)) \
+    V(sockaddr_in6_addr_offset, offsetof(struct sockaddr_in6, sin6_addr)) \
+    V(sockaddr_in6_scope_offset, offsetof(struct sockaddr_in6, sin6_scope_id)) \
+    V(sockaddr_un_size, sizeof(struct sockaddr_un)) \
+    V(sockaddr_un_path_offset, offsetof(struct sockaddr_un, sun_path)) \
+    V(sockaddr_storage_size, sizeof(struct sockaddr_storage)) \
+    V(p_pid, P_PID) \
+    V(p_pidfd, P_PIDFD) \
+    V(wexited, WEXITED) \
+    V(wnohang, WNOHANG) \
+    V(cld_exited, CLD_EXITED) \
+    V(cld_killed, CLD_KILLED) \
+    V(siginfo_size, sizeof(siginfo_t)) \
+    V(siginfo_code_offset, offsetof(siginfo_t, si_code)) \
+    V(siginfo_status_offset, offsetof(siginfo_t, si_status)) \
+    V(posix_spawn_setsigdef, POSIX_SPAWN_SETSIGDEF) \
+    V(posix_spawn_setsigmask, POSIX_SPAWN_SETSIGMASK) \
+    V(posix_spawn_setsid, POSIX_SPAWN_SETSID) \
+    V(spawn_fa_fits, sizeof(posix_spawn_file_actions_t) <= 512) \
+    V(spawn_attr_fits, sizeof(posix_spawnattr_t) <= 512) \
+    V(sigset_size, sizeof(sigset_t)) \
+    V(sys_pidfd_open, SYS_pidfd_open) \
+    V(sys_pidfd_send_signal, SYS_pidfd_send_signal) \
+    V(econnrefused, ECONNREFUSED) \
+    V(econnreset, ECONNRESET) \
+    V(einprogress, EINPROGRESS) \
+    V(eaddrinuse, EADDRINUSE) \
+    V(eaddrnotavail, EADDRNOTAVAIL) \
+    V(econnaborted, ECONNABORTED) \
+    V(enobufs, ENOBUFS) \
+    V(enfile, ENFILE) \
+    V(enomem, ENOMEM) \
+    V(epipe, EPIPE) \
+    V(eio, EIO) \
+    V(esrch, ESRCH) \
+    V(enotconn, ENOTCONN)
 
 #ifdef EMIT_SYMBOLS
 #define DECLARE(name, expr) char v_##name[(expr) + 1];

@@ -34,6 +34,12 @@ public final class PosixSubprocess implements SubprocessTransport {
 
     private static final System.Logger LOG = System.getLogger("dev.loop.process");
 
+    /**
+     * System property: {@code false} makes every child use the waiting-thread fallback, as on a kernel
+     * without pidfds (for tests, and as an escape hatch). Read at each spawn.
+     */
+    public static final String USE_PIDFD_PROPERTY = "dev.loop.process.pidfd";
+
     private final BaseEventLoop loop;
     private final SubprocessProtocol protocol;
     private final int pid;
@@ -61,8 +67,9 @@ public final class PosixSubprocess implements SubprocessTransport {
             throw new NullPointerException("protocol factory returned null");
         }
         ProcessSpawner.Spawned child = ProcessSpawner.spawn(List.copyOf(argv), options);
-        int pidfd = (int) LibC.syscall(Linux.SYS_PIDFD_OPEN, child.pid(), 0, 0, 0, 0, 0);
-        int pidfdErrno = pidfd < 0 ? LibC.errno() : 0;
+        boolean usePidfd = !"false".equals(System.getProperty(USE_PIDFD_PROPERTY));
+        int pidfd = usePidfd ? (int) LibC.syscall(Linux.SYS_PIDFD_OPEN, child.pid(), 0, 0, 0, 0, 0) : -1;
+        int pidfdErrno = pidfd < 0 ? (usePidfd ? LibC.errno() : Errno.ENOSYS) : 0;
         PosixSubprocess p = new PosixSubprocess(loop, protocol, child.pid(), pidfd);
         loop.resources().add(LoopResources.Kind.SUBPROCESS, p.releaser);
         if (pidfd >= 0) {

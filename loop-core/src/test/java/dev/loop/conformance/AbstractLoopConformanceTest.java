@@ -69,6 +69,48 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         }
     }
 
+    /** Subprocesses on this poller. */
+    @Nested
+    class Subprocesses extends SubprocessConformance {
+        @Override
+        protected Poller newPoller() {
+            return AbstractLoopConformanceTest.this.newPoller();
+        }
+
+        @Override
+        protected PollerKind kind() {
+            return AbstractLoopConformanceTest.this.kind();
+        }
+    }
+
+    /** Signal handlers on this poller. */
+    @Nested
+    class Signals extends SignalConformance {
+        @Override
+        protected Poller newPoller() {
+            return AbstractLoopConformanceTest.this.newPoller();
+        }
+
+        @Override
+        protected PollerKind kind() {
+            return AbstractLoopConformanceTest.this.kind();
+        }
+    }
+
+    /** Executors on this poller. */
+    @Nested
+    class Executors extends ExecutorConformance {
+        @Override
+        protected Poller newPoller() {
+            return AbstractLoopConformanceTest.this.newPoller();
+        }
+
+        @Override
+        protected PollerKind kind() {
+            return AbstractLoopConformanceTest.this.kind();
+        }
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
