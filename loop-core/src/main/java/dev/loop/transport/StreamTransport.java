@@ -12,6 +12,7 @@ import dev.loop.ExceptionContext;
 import dev.loop.NativeIOException;
 import dev.loop.engine.BaseEventLoop;
 import dev.loop.engine.LoopResources;
+import dev.loop.nativeio.DirectBuffers;
 import dev.loop.nativeio.Errno;
 import dev.loop.nativeio.LibC;
 import dev.loop.nativeio.Linux;
@@ -41,6 +42,9 @@ public final class StreamTransport implements Transport {
     private final Protocol protocol;
     private final boolean watchPeerClose;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private final BufferedProtocol buffered;
+    private final DirectBuffers readAddresses = new DirectBuffers();
+    private final DirectBuffers writeAddresses = new DirectBuffers();
     private final Runnable onReadable = this::readReady;
     private final Runnable onWritable = this::writeReady;
     /** What the loop's close calls: release at once, no callbacks. */
@@ -74,6 +78,7 @@ public final class StreamTransport implements Transport {
         this.kind = Objects.requireNonNull(kind, "kind");
         this.protocol = Objects.requireNonNull(protocol, "protocol factory returned null");
         this.watchPeerClose = watchPeerClose;
+        this.buffered = protocol instanceof BufferedProtocol b ? b : null;
         Sockets.setNonBlocking(fd);
         loop.resources().add(LoopResources.Kind.TRANSPORT, releaser);
     }
@@ -294,6 +299,10 @@ public final class StreamTransport implements Transport {
         if (closing || released) {
             return;
         }
+        if (buffered != null) {
+            readIntoProtocolBuffer();
+            return;
+        }
         NativeMemory scratch = IoScratch.get();
         long n = LibC.read(fd, scratch.address(), IoScratch.SIZE);
         if (n > 0) {
@@ -306,6 +315,46 @@ public final class StreamTransport implements Transport {
             }
             return;
         }
+        readFailed(n);
+    }
+
+    /** asyncio's BufferedProtocol path: get_buffer, recv_into, buffer_updated. */
+    private void readIntoProtocolBuffer() {
+        ByteBuffer buf;
+        try {
+            buf = buffered.getBuffer(-1);
+            if (buf == null || !buf.hasRemaining() || buf.isReadOnly()) {
+                throw new IllegalStateException("getBuffer() returned an empty or read-only buffer");
+            }
+        } catch (RuntimeException | Error e) {
+            fatalError(e, "Fatal error: protocol.getBuffer() call failed.");
+            return;
+        }
+        int want = buf.remaining();
+        long n;
+        if (buf.isDirect()) {
+            n = LibC.read(fd, readAddresses.address(buf) + buf.position(), want);
+        } else {
+            NativeMemory scratch = IoScratch.get();
+            n = LibC.read(fd, scratch.address(), Math.min(want, IoScratch.SIZE));
+            if (n > 0) {
+                buf.put(buf.position(), scratch.buffer(), 0, (int) n);
+            }
+        }
+        if (n > 0) {
+            buf.position(buf.position() + (int) n);
+            try {
+                buffered.bufferUpdated((int) n);
+            } catch (RuntimeException | Error e) {
+                fatalError(e, "Fatal error: protocol.bufferUpdated() call failed.");
+            }
+            return;
+        }
+        readFailed(n);
+    }
+
+    /** A read returned 0 (EOF) or -1. */
+    private void readFailed(long n) {
         if (n == 0) {
             eofReady();
             return;
@@ -352,13 +401,24 @@ public final class StreamTransport implements Transport {
 
     // ---------------------------------------------------------------- writing
 
-    /** Writes what the kernel takes now; returns 0, or the errno of a real failure. */
+    /**
+     * Writes what the kernel takes now (straight from a direct buffer, else through the scratch buffer);
+     * returns 0, or the errno of a real failure.
+     */
     private int writeDirect(ByteBuffer data) {
-        NativeMemory scratch = IoScratch.get();
+        boolean direct = data.isDirect();
+        NativeMemory scratch = direct ? null : IoScratch.get();
         while (data.hasRemaining()) {
-            int chunk = Math.min(data.remaining(), IoScratch.SIZE);
-            scratch.buffer().put(0, data, data.position(), chunk);
-            long n = writeOnce(scratch.address(), chunk);
+            int chunk;
+            long n;
+            if (direct) {
+                chunk = data.remaining();
+                n = writeOnce(writeAddresses.address(data) + data.position(), chunk);
+            } else {
+                chunk = Math.min(data.remaining(), IoScratch.SIZE);
+                scratch.buffer().put(0, data, data.position(), chunk);
+                n = writeOnce(scratch.address(), chunk);
+            }
             if (n < 0) {
                 int errno = LibC.errno();
                 return errno == Errno.EAGAIN || errno == Errno.EINTR ? 0 : errno;

@@ -150,6 +150,40 @@ public abstract class TransportConformance extends LoopTestBase {
     }
 
     @Test
+    void aBufferedProtocolReceivesIntoItsOwnDirectOrHeapBuffer() {
+        for (boolean direct : new boolean[] {true, false}) {
+            EventLoop loop = newLoop();
+            Server server = await(loop, loop.createServer(() -> new dev.loop.transport.BufferedProtocol() {
+                final ByteBuffer buffer = direct ? ByteBuffer.allocateDirect(7) : ByteBuffer.allocate(7);
+                Transport transport;
+
+                @Override
+                public void connectionMade(Transport t) {
+                    transport = t;
+                }
+
+                @Override
+                public ByteBuffer getBuffer(int sizeHint) {
+                    return buffer.clear();
+                }
+
+                @Override
+                public void bufferUpdated(int nbytes) {
+                    assertThat(buffer.position()).isEqualTo(nbytes);
+                    transport.write(buffer.flip()); // a small buffer: the echo comes back in pieces
+                }
+            }, "127.0.0.1", 0));
+            var c = await(loop, loop.createConnection(RecordingProtocol::new, "127.0.0.1", port(server)));
+            byte[] message = ascii("a message longer than the seven-byte receive buffer");
+            c.transport().write(ByteBuffer.allocateDirect(message.length).put(message).flip());
+            await(loop, waitFor(loop, () -> c.protocol().bytes().length == message.length));
+            assertThat(c.protocol().bytes()).isEqualTo(message);
+            server.close();
+            loop.close();
+        }
+    }
+
+    @Test
     void serverOnEveryInterfaceUsesOnePortForIpv4AndIpv6() {
         assumeTrue(ipv6Loopback(), "no IPv6 loopback on this machine");
         EventLoop loop = newLoop();
