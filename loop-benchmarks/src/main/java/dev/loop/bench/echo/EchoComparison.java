@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * load, and prints a markdown table with the medians and the ratios against the peers.
  *
  * <pre>java -cp loop-benchmarks/target/loop-echo.jar dev.loop.bench.echo.EchoComparison \
- *     [--seconds 10] [--warmup 3] [--rounds 3] [--connections 50] [--sizes 64,1024,16384]</pre>
+ *     [--seconds 10] [--warmup 3] [--rounds 3] [--connections 50] [--sizes 64,1024,16384] [--server-cpus 1]</pre>
  */
 public final class EchoComparison {
 
@@ -41,6 +41,9 @@ public final class EchoComparison {
         String jar = o.getOrDefault("jar", new File(EchoComparison.class.getProtectionDomain().getCodeSource()
                 .getLocation().toURI()).getPath());
         String loopArgs = o.getOrDefault("loop-args", "--backend selector --poller epoll");
+        // Optional: run every server under "taskset -c CPUS" (start this JVM, the client, under another
+        // taskset), so that server and client do not take turns on the same CPU.
+        String serverCpus = o.get("server-cpus");
 
         Map<String, String> described = new LinkedHashMap<>();
         Map<String, Map<Integer, List<Double>>> results = new LinkedHashMap<>();
@@ -49,7 +52,11 @@ public final class EchoComparison {
             for (int size : sizes) {
                 for (int k = 0; k < SERVERS.size(); k++) {
                     String server = SERVERS.get((k + round) % SERVERS.size());
-                    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-jar", jar, "--server", server, "--port", "0"));
+                    List<String> cmd = new ArrayList<>();
+                    if (serverCpus != null) {
+                        cmd.addAll(List.of("taskset", "-c", serverCpus));
+                    }
+                    cmd.addAll(List.of(javaBinary(), "-jar", jar, "--server", server, "--port", "0"));
                     if (server.equals("loop")) {
                         cmd.addAll(Arrays.asList(loopArgs.split(" ")));
                     }
