@@ -626,6 +626,24 @@ public abstract class TransportConformance extends LoopTestBase {
     }
 
     @Test
+    void aFifoIsAPipeToo(@TempDir Path dir) throws Exception {
+        EventLoop loop = newLoop();
+        Path fifo = dir.resolve("fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mk.waitFor()).isZero();
+        int readEnd = fds.open(fifo, Linux.O_RDONLY | Linux.O_NONBLOCK);
+        int writeEnd = fds.open(fifo, Linux.O_WRONLY | Linux.O_NONBLOCK);
+        var reader = await(loop, loop.connectReadPipe(RecordingProtocol::new, fds.handOver(readEnd)));
+        var writer = await(loop, loop.connectWritePipe(RecordingProtocol::new, fds.handOver(writeEnd)));
+        writer.transport().write(ascii("through a fifo"));
+        writer.transport().close();
+        await(loop, reader.protocol().eof);
+        assertThat(new String(reader.protocol().bytes(), StandardCharsets.US_ASCII)).isEqualTo("through a fifo");
+        assertThat(await(loop, reader.protocol().lost)).isNull();
+        assertThat(await(loop, writer.protocol().lost)).isNull();
+    }
+
+    @Test
     void aRegularFileIsRefusedAsFileIoMonitoring(@TempDir Path dir) throws Exception {
         EventLoop loop = newLoop();
         Path file = dir.resolve("f");
