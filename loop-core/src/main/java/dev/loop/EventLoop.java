@@ -279,6 +279,21 @@ public interface EventLoop extends Executor, AutoCloseable {
     /** What this loop can do here, with limits, reasons and alternatives. */
     Capabilities capabilities();
 
+    /**
+     * Which capabilities the application has used through this loop, and by what ({@code "server"},
+     * {@code "connection"}, {@code "reader"}, {@code "subprocess"}, ...) with counts since creation.
+     * The loop's own use of readiness for its transports is not counted. Thread-safe.
+     */
+    java.util.Map<dev.loop.capability.Capability, java.util.Map<String, Long>> capabilityUsage();
+
+    /**
+     * Starts an orderly shutdown: servers stop accepting, signal handlers are removed, transports flush
+     * and close, children get SIGTERM. The future completes once all of them are gone, or at the
+     * timeout, and the loop is then stopped; call {@link #close()} next (from another thread) to release
+     * whatever is left (children still running are killed and reaped). Thread-safe.
+     */
+    CompletableFuture<Void> shutdownGracefully(Duration timeout);
+
     /** A snapshot of the loop's counters; thread-safe. */
     LoopStatsSnapshot stats();
 

@@ -34,8 +34,13 @@ public record LoopStatsSnapshot(HandleCounts handles, long iterations, long call
      * @param cancelledTimers cancelled timers still in the timer queue, waiting for cleanup
      * @param ready           callbacks waiting to run: queued on the loop thread, or posted from other
      *                        threads and not yet taken (cancelled posts included until then)
+     * @param servers         listening servers
+     * @param transports      open transports (connections, pipes, the pipes of subprocesses)
+     * @param subprocesses    children not yet finished (exited and every pipe closed)
+     * @param signals         signal handlers installed by this loop
      */
-    public record HandleCounts(int readers, int writers, int timers, int cancelledTimers, int ready) {
+    public record HandleCounts(int readers, int writers, int timers, int cancelledTimers, int ready, int servers,
+            int transports, int subprocesses, int signals) {
     }
 
     /**

@@ -61,6 +61,9 @@ public abstract class BaseEventLoop implements EventLoop {
     /** Callbacks from other threads: lock-free, run by the loop thread straight from its slots. */
     private final Inbox inbox = new Inbox();
     private final LoopResources resources = new LoopResources();
+    private final dev.loop.capability.CapabilityUsage usage = new dev.loop.capability.CapabilityUsage();
+    /** Timers asked for with a delay under a millisecond (a plain counter: callLater is a hot path). */
+    private long subMillisecondTimers;
     private java.util.concurrent.ExecutorService defaultExecutor;
     private final TimerQueue timers = new TimerQueue();
     private final Object lifecycle = new Object();
@@ -411,7 +414,7 @@ public abstract class BaseEventLoop implements EventLoop {
         if (mon != null) {
             mon.stop();
         }
-        resources.closeAll();
+        resources.releaseAll();
         shutdownDefaultExecutor();
         ready.clear();
         inbox.clear();
@@ -641,6 +644,9 @@ public abstract class BaseEventLoop implements EventLoop {
             nanos = delay.isNegative() ? -MAX_DELAY_NANOS : MAX_DELAY_NANOS;
         }
         nanos = Math.max(-MAX_DELAY_NANOS, Math.min(MAX_DELAY_NANOS, nanos));
+        if (nanos > 0 && nanos < 1_000_000) {
+            subMillisecondTimers++;
+        }
         return callAt(time() + nanos, callback);
     }
 
@@ -717,7 +723,84 @@ public abstract class BaseEventLoop implements EventLoop {
     @Override
     public LoopStatsSnapshot stats() {
         return stats.snapshot(new HandleCounts(readerCount(), writerCount(), timers.liveCount(),
-                timers.cancelledCount(), ready.size() + inbox.pending()));
+                timers.cancelledCount(), ready.size() + inbox.pending(), resources.count(LoopResources.Kind.SERVER),
+                resources.count(LoopResources.Kind.TRANSPORT), resources.count(LoopResources.Kind.SUBPROCESS),
+                resources.count(LoopResources.Kind.SIGNAL)));
+    }
+
+    /** Records that the application used {@code capability} through a {@code what} (see {@link #capabilityUsage()}). */
+    public final void recordUse(dev.loop.capability.Capability capability, String what) {
+        usage.record(capability, what);
+    }
+
+    @Override
+    public java.util.Map<dev.loop.capability.Capability, java.util.Map<String, Long>> capabilityUsage() {
+        java.util.Map<dev.loop.capability.Capability, java.util.Map<String, Long>> m = usage.snapshot();
+        long subMs = subMillisecondTimers;
+        if (subMs > 0) {
+            m.put(dev.loop.capability.Capability.SUB_MILLISECOND_TIMERS, java.util.Map.of("timer", subMs));
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------ readiness for the loop's own transports
+
+    /**
+     * Watches {@code fd} for readability on behalf of the loop's own transports, servers and processes:
+     * the same as {@link #addReader} but not counted as the application's use of readiness callbacks
+     * (a transport on another backend would not need them).
+     */
+    public void watchRead(int fd, Runnable callback) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no readiness watching");
+    }
+
+    public boolean unwatchRead(int fd) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no readiness watching");
+    }
+
+    public void watchWrite(int fd, Runnable callback) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no readiness watching");
+    }
+
+    public boolean unwatchWrite(int fd) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no readiness watching");
+    }
+
+    // ------------------------------------------------------------------ graceful shutdown
+
+    @Override
+    public CompletableFuture<Void> shutdownGracefully(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        if (closed || !isRunning()) {
+            drained.complete(null);
+            return drained;
+        }
+        try {
+            callSoonThreadsafe(() -> {
+                resources.closeAllGracefully();
+                long deadline = time() + timeout.toNanos();
+                awaitDrained(drained, deadline);
+            });
+        } catch (LoopClosedException e) {
+            drained.complete(null);
+        }
+        return drained;
+    }
+
+    /** Checks every 10 ms until every server, transport and child is gone or the deadline passed; then stops. */
+    private void awaitDrained(CompletableFuture<Void> drained, long deadline) {
+        if (resources.drained() || time() - deadline >= 0) {
+            if (!resources.drained()) {
+                LOG.log(Level.WARNING, "[" + name() + "] graceful shutdown timed out with " + resources.count(
+                        LoopResources.Kind.TRANSPORT) + " transports and " + resources.count(LoopResources.Kind.SUBPROCESS)
+                        + " subprocesses left; they are released at once");
+            }
+            stop();
+            drained.complete(null);
+            return;
+        }
+        callLater(Duration.ofMillis(10), () -> awaitDrained(drained, deadline));
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {

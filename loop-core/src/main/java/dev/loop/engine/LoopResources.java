@@ -10,20 +10,30 @@ import java.util.Set;
 
 /**
  * What a loop owns beyond its callbacks: servers, transports, subprocesses and signal handlers, by
- * kind. Counted for the statistics, and released when the loop closes, so that closing a loop
- * leaves no descriptor open, no child unreaped and no signal handler installed. Loop thread only
- * (or any thread while the loop is not running), except {@link #count}.
+ * kind. Counted for the statistics; closed gracefully by a graceful shutdown; released at once when
+ * the loop closes, so that closing a loop leaves no descriptor open, no child unreaped and no signal
+ * handler installed. Loop thread only (or any thread while the loop is not running), except
+ * {@link #count}.
  */
 public final class LoopResources {
 
     private static final System.Logger LOG = System.getLogger("dev.loop.resources");
 
-    /** Kinds of resources, in the order {@link #closeAll()} releases them. */
+    /** Kinds of resources, in the order they are closed. */
     public enum Kind {
-        SERVER, TRANSPORT, SUBPROCESS, SIGNAL
+        SERVER, SIGNAL, TRANSPORT, SUBPROCESS
     }
 
-    private final Map<Kind, Set<AutoCloseable>> byKind = new EnumMap<>(Kind.class);
+    /** Something a loop owns. */
+    public interface Resource {
+        /** Starts an orderly close: stop accepting, flush and close, ask a child to terminate. */
+        void closeGracefully();
+
+        /** Releases everything now, without callbacks (the loop is closing). */
+        void release();
+    }
+
+    private final Map<Kind, Set<Resource>> byKind = new EnumMap<>(Kind.class);
     private final int[] counts = new int[Kind.values().length];
 
     LoopResources() {
@@ -32,13 +42,13 @@ public final class LoopResources {
         }
     }
 
-    public void add(Kind kind, AutoCloseable resource) {
+    public void add(Kind kind, Resource resource) {
         if (byKind.get(kind).add(resource)) {
             counts[kind.ordinal()]++;
         }
     }
 
-    public void remove(Kind kind, AutoCloseable resource) {
+    public void remove(Kind kind, Resource resource) {
         if (byKind.get(kind).remove(resource)) {
             counts[kind.ordinal()]--;
         }
@@ -49,19 +59,35 @@ public final class LoopResources {
         return counts[kind.ordinal()];
     }
 
-    /** Closes everything, servers first; errors are logged, never thrown. */
-    void closeAll() {
+    /** Whether nothing but signal handlers is left. */
+    boolean drained() {
+        return count(Kind.SERVER) == 0 && count(Kind.TRANSPORT) == 0 && count(Kind.SUBPROCESS) == 0;
+    }
+
+    /** Starts closing everything gracefully, servers first. */
+    void closeAllGracefully() {
+        forEach(Resource::closeGracefully, "closing");
+    }
+
+    /** Releases everything now, servers first; errors are logged, never thrown. */
+    void releaseAll() {
+        forEach(Resource::release, "releasing");
         for (Kind k : Kind.values()) {
-            List<AutoCloseable> all = new ArrayList<>(byKind.get(k));
-            for (AutoCloseable r : all) {
-                try {
-                    r.close();
-                } catch (Exception | LinkageError e) {
-                    LOG.log(Level.WARNING, "closing " + r + " with its loop failed", e);
-                }
-            }
             byKind.get(k).clear();
             counts[k.ordinal()] = 0;
+        }
+    }
+
+    private void forEach(java.util.function.Consumer<Resource> action, String verb) {
+        for (Kind k : Kind.values()) {
+            List<Resource> all = new ArrayList<>(byKind.get(k));
+            for (Resource r : all) {
+                try {
+                    action.accept(r);
+                } catch (RuntimeException | LinkageError e) {
+                    LOG.log(Level.WARNING, verb + " " + r + " failed", e);
+                }
+            }
         }
     }
 }

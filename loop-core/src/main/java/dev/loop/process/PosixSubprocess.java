@@ -46,7 +46,24 @@ public final class PosixSubprocess implements SubprocessTransport {
     private final int pidfd;
     private final StreamTransport[] pipes = new StreamTransport[3];
     private final CompletableFuture<Integer> exitStatus = new CompletableFuture<>();
-    private final AutoCloseable releaser = this::release;
+    private final LoopResources.Resource resource = new LoopResources.Resource() {
+        @Override
+        public void closeGracefully() {
+            if (returnCode == null) {
+                sendSignal(15); // SIGTERM; the loop's close kills what is still running at its deadline
+            }
+        }
+
+        @Override
+        public void release() {
+            PosixSubprocess.this.release();
+        }
+
+        @Override
+        public String toString() {
+            return PosixSubprocess.this.toString();
+        }
+    };
     private volatile Integer returnCode;
     private boolean closing;
     private boolean finished;
@@ -71,9 +88,9 @@ public final class PosixSubprocess implements SubprocessTransport {
         int pidfd = usePidfd ? (int) LibC.syscall(Linux.SYS_PIDFD_OPEN, child.pid(), 0, 0, 0, 0, 0) : -1;
         int pidfdErrno = pidfd < 0 ? (usePidfd ? LibC.errno() : Errno.ENOSYS) : 0;
         PosixSubprocess p = new PosixSubprocess(loop, protocol, child.pid(), pidfd);
-        loop.resources().add(LoopResources.Kind.SUBPROCESS, p.releaser);
+        loop.resources().add(LoopResources.Kind.SUBPROCESS, p.resource);
         if (pidfd >= 0) {
-            loop.addReader(pidfd, p::pidfdReadable);
+            loop.watchRead(pidfd, p::pidfdReadable);
         } else {
             LOG.log(Level.DEBUG, () -> "pidfd_open failed (" + Errno.name(pidfdErrno) + "): waiting for pid "
                     + child.pid() + " on a thread");
@@ -139,7 +156,7 @@ public final class PosixSubprocess implements SubprocessTransport {
     // ---------------------------------------------------------------- exit
 
     private void pidfdReadable() {
-        loop.removeReader(pidfd);
+        loop.unwatchRead(pidfd);
         int rc = reap(Linux.P_PIDFD, pidfd, false);
         LibC.close(pidfd);
         exited(rc);
@@ -201,7 +218,7 @@ public final class PosixSubprocess implements SubprocessTransport {
         }
         finished = true;
         loop.callSoon(() -> {
-            loop.resources().remove(LoopResources.Kind.SUBPROCESS, releaser);
+            loop.resources().remove(LoopResources.Kind.SUBPROCESS, resource);
             try {
                 protocol.connectionLost(null);
             } finally {

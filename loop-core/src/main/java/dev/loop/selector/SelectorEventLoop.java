@@ -92,12 +92,16 @@ public class SelectorEventLoop extends BaseEventLoop implements Poller.Sink {
 
     @Override
     public void addReader(int fd, Runnable callback) {
-        add(fd, callback, Poller.READ, "addReader");
+        if (add(fd, callback, Poller.READ, "addReader")) {
+            recordUse(Capability.READINESS_CALLBACKS, "reader");
+        }
     }
 
     @Override
     public void addWriter(int fd, Runnable callback) {
-        add(fd, callback, Poller.WRITE, "addWriter");
+        if (add(fd, callback, Poller.WRITE, "addWriter")) {
+            recordUse(Capability.READINESS_CALLBACKS, "writer");
+        }
     }
 
     @Override
@@ -110,7 +114,28 @@ public class SelectorEventLoop extends BaseEventLoop implements Poller.Sink {
         return remove(fd, Poller.WRITE, "removeWriter");
     }
 
-    private void add(int fd, Runnable callback, int op, String method) {
+    @Override
+    public void watchRead(int fd, Runnable callback) {
+        add(fd, callback, Poller.READ, "watchRead");
+    }
+
+    @Override
+    public boolean unwatchRead(int fd) {
+        return remove(fd, Poller.READ, "unwatchRead");
+    }
+
+    @Override
+    public void watchWrite(int fd, Runnable callback) {
+        add(fd, callback, Poller.WRITE, "watchWrite");
+    }
+
+    @Override
+    public boolean unwatchWrite(int fd) {
+        return remove(fd, Poller.WRITE, "unwatchWrite");
+    }
+
+    /** Registers a callback; returns whether it is a new one (not a replacement). */
+    private boolean add(int fd, Runnable callback, int op, String method) {
         Objects.requireNonNull(callback, "callback");
         checkOpen();
         checkThread(method);
@@ -153,6 +178,10 @@ public class SelectorEventLoop extends BaseEventLoop implements Poller.Sink {
         if (old != null) {
             old.cancel();
         }
+        if (fd >= dev.loop.nativeio.Linux.FD_SETSIZE) {
+            recordUse(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE, "descriptor");
+        }
+        return old == null;
     }
 
     /**
@@ -280,6 +309,7 @@ public class SelectorEventLoop extends BaseEventLoop implements Poller.Sink {
         List<String> args = List.copyOf(argv);
         checkOpen();
         capabilities.require(Capability.SUBPROCESSES, "subprocessExec(" + (args.isEmpty() ? "" : args.get(0)) + ")");
+        recordUse(Capability.SUBPROCESSES, "subprocess");
         return onLoop(() -> {
             try {
                 return PosixSubprocess.start(this, protocolFactory, args, opts);

@@ -58,7 +58,7 @@ public final class SignalHandlers {
     private static final class Installed {
         final BaseEventLoop loop;
         final String name;
-        final AutoCloseable releaser;
+        final LoopResources.Resource resource;
         volatile Object previous;
         volatile Runnable callback;
         volatile boolean chain;
@@ -66,7 +66,22 @@ public final class SignalHandlers {
         Installed(BaseEventLoop loop, String name) {
             this.loop = loop;
             this.name = name;
-            this.releaser = () -> remove(loop, name);
+            this.resource = new LoopResources.Resource() {
+                @Override
+                public void closeGracefully() {
+                    remove(loop, name);
+                }
+
+                @Override
+                public void release() {
+                    remove(loop, name);
+                }
+
+                @Override
+                public String toString() {
+                    return "handler of SIG" + name;
+                }
+            };
         }
     }
 
@@ -110,8 +125,9 @@ public final class SignalHandlers {
                 Installed created = new Installed(loop, name);
                 created.previous = SIGNAL.handle(signalObject, SIGNAL.handler(() -> deliver(created, signalObject)));
                 INSTALLED.put(name, created);
-                loop.resources().add(LoopResources.Kind.SIGNAL, created.releaser);
+                loop.resources().add(LoopResources.Kind.SIGNAL, created.resource);
                 current = created;
+                loop.recordUse(Capability.SIGNAL_HANDLERS, "signal handler");
             }
             current.callback = callback;
             current.chain = chainJvmHandler && SHUTDOWN_SIGNALS.contains(name);
@@ -126,7 +142,7 @@ public final class SignalHandlers {
                 return false;
             }
             INSTALLED.remove(name);
-            loop.resources().remove(LoopResources.Kind.SIGNAL, current.releaser);
+            loop.resources().remove(LoopResources.Kind.SIGNAL, current.resource);
             SIGNAL.handle(SIGNAL.signal(name), current.previous);
             return true;
         }

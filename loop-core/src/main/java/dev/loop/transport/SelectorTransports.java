@@ -54,6 +54,7 @@ public final class SelectorTransports {
         checkPort(port);
         return loop.onLoop(() -> {
             loop.capabilities().require(Capability.TCP, "createServer(" + host + ", " + port + ")");
+            loop.recordUse(Capability.TCP, "server");
             return resolve(host, port, true).thenApply(addresses -> listenTcp(factory, addresses, port, opts));
         });
     }
@@ -126,6 +127,7 @@ public final class SelectorTransports {
         checkPort(port);
         return loop.onLoop(() -> {
             loop.capabilities().require(Capability.TCP, "createConnection(" + host + ", " + port + ")");
+            loop.recordUse(Capability.TCP, "connection");
             return resolve(host, port, false).thenCompose(addresses -> {
                 List<SocketAddress> targets = new ArrayList<>();
                 addresses.forEach(ip -> targets.add(new InetSocketAddress(ip, port)));
@@ -204,8 +206,8 @@ public final class SelectorTransports {
             done.completeExceptionally(e);
             return done;
         }
-        loop.addWriter(fd, () -> {
-            loop.removeWriter(fd);
+        loop.watchWrite(fd, () -> {
+            loop.unwatchWrite(fd);
             int err = Sockets.pendingError(fd);
             if (err == 0) {
                 done.complete(null);
@@ -215,7 +217,7 @@ public final class SelectorTransports {
         });
         done.whenComplete((v, e) -> {
             if (done.isCancelled()) {
-                loop.runOnLoop(() -> loop.removeWriter(fd));
+                loop.runOnLoop(() -> loop.unwatchWrite(fd));
             }
         });
         return done;
@@ -247,6 +249,7 @@ public final class SelectorTransports {
         ServerOptions opts = options == null ? ServerOptions.DEFAULTS : options;
         return loop.onLoop(() -> {
             loop.capabilities().require(Capability.UNIX_SOCKETS, "createUnixServer(" + path + ")");
+            loop.recordUse(Capability.UNIX_SOCKETS, "server");
             int fd = -1;
             try {
                 boolean abstractName = path.toString().startsWith("\0");
@@ -292,6 +295,7 @@ public final class SelectorTransports {
         Objects.requireNonNull(path, "path");
         return loop.onLoop(() -> {
             loop.capabilities().require(Capability.UNIX_SOCKETS, "createUnixConnection(" + path + ")");
+            loop.recordUse(Capability.UNIX_SOCKETS, "connection");
             return connectSocket(UnixDomainSocketAddress.of(path))
                     .thenCompose(fd -> startSocketTransport(fd, factory, false));
         });
@@ -324,12 +328,16 @@ public final class SelectorTransports {
                             + (type == FileType.DIRECTORY ? "directory" : "regular file"));
                     throw new IllegalArgumentException("Pipe transport is for pipes, sockets and character devices");
                 }
-                case CHARACTER_DEVICE -> loop.capabilities().require(Capability.CHARACTER_DEVICES, what);
+                case CHARACTER_DEVICE -> {
+                    loop.capabilities().require(Capability.CHARACTER_DEVICES, what);
+                    loop.recordUse(Capability.CHARACTER_DEVICES, "device");
+                }
                 case FIFO, SOCKET -> {
                 }
                 default -> throw new IllegalArgumentException(
                         "Pipe transport is for pipes, sockets and character devices, not " + type + " (fd " + fd + ")");
             }
+            loop.recordUse(Capability.PIPES, "pipe");
             CompletableFuture<Connection<Transport, P>> made = new CompletableFuture<>();
             P protocol = factory.get();
             boolean watchPeer = kind == StreamTransport.Kind.WRITE_PIPE && type != FileType.CHARACTER_DEVICE;
@@ -349,12 +357,12 @@ public final class SelectorTransports {
                 @Override
                 public void run() {
                     if (result.isDone()) {
-                        loop.removeReader(fd);
+                        loop.unwatchRead(fd);
                         return;
                     }
                     int conn = Sockets.accept(fd);
                     if (conn >= 0) {
-                        loop.removeReader(fd);
+                        loop.unwatchRead(fd);
                         if (!result.complete(new Accepted(conn, Sockets.lastAcceptedAddress()))) {
                             LibC.close(conn);
                         }
@@ -362,10 +370,10 @@ public final class SelectorTransports {
                     }
                     int errno = LibC.errno();
                     if (errno == Errno.EAGAIN || errno == Errno.EINTR || errno == Errno.ECONNABORTED) {
-                        loop.addReader(fd, this);
+                        loop.watchRead(fd, this);
                         return;
                     }
-                    loop.removeReader(fd);
+                    loop.unwatchRead(fd);
                     result.completeExceptionally(new NativeIOException("accept", errno, "fd " + fd));
                 }
             };
@@ -405,14 +413,14 @@ public final class SelectorTransports {
                 @Override
                 public void run() {
                     if (result.isDone()) {
-                        loop.removeReader(fd);
+                        loop.unwatchRead(fd);
                         return;
                     }
                     NativeMemory scratch = IoScratch.get();
                     int want = Math.min(buffer.remaining(), IoScratch.SIZE);
                     long n = LibC.read(fd, scratch.address(), want);
                     if (n >= 0) {
-                        loop.removeReader(fd);
+                        loop.unwatchRead(fd);
                         buffer.put(buffer.position(), scratch.buffer(), 0, (int) n);
                         buffer.position(buffer.position() + (int) n);
                         result.complete((int) n);
@@ -420,10 +428,10 @@ public final class SelectorTransports {
                     }
                     int errno = LibC.errno();
                     if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
-                        loop.addReader(fd, this);
+                        loop.watchRead(fd, this);
                         return;
                     }
-                    loop.removeReader(fd);
+                    loop.unwatchRead(fd);
                     result.completeExceptionally(new NativeIOException("recv", errno, "fd " + fd));
                 }
             };
@@ -444,7 +452,7 @@ public final class SelectorTransports {
                 @Override
                 public void run() {
                     if (result.isDone()) {
-                        loop.removeWriter(fd);
+                        loop.unwatchWrite(fd);
                         return;
                     }
                     NativeMemory scratch = IoScratch.get();
@@ -455,16 +463,16 @@ public final class SelectorTransports {
                         if (n < 0) {
                             int errno = LibC.errno();
                             if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
-                                loop.addWriter(fd, this);
+                                loop.watchWrite(fd, this);
                                 return;
                             }
-                            loop.removeWriter(fd);
+                            loop.unwatchWrite(fd);
                             result.completeExceptionally(new NativeIOException("send", errno, "fd " + fd));
                             return;
                         }
                         rest.position(rest.position() + (int) n);
                     }
-                    loop.removeWriter(fd);
+                    loop.unwatchWrite(fd);
                     result.complete(null);
                 }
             };
@@ -479,9 +487,9 @@ public final class SelectorTransports {
             if (future.isCancelled()) {
                 loop.runOnLoop(() -> {
                     if (reader) {
-                        loop.removeReader(fd);
+                        loop.unwatchRead(fd);
                     } else {
-                        loop.removeWriter(fd);
+                        loop.unwatchWrite(fd);
                     }
                 });
             }

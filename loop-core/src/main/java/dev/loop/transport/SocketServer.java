@@ -38,7 +38,22 @@ final class SocketServer implements Server {
     private final Object unixInode;
     private final Set<StreamTransport> connections = new LinkedHashSet<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final AutoCloseable releaser = this::release;
+    private final LoopResources.Resource resource = new LoopResources.Resource() {
+        @Override
+        public void closeGracefully() {
+            close();
+        }
+
+        @Override
+        public void release() {
+            SocketServer.this.release();
+        }
+
+        @Override
+        public String toString() {
+            return SocketServer.this.toString();
+        }
+    };
     private final boolean tcp;
     private boolean serving;
     private boolean closing;
@@ -58,7 +73,7 @@ final class SocketServer implements Server {
         }
         this.addresses = List.copyOf(a);
         this.tcp = unixPath == null;
-        loop.resources().add(LoopResources.Kind.SERVER, releaser);
+        loop.resources().add(LoopResources.Kind.SERVER, resource);
     }
 
     /** Registers the accept readers; loop thread. */
@@ -68,7 +83,7 @@ final class SocketServer implements Server {
         }
         serving = true;
         for (int fd : listeners) {
-            loop.addReader(fd, () -> acceptReady(fd));
+            loop.watchRead(fd, () -> acceptReady(fd));
         }
     }
 
@@ -135,7 +150,7 @@ final class SocketServer implements Server {
         }
         serving = false;
         for (int fd : listeners) {
-            loop.removeReader(fd);
+            loop.unwatchRead(fd);
         }
     }
 
@@ -202,14 +217,14 @@ final class SocketServer implements Server {
         }
         for (int fd : listeners) {
             if (!loop.isClosed()) {
-                loop.removeReader(fd);
+                loop.unwatchRead(fd);
             }
             LibC.close(fd);
         }
         if (unixPath != null) {
             removeSocketFile();
         }
-        loop.resources().remove(LoopResources.Kind.SERVER, releaser);
+        loop.resources().remove(LoopResources.Kind.SERVER, resource);
         if (loop.isClosed()) {
             closed.complete(null);
         }

@@ -47,8 +47,23 @@ public final class StreamTransport implements Transport {
     private final DirectBuffers writeAddresses = new DirectBuffers();
     private final Runnable onReadable = this::readReady;
     private final Runnable onWritable = this::writeReady;
-    /** What the loop's close calls: release at once, no callbacks. */
-    private final AutoCloseable releaser = this::release;
+    /** How the loop closes this transport: gracefully (flush) at shutdown, at once when it closes. */
+    private final LoopResources.Resource resource = new LoopResources.Resource() {
+        @Override
+        public void closeGracefully() {
+            close();
+        }
+
+        @Override
+        public void release() {
+            StreamTransport.this.release();
+        }
+
+        @Override
+        public String toString() {
+            return StreamTransport.this.toString();
+        }
+    };
     private SocketServer server;
     private WriteBufferLimits limits = WriteBufferLimits.DEFAULT;
     private long pendingBytes;
@@ -80,7 +95,7 @@ public final class StreamTransport implements Transport {
         this.watchPeerClose = watchPeerClose;
         this.buffered = protocol instanceof BufferedProtocol b ? b : null;
         Sockets.setNonBlocking(fd);
-        loop.resources().add(LoopResources.Kind.TRANSPORT, releaser);
+        loop.resources().add(LoopResources.Kind.TRANSPORT, resource);
     }
 
     /**
@@ -582,7 +597,7 @@ public final class StreamTransport implements Transport {
         pending.clear();
         pendingBytes = 0;
         LibC.close(fd);
-        loop.resources().remove(LoopResources.Kind.TRANSPORT, releaser);
+        loop.resources().remove(LoopResources.Kind.TRANSPORT, resource);
         SocketServer s = server;
         server = null;
         if (s != null) {
@@ -592,7 +607,7 @@ public final class StreamTransport implements Transport {
 
     private void addReader() {
         if (!readerAdded && !released) {
-            loop.addReader(fd, onReadable);
+            loop.watchRead(fd, onReadable);
             readerAdded = true;
         }
     }
@@ -600,13 +615,13 @@ public final class StreamTransport implements Transport {
     private void removeReader() {
         if (readerAdded) {
             readerAdded = false;
-            loop.removeReader(fd);
+            loop.unwatchRead(fd);
         }
     }
 
     private void addWriter() {
         if (!writerAdded) {
-            loop.addWriter(fd, onWritable);
+            loop.watchWrite(fd, onWritable);
             writerAdded = true;
         }
     }
@@ -614,7 +629,7 @@ public final class StreamTransport implements Transport {
     private void removeWriter() {
         if (writerAdded) {
             writerAdded = false;
-            loop.removeWriter(fd);
+            loop.unwatchWrite(fd);
         }
     }
 

@@ -111,6 +111,20 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         }
     }
 
+    /** Resource counts, capability usage and graceful shutdown on this poller. */
+    @Nested
+    class Shutdown extends ShutdownConformance {
+        @Override
+        protected Poller newPoller() {
+            return AbstractLoopConformanceTest.this.newPoller();
+        }
+
+        @Override
+        protected PollerKind kind() {
+            return AbstractLoopConformanceTest.this.kind();
+        }
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
