@@ -294,6 +294,15 @@ public interface EventLoop extends Executor, AutoCloseable {
      */
     CompletableFuture<Void> shutdownGracefully(Duration timeout);
 
+    /**
+     * The loop delay now: the last delay sample, or the age of a sample still waiting for the loop
+     * (which grows while a callback blocks the loop). 0 when delay sampling is off. Thread-safe.
+     */
+    long recentDelayNanos();
+
+    /** Sets (or with {@code null} removes) the listener of delay samples and timer lateness. Thread-safe. */
+    void setMetricsListener(LoopMetricsListener listener);
+
     /** A snapshot of the loop's counters; thread-safe. */
     LoopStatsSnapshot stats();
 

@@ -77,6 +77,8 @@ public abstract class BaseEventLoop implements EventLoop {
     private volatile boolean parked;
     @SuppressWarnings("unused") // through DELAY_REQUEST
     private volatile long delayRequestedAt;
+    private volatile long lastDelay;
+    private volatile dev.loop.LoopMetricsListener metricsListener;
     private volatile ExceptionHandler exceptionHandler;
     private Thread ownThread;
     private LoopMonitor monitor;
@@ -150,7 +152,13 @@ public abstract class BaseEventLoop implements EventLoop {
         long requested = (long) DELAY_REQUEST.getAcquire(this);
         if (requested != 0) {
             DELAY_REQUEST.setVolatile(this, 0L);
-            stats.delay.record(now - requested);
+            long delay = now - requested;
+            stats.delay.record(delay);
+            lastDelay = delay;
+            dev.loop.LoopMetricsListener l = metricsListener;
+            if (l != null) {
+                l.delay(delay);
+            }
         }
         long ran = runStep(ready.size(), inbox.limit(), now);
         own.ranLastStep = ran > 0;
@@ -204,6 +212,10 @@ public abstract class BaseEventLoop implements EventLoop {
                 Runnable cb = t.callback();
                 if (cb != null) {
                     stats.timerLateness.record(st.mark - t.when);
+                    dev.loop.LoopMetricsListener l = metricsListener;
+                    if (l != null) {
+                        l.timerLateness(st.mark - t.when);
+                    }
                     run(t, cb, st);
                     ran++;
                 }
@@ -764,6 +776,18 @@ public abstract class BaseEventLoop implements EventLoop {
 
     public boolean unwatchWrite(int fd) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no readiness watching");
+    }
+
+    @Override
+    public long recentDelayNanos() {
+        long requested = delayRequestedAt;
+        long pending = requested == 0 ? 0 : System.nanoTime() - requested;
+        return Math.max(lastDelay, pending);
+    }
+
+    @Override
+    public void setMetricsListener(dev.loop.LoopMetricsListener listener) {
+        this.metricsListener = listener;
     }
 
     // ------------------------------------------------------------------ graceful shutdown

@@ -1,0 +1,28 @@
+package dev.loop.autoconfigure;
+
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+import dev.loop.BackendUnavailableException;
+import dev.loop.platform.BackendAvailability;
+
+/**
+ * Explains a backend or poller that cannot run on this machine: what was asked, why it cannot run,
+ * what is available here, and which property to change.
+ */
+class BackendUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<BackendUnavailableException> {
+
+    @Override
+    protected FailureAnalysis analyze(Throwable rootFailure, BackendUnavailableException cause) {
+        BackendAvailability asked = cause.availability();
+        String requested = "loop.backend=" + asked.backend().id()
+                + (asked.poller() != null ? ", loop.poller=" + asked.poller().id() : "");
+        String description = "The event loop could not start: " + requested + " (" + asked.describe()
+                + ") cannot run on this machine (" + dev.loop.platform.Platform.current().os().displayName() + " "
+                + dev.loop.platform.Platform.current().kernel() + ", " + System.getProperty("os.arch") + "): "
+                + asked.reason() + ".\nAvailable here: " + BackendSelection.availableHere() + ".";
+        String action = "Set loop.backend (and loop.poller) to one available here, or to auto; or set "
+                + "loop.on-unavailable=fallback to start on the best available backend with a warning.";
+        return new FailureAnalysis(description, action, cause);
+    }
+}

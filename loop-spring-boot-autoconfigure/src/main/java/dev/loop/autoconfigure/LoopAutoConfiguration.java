@@ -1,0 +1,47 @@
+package dev.loop.autoconfigure;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Configuration;
+
+import dev.loop.Backend;
+import dev.loop.EventLoop;
+
+/**
+ * The event loop: backend chosen by {@code loop.backend}/{@code loop.poller} through
+ * {@link ConditionalOnLoopBackend} (one configuration per backend), started and stopped with the
+ * context by {@link EventLoopLifecycle}. A user-defined {@link EventLoop} bean makes all of it back off.
+ */
+@AutoConfiguration
+@ConditionalOnClass(EventLoop.class)
+@ConditionalOnBooleanProperty(name = "loop.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(LoopProperties.class)
+public final class LoopAutoConfiguration {
+
+    /** The loop bean's name, and the key of the loop in the endpoint. */
+    public static final String LOOP_BEAN_NAME = "eventLoop";
+
+    LoopAutoConfiguration() {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingBean(EventLoop.class)
+    @ConditionalOnLoopBackend(Backend.SELECTOR)
+    static class SelectorBackendConfiguration extends LoopBackendBeans {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingBean(EventLoop.class)
+    @ConditionalOnLoopBackend(Backend.PROACTOR)
+    static class ProactorBackendConfiguration extends LoopBackendBeans {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingBean(EventLoop.class)
+    @ConditionalOnLoopBackend(Backend.KQUEUE)
+    static class KqueueBackendConfiguration extends LoopBackendBeans {
+    }
+}

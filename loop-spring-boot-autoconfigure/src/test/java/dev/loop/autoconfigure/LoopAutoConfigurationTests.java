@@ -1,0 +1,187 @@
+package dev.loop.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.loop.Backend;
+import dev.loop.BackendUnavailableException;
+import dev.loop.EventLoop;
+import dev.loop.EventLoops;
+import dev.loop.LoopOptions;
+import dev.loop.PollerKind;
+import dev.loop.platform.BackendAvailability;
+import dev.loop.platform.BackendProbe;
+
+/**
+ * Every property combination on this machine, with a real loop each time: usable choices start,
+ * unusable ones fail with the analyzer's explanation, {@code fallback} starts and says why, and the
+ * endpoint, health and meters appear only with their libraries and Boot's exposure rules.
+ */
+class LoopAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(LoopAutoConfiguration.class, LoopEndpointAutoConfiguration.class,
+                    LoopHealthContributorAutoConfiguration.class, LoopMetricsAutoConfiguration.class));
+
+    @Test
+    void autoStartsTheBestBackendHereAndStopsItWithTheContext() {
+        BackendAvailability best = BackendProbe.best().orElseThrow();
+        EventLoop[] seen = new EventLoop[1];
+        runner.run(ctx -> {
+            assertThat(ctx).hasNotFailed().hasSingleBean(EventLoop.class).hasSingleBean(EventLoopLifecycle.class);
+            EventLoop loop = ctx.getBean(EventLoop.class);
+            seen[0] = loop;
+            assertThat(loop.isRunning()).isTrue();
+            assertThat(loop.thread().getName()).isEqualTo("eventloop");
+            assertThat(loop.backend()).isEqualTo(best.backend());
+            assertThat(loop.poller()).isEqualTo(best.poller());
+            BackendSelection s = ctx.getBean(BackendSelection.class);
+            assertThat(s.reason()).startsWith("auto: ").contains(best.describe());
+            assertThat(s.fallback()).isFalse();
+        });
+        assertThat(seen[0].isClosed()).as("closed with the context").isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "poll", "select"})
+    void everySelectorPollerUsableHereStartsWithIt(String poller) {
+        BackendAvailability probe = BackendProbe.probe(Backend.SELECTOR, PollerKind.valueOf(poller.toUpperCase()));
+        runner.withPropertyValues("loop.backend=selector", "loop.poller=" + poller).run(ctx -> {
+            if (probe.available()) {
+                assertThat(ctx).hasNotFailed();
+                assertThat(ctx.getBean(EventLoop.class).poller().id()).isEqualTo(poller);
+            } else {
+                assertThat(ctx).hasFailed();
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"loop.backend=proactor", "loop.backend=kqueue", "loop.poller=kqueue"})
+    void aBackendThatCannotRunHereFailsStartupWithTheAnalyzersExplanation(String property) {
+        String requested = property.substring(property.indexOf('=') + 1);
+        assertThat(BackendProbe.probeAll().stream().filter(a -> (a.backend().id().equals(requested)
+                || (a.poller() != null && a.poller().id().equals(requested))) && a.available())).isEmpty();
+        runner.withPropertyValues(property).run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).rootCause().isInstanceOf(BackendUnavailableException.class);
+            FailureAnalysis analysis = new BackendUnavailableFailureAnalyzer().analyze(ctx.getStartupFailure());
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).contains("loop.backend=").contains(requested)
+                    .contains("cannot run on this machine").contains("Available here: selector (epoll)");
+            assertThat(analysis.getAction()).contains("loop.backend").contains("loop.on-unavailable=fallback");
+        });
+    }
+
+    @Test
+    void fallbackStartsOnTheBestBackendAndKeepsTheReason() {
+        runner.withPropertyValues("loop.backend=kqueue", "loop.on-unavailable=fallback",
+                "management.endpoints.web.exposure.include=eventloop").run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            EventLoop loop = ctx.getBean(EventLoop.class);
+            assertThat(loop.backend()).isEqualTo(Backend.SELECTOR);
+            BackendSelection s = ctx.getBean(BackendSelection.class);
+            assertThat(s.fallback()).isTrue();
+            assertThat(s.requestedBackend()).isEqualTo(LoopProperties.BackendChoice.KQUEUE);
+            assertThat(s.reason()).contains("kqueue is not available here").contains("fell back to selector");
+            EventLoopEndpoint.LoopDescriptor d = ctx.getBean(EventLoopEndpoint.class).loop("eventLoop");
+            assertThat(d.requested().backend()).isEqualTo("kqueue");
+            assertThat(d.requested().fallback()).isTrue();
+            assertThat(d.backend()).isEqualTo("selector");
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserLoop {
+        @Bean(destroyMethod = "close")
+        EventLoop myLoop() {
+            return EventLoops.create(LoopOptions.builder().name("mine").poller(PollerKind.POLL).build());
+        }
+    }
+
+    @Test
+    void aUserDefinedLoopMakesTheAutoConfiguredOneBackOff() {
+        runner.withUserConfiguration(UserLoop.class)
+                .withPropertyValues("management.endpoints.web.exposure.include=eventloop").run(ctx -> {
+            assertThat(ctx).hasSingleBean(EventLoop.class).doesNotHaveBean(BackendSelection.class)
+                    .doesNotHaveBean(EventLoopLifecycle.class);
+            assertThat(ctx.getBean(EventLoop.class).name()).isEqualTo("mine");
+            assertThat(ctx.getBean(EventLoopEndpoint.class).loop("myLoop").requested().reason())
+                    .contains("defined by the application");
+        });
+    }
+
+    @Test
+    void loopEnabledFalseConfiguresNothing() {
+        runner.withPropertyValues("loop.enabled=false").run(ctx -> assertThat(ctx).doesNotHaveBean(EventLoop.class)
+                .doesNotHaveBean(EventLoopEndpoint.class).doesNotHaveBean(EventLoopHealthIndicator.class));
+    }
+
+    @Test
+    void propertiesReachTheLoop() {
+        runner.withPropertyValues("loop.thread-name=io", "loop.slow-callback-threshold=5ms", "loop.debug=true")
+                .run(ctx -> {
+                    EventLoop loop = ctx.getBean(EventLoop.class);
+                    assertThat(loop.thread().getName()).isEqualTo("io");
+                    assertThat(loop.slowCallbackThreshold()).isEqualTo(Duration.ofMillis(5));
+                    assertThat(loop.isDebug()).isTrue();
+                });
+    }
+
+    @Test
+    void theEndpointFollowsBootsAccessRulesAndNeedsActuator() {
+        runner.run(ctx -> assertThat(ctx).doesNotHaveBean(EventLoopEndpoint.class)); // not exposed
+        runner.withPropertyValues("management.endpoints.web.exposure.include=eventloop")
+                .run(ctx -> assertThat(ctx).hasSingleBean(EventLoopEndpoint.class));
+        runner.withPropertyValues("management.endpoints.web.exposure.include=eventloop",
+                "management.endpoint.eventloop.access=NONE")
+                .run(ctx -> assertThat(ctx).doesNotHaveBean(EventLoopEndpoint.class));
+        runner.withPropertyValues("management.endpoints.web.exposure.include=eventloop")
+                .withClassLoader(new FilteredClassLoader(ConditionalOnAvailableEndpoint.class))
+                .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(EventLoop.class)
+                        .doesNotHaveBean(EventLoopEndpoint.class));
+    }
+
+    @Test
+    void healthIsThereUnlessDisabledOrWithoutSpringBootHealth() {
+        runner.run(ctx -> assertThat(ctx).hasSingleBean(EventLoopHealthIndicator.class));
+        runner.withPropertyValues("management.health.eventloop.enabled=false")
+                .run(ctx -> assertThat(ctx).doesNotHaveBean(EventLoopHealthIndicator.class));
+        runner.withClassLoader(new FilteredClassLoader(ConditionalOnEnabledHealthIndicator.class))
+                .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(EventLoopHealthIndicator.class));
+    }
+
+    @Test
+    void metersNeedMicrometerAndARegistry() {
+        runner.run(ctx -> assertThat(ctx).doesNotHaveBean(EventLoopMetrics.class)); // no registry
+        runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class)).run(ctx -> {
+                    MeterRegistry registry = ctx.getBean(MeterRegistry.class);
+                    assertThat(registry.find("eventloop.handles").tag("type", "timers").tag("loop", "eventLoop")
+                            .tag("backend", "selector").gauge()).isNotNull();
+                    assertThat(registry.find("eventloop.iterations").functionCounter()).isNotNull();
+                    assertThat(registry.find("eventloop.delay").timer()).isNotNull();
+                    assertThat(registry.find("eventloop.utilization").gauge()).isNotNull();
+                });
+        runner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+                .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(EventLoopMetrics.class));
+    }
+}
