@@ -103,13 +103,18 @@ public class EventLoopEndpoint {
                 if (s != null && !s.supported()) {
                     String usedBy = CapabilityUsage.describe(byWhat);
                     missing.add(new MissingDescriptor(key(cap), usedBy, s.reason(), s.alternative(),
-                            cap.label() + ", used by " + usedBy + ": not supported by " + row.platformLabel() + "'s "
-                                    + row.backendLabel()));
+                            cap.label() + ", used by " + usedBy + ": not supported by " + possessive(row.platformLabel())
+                                    + " " + row.backendLabel()));
                 }
             });
             out.add(new PortabilityDescriptor(row.platformLabel(), row.backendLabel(), missing.isEmpty(), missing));
         }
         return out;
+    }
+
+    /** "Windows'", "Linux's". */
+    static String possessive(String name) {
+        return name.endsWith("s") ? name + "'" : name + "'s";
     }
 
     /** {@code UNIX_SOCKETS} to {@code unixSockets}. */
