@@ -1,0 +1,40 @@
+package dev.loop.demo;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The demo's settings ({@code demo.*}).
+ *
+ * @param echo      the echo servers
+ * @param watch     the directory watched through inotify
+ * @param heartbeat how often the heartbeat timer fires
+ */
+@ConfigurationProperties("demo")
+public record DemoProperties(Echo echo, Watch watch, Duration heartbeat) {
+
+    public DemoProperties {
+        echo = echo != null ? echo : new Echo(7007, null);
+        watch = watch != null ? watch : new Watch(null);
+        heartbeat = heartbeat != null ? heartbeat : Duration.ofSeconds(1);
+    }
+
+    /**
+     * @param port     TCP port of the echo server on 127.0.0.1 (0: any free port)
+     * @param unixPath path of the unix-socket echo server (default: loop-demo-echo.sock in the temp directory)
+     */
+    public record Echo(int port, Path unixPath) {
+        public Path unixPathOrDefault() {
+            return unixPath != null ? unixPath : Path.of(System.getProperty("java.io.tmpdir"), "loop-demo-echo.sock");
+        }
+    }
+
+    /** @param dir the directory to watch (default: loop-demo-watch in the temp directory, created if missing) */
+    public record Watch(Path dir) {
+        public Path dirOrDefault() {
+            return dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"), "loop-demo-watch");
+        }
+    }
+}

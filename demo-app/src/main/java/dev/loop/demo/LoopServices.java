@@ -1,0 +1,172 @@
+package dev.loop.demo;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import dev.loop.EventLoop;
+import dev.loop.TimerHandle;
+import dev.loop.transport.Protocol;
+import dev.loop.transport.Server;
+import dev.loop.transport.Transport;
+
+/**
+ * What the demo runs on the loop, started after the loop and stopped before it: the echo servers,
+ * the SIGHUP reload, the heartbeat and the directory watch.
+ */
+@Component
+public class LoopServices implements SmartLifecycle {
+
+    private static final System.Logger LOG = System.getLogger(LoopServices.class.getName());
+
+    private final EventLoop loop;
+    private final DemoProperties properties;
+    private final AtomicLong reloads = new AtomicLong();
+    private final AtomicLong heartbeats = new AtomicLong();
+    private volatile Instant lastReload;
+    private volatile String motd = "";
+    private final List<Server> servers = new ArrayList<>();
+    private DirectoryWatch watch;
+    private TimerHandle heartbeat;
+    private volatile boolean running;
+
+    public LoopServices(EventLoop loop, DemoProperties properties) {
+        this.loop = loop;
+        this.properties = properties;
+    }
+
+    /** Echoes every byte back, as it arrives. */
+    static final class Echo implements Protocol {
+        private Transport transport;
+
+        @Override
+        public void connectionMade(Transport t) {
+            transport = t;
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            transport.write(data);
+        }
+    }
+
+    @Override
+    public void start() {
+        try {
+            servers.add(loop.createServer(Echo::new, "127.0.0.1", properties.echo().port()).get(10, TimeUnit.SECONDS));
+            servers.add(loop.createUnixServer(Echo::new, properties.echo().unixPathOrDefault()).get(10, TimeUnit.SECONDS));
+            Files.createDirectories(properties.watch().dirOrDefault());
+            watch = onLoop(() -> new DirectoryWatch(loop, properties.watch().dirOrDefault()));
+            onLoop(() -> {
+                // Not chained to the JVM's handler: SIGHUP reloads here instead of shutting the JVM down.
+                loop.addSignalHandler("HUP", this::reload, false);
+                heartbeat = loop.callLater(properties.heartbeat(), this::beat);
+                return null;
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("starting the demo's loop services failed", e);
+        }
+        running = true;
+        LOG.log(System.Logger.Level.INFO, "echo servers on " + addresses() + ", watching " + watch.dir());
+    }
+
+    private void beat() {
+        heartbeats.incrementAndGet();
+        heartbeat = loop.callLater(properties.heartbeat(), this::beat);
+    }
+
+    /** SIGHUP: re-read the message of the day from the watched directory, and count. */
+    private void reload() {
+        try {
+            var file = properties.watch().dirOrDefault().resolve("motd");
+            motd = Files.exists(file) ? Files.readString(file).trim() : "";
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "reload could not read motd", e);
+        }
+        lastReload = Instant.now();
+        reloads.incrementAndGet();
+        LOG.log(System.Logger.Level.INFO, "reloaded on SIGHUP (" + reloads.get() + ")");
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        try {
+            onLoop(() -> {
+                if (heartbeat != null) {
+                    heartbeat.cancel();
+                }
+                loop.removeSignalHandler("HUP");
+                if (watch != null) {
+                    watch.close();
+                }
+                return null;
+            });
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "stopping the demo's loop services", e);
+        }
+        servers.forEach(Server::close);
+        servers.clear();
+    }
+
+    private <T> T onLoop(java.util.concurrent.Callable<T> action) throws Exception {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(action.call());
+            } catch (Exception | Error e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f.get(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** After the loop (which starts in a lower phase) and before the web server stops. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 3072;
+    }
+
+    public List<SocketAddress> addresses() {
+        return servers.stream().flatMap(s -> s.addresses().stream()).toList();
+    }
+
+    public long reloads() {
+        return reloads.get();
+    }
+
+    public Instant lastReload() {
+        return lastReload;
+    }
+
+    public String motd() {
+        return motd;
+    }
+
+    public long heartbeats() {
+        return heartbeats.get();
+    }
+
+    public DirectoryWatch watch() {
+        return watch;
+    }
+
+    Duration heartbeatInterval() {
+        return properties.heartbeat();
+    }
+}
