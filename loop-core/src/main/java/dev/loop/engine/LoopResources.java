@@ -31,6 +31,26 @@ public final class LoopResources {
 
         /** Releases everything now, without callbacks (the loop is closing). */
         void release();
+
+        /** A resource from its two actions; {@code owner} names it in logs. */
+        static Resource of(Object owner, Runnable closeGracefully, Runnable release) {
+            return new Resource() {
+                @Override
+                public void closeGracefully() {
+                    closeGracefully.run();
+                }
+
+                @Override
+                public void release() {
+                    release.run();
+                }
+
+                @Override
+                public String toString() {
+                    return owner.toString();
+                }
+            };
+        }
     }
 
     private final Map<Kind, Set<Resource>> byKind = new EnumMap<>(Kind.class);

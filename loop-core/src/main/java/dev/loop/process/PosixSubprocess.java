@@ -46,24 +46,9 @@ public final class PosixSubprocess implements SubprocessTransport {
     private final int pidfd;
     private final StreamTransport[] pipes = new StreamTransport[3];
     private final CompletableFuture<Integer> exitStatus = new CompletableFuture<>();
-    private final LoopResources.Resource resource = new LoopResources.Resource() {
-        @Override
-        public void closeGracefully() {
-            if (returnCode == null) {
-                sendSignal(15); // SIGTERM; the loop's close kills what is still running at its deadline
-            }
-        }
-
-        @Override
-        public void release() {
-            PosixSubprocess.this.release();
-        }
-
-        @Override
-        public String toString() {
-            return PosixSubprocess.this.toString();
-        }
-    };
+    /** Graceful: SIGTERM to a running child (the loop's close kills what still runs at its deadline). */
+    private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::terminateIfRunning,
+            this::release);
     private volatile Integer returnCode;
     private boolean closing;
     private boolean finished;
@@ -280,6 +265,12 @@ public final class PosixSubprocess implements SubprocessTransport {
         if (returnCode == null) {
             LOG.log(Level.DEBUG, () -> "Close running child process: kill pid " + pid);
             sendSignal(9);
+        }
+    }
+
+    private void terminateIfRunning() {
+        if (returnCode == null) {
+            sendSignal(15);
         }
     }
 

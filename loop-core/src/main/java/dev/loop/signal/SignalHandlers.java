@@ -66,22 +66,8 @@ public final class SignalHandlers {
         Installed(BaseEventLoop loop, String name) {
             this.loop = loop;
             this.name = name;
-            this.resource = new LoopResources.Resource() {
-                @Override
-                public void closeGracefully() {
-                    remove(loop, name);
-                }
-
-                @Override
-                public void release() {
-                    remove(loop, name);
-                }
-
-                @Override
-                public String toString() {
-                    return "handler of SIG" + name;
-                }
-            };
+            this.resource = LoopResources.Resource.of("handler of SIG" + name, () -> remove(loop, name),
+                    () -> remove(loop, name));
         }
     }
 

@@ -351,36 +351,17 @@ public final class SelectorTransports {
 
     /** Accepts one connection on listening socket {@code fd}. */
     public CompletableFuture<Accepted> sockAccept(int fd) {
-        return loop.onLoop(() -> {
-            CompletableFuture<Accepted> result = new CompletableFuture<>();
-            Runnable attempt = new Runnable() {
-                @Override
-                public void run() {
-                    if (result.isDone()) {
-                        loop.unwatchRead(fd);
-                        return;
-                    }
-                    int conn = Sockets.accept(fd);
-                    if (conn >= 0) {
-                        loop.unwatchRead(fd);
-                        if (!result.complete(new Accepted(conn, Sockets.lastAcceptedAddress()))) {
-                            LibC.close(conn);
-                        }
-                        return;
-                    }
-                    int errno = LibC.errno();
-                    if (errno == Errno.EAGAIN || errno == Errno.EINTR || errno == Errno.ECONNABORTED) {
-                        loop.watchRead(fd, this);
-                        return;
-                    }
-                    loop.unwatchRead(fd);
-                    result.completeExceptionally(new NativeIOException("accept", errno, "fd " + fd));
-                }
-            };
-            attempt.run();
-            removeOnCancel(result, fd, true);
-            return result;
-        });
+        return untilDone(fd, true, () -> {
+            int conn = Sockets.accept(fd);
+            if (conn >= 0) {
+                return new Accepted(conn, Sockets.lastAcceptedAddress());
+            }
+            int errno = LibC.errno();
+            if (errno == Errno.EAGAIN || errno == Errno.EINTR || errno == Errno.ECONNABORTED) {
+                return AGAIN;
+            }
+            throw new NativeIOException("accept", errno, "fd " + fd);
+        }, accepted -> LibC.close(((Accepted) accepted).fd()));
     }
 
     /** Connects socket {@code fd} to {@code address} (resolved first if it is an unresolved host name). */
@@ -407,91 +388,112 @@ public final class SelectorTransports {
     /** Receives into {@code buffer} (its position advances); completes with the count, 0 at EOF. */
     public CompletableFuture<Integer> sockRecvInto(int fd, ByteBuffer buffer) {
         Objects.requireNonNull(buffer, "buffer");
-        return loop.onLoop(() -> {
-            CompletableFuture<Integer> result = new CompletableFuture<>();
-            Runnable attempt = new Runnable() {
-                @Override
-                public void run() {
-                    if (result.isDone()) {
-                        loop.unwatchRead(fd);
-                        return;
-                    }
-                    NativeMemory scratch = IoScratch.get();
-                    int want = Math.min(buffer.remaining(), IoScratch.SIZE);
-                    long n = LibC.read(fd, scratch.address(), want);
-                    if (n >= 0) {
-                        loop.unwatchRead(fd);
-                        buffer.put(buffer.position(), scratch.buffer(), 0, (int) n);
-                        buffer.position(buffer.position() + (int) n);
-                        result.complete((int) n);
-                        return;
-                    }
-                    int errno = LibC.errno();
-                    if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
-                        loop.watchRead(fd, this);
-                        return;
-                    }
-                    loop.unwatchRead(fd);
-                    result.completeExceptionally(new NativeIOException("recv", errno, "fd " + fd));
-                }
-            };
-            attempt.run();
-            removeOnCancel(result, fd, true);
-            return result;
-        });
+        return untilDone(fd, true, () -> {
+            NativeMemory scratch = IoScratch.get();
+            long n = LibC.read(fd, scratch.address(), Math.min(buffer.remaining(), IoScratch.SIZE));
+            if (n >= 0) {
+                buffer.put(buffer.position(), scratch.buffer(), 0, (int) n);
+                buffer.position(buffer.position() + (int) n);
+                return (int) n;
+            }
+            int errno = LibC.errno();
+            if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+                return AGAIN;
+            }
+            throw new NativeIOException("recv", errno, "fd " + fd);
+        }, null);
     }
 
     /** Sends all of {@code data} (copied at the call: the caller may reuse its buffer at once). */
     public CompletableFuture<Void> sockSendAll(int fd, ByteBuffer data) {
         byte[] copy = new byte[data.remaining()];
         data.get(copy);
+        ByteBuffer rest = ByteBuffer.wrap(copy);
+        return untilDone(fd, false, () -> {
+            NativeMemory scratch = IoScratch.get();
+            while (rest.hasRemaining()) {
+                int chunk = Math.min(rest.remaining(), IoScratch.SIZE);
+                scratch.buffer().put(0, rest, rest.position(), chunk);
+                long n = LibC.send(fd, scratch.address(), chunk, Linux.MSG_NOSIGNAL);
+                if (n < 0) {
+                    int errno = LibC.errno();
+                    if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+                        return AGAIN;
+                    }
+                    throw new NativeIOException("send", errno, "fd " + fd);
+                }
+                rest.position(rest.position() + (int) n);
+            }
+            return null;
+        }, null);
+    }
+
+    /** What an attempt returns when the operation would block. */
+    private static final Object AGAIN = new Object();
+
+    /** One try of a non-blocking operation: its result, or {@link #AGAIN}. */
+    @FunctionalInterface
+    private interface Attempt {
+        Object tryOnce() throws NativeIOException;
+    }
+
+    /**
+     * asyncio's sock_* mechanics: try at once; when the call would block, watch the descriptor and try
+     * again when it is ready; cancelling the future stops watching. A result that arrives after the
+     * future was cancelled goes to {@code discard} (an accepted socket is closed).
+     */
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> untilDone(int fd, boolean read, Attempt attempt,
+            java.util.function.Consumer<Object> discard) {
         return loop.onLoop(() -> {
-            CompletableFuture<Void> result = new CompletableFuture<>();
-            ByteBuffer rest = ByteBuffer.wrap(copy);
-            Runnable attempt = new Runnable() {
+            CompletableFuture<T> result = new CompletableFuture<>();
+            Runnable step = new Runnable() {
                 @Override
                 public void run() {
                     if (result.isDone()) {
-                        loop.unwatchWrite(fd);
+                        unwatch(fd, read);
                         return;
                     }
-                    NativeMemory scratch = IoScratch.get();
-                    while (rest.hasRemaining()) {
-                        int chunk = Math.min(rest.remaining(), IoScratch.SIZE);
-                        scratch.buffer().put(0, rest, rest.position(), chunk);
-                        long n = LibC.send(fd, scratch.address(), chunk, Linux.MSG_NOSIGNAL);
-                        if (n < 0) {
-                            int errno = LibC.errno();
-                            if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
-                                loop.watchWrite(fd, this);
-                                return;
-                            }
-                            loop.unwatchWrite(fd);
-                            result.completeExceptionally(new NativeIOException("send", errno, "fd " + fd));
-                            return;
-                        }
-                        rest.position(rest.position() + (int) n);
+                    Object r;
+                    try {
+                        r = attempt.tryOnce();
+                    } catch (NativeIOException e) {
+                        unwatch(fd, read);
+                        result.completeExceptionally(e);
+                        return;
                     }
-                    loop.unwatchWrite(fd);
-                    result.complete(null);
+                    if (r == AGAIN) {
+                        if (read) {
+                            loop.watchRead(fd, this);
+                        } else {
+                            loop.watchWrite(fd, this);
+                        }
+                        return;
+                    }
+                    unwatch(fd, read);
+                    if (!result.complete((T) r) && discard != null) {
+                        discard.accept(r);
+                    }
                 }
             };
-            attempt.run();
-            removeOnCancel(result, fd, false);
+            step.run();
+            removeOnCancel(result, fd, read);
             return result;
         });
+    }
+
+    private void unwatch(int fd, boolean read) {
+        if (read) {
+            loop.unwatchRead(fd);
+        } else {
+            loop.unwatchWrite(fd);
+        }
     }
 
     private void removeOnCancel(CompletableFuture<?> future, int fd, boolean reader) {
         future.whenComplete((v, e) -> {
             if (future.isCancelled()) {
-                loop.runOnLoop(() -> {
-                    if (reader) {
-                        loop.unwatchRead(fd);
-                    } else {
-                        loop.unwatchWrite(fd);
-                    }
-                });
+                loop.runOnLoop(() -> unwatch(fd, reader));
             }
         });
     }

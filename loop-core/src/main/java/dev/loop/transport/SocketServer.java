@@ -38,22 +38,7 @@ final class SocketServer implements Server {
     private final Object unixInode;
     private final Set<StreamTransport> connections = new LinkedHashSet<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final LoopResources.Resource resource = new LoopResources.Resource() {
-        @Override
-        public void closeGracefully() {
-            close();
-        }
-
-        @Override
-        public void release() {
-            SocketServer.this.release();
-        }
-
-        @Override
-        public String toString() {
-            return SocketServer.this.toString();
-        }
-    };
+    private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::close, this::release);
     private final boolean tcp;
     private boolean serving;
     private boolean closing;

@@ -48,22 +48,7 @@ public final class StreamTransport implements Transport {
     private final Runnable onReadable = this::readReady;
     private final Runnable onWritable = this::writeReady;
     /** How the loop closes this transport: gracefully (flush) at shutdown, at once when it closes. */
-    private final LoopResources.Resource resource = new LoopResources.Resource() {
-        @Override
-        public void closeGracefully() {
-            close();
-        }
-
-        @Override
-        public void release() {
-            StreamTransport.this.release();
-        }
-
-        @Override
-        public String toString() {
-            return StreamTransport.this.toString();
-        }
-    };
+    private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::close, this::release);
     private SocketServer server;
     private WriteBufferLimits limits = WriteBufferLimits.DEFAULT;
     private long pendingBytes;
