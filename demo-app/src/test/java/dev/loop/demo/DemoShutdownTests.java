@@ -80,9 +80,9 @@ class DemoShutdownTests {
 
     @Test
     void shutdownLeavesNoDescriptorOrThreadBehind(@TempDir Path dir) throws Exception {
-        // A first start and stop, because the first Spring Boot web context of a JVM leaves one unix socket
-        // open for good even without the loop (seen with the loop's auto-configuration excluded); the second
-        // one is measured.
+        // A first start and stop, because the JDK keeps one socket of its own for good once its socket
+        // classes start (the "pre-close" descriptor: one end of a socketpair whose other end it closed); it
+        // shows even with the loop's auto-configuration excluded. The second start and stop is measured.
         new SpringApplicationBuilder(DemoApplication.class).run("--server.port=0", "--demo.echo.port=0",
                 "--demo.echo.unix-path=" + dir.resolve("warm.sock"), "--demo.watch.dir=" + dir.resolve("w"),
                 "--spring.jmx.enabled=false").close();
