@@ -34,6 +34,13 @@ public final class EventLoops {
         if (backend == null) {
             backend = Backend.SELECTOR;
         }
+        if (backend == Backend.PROACTOR) {
+            BackendAvailability proactor = BackendProbe.probe(Backend.PROACTOR, null);
+            if (!proactor.available()) {
+                throw new BackendUnavailableException(proactor);
+            }
+            return new dev.loop.proactor.ProactorEventLoop(options);
+        }
         if (backend != Backend.SELECTOR) {
             throw new BackendUnavailableException(BackendProbe.probe(backend, poller));
         }

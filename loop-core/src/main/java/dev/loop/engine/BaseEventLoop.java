@@ -21,6 +21,9 @@ import dev.loop.LoopStatsSnapshot;
 import dev.loop.LoopStatsSnapshot.HandleCounts;
 import dev.loop.NotInLoopThreadException;
 import dev.loop.TimerHandle;
+import dev.loop.capability.Capability;
+import dev.loop.nativeio.Descriptors;
+import dev.loop.nativeio.Descriptors.FileType;
 
 /**
  * The backend-independent loop: ready queue, timer queue, the run-once step, lifecycle, errors and
@@ -753,6 +756,32 @@ public abstract class BaseEventLoop implements EventLoop {
             m.put(dev.loop.capability.Capability.SUB_MILLISECOND_TIMERS, java.util.Map.of("timer", subMs));
         }
         return m;
+    }
+
+    /**
+     * The capability checks of a new registration, before the backend's native call: descriptor range
+     * (select), then what the descriptor is (statx): not open, regular file or directory, character
+     * device.
+     */
+    protected final void checkNewDescriptor(int fd, String method, long descriptorLimit) {
+        capabilities().require(Capability.READINESS_CALLBACKS, method + "(fd " + fd + ")");
+        if (fd >= descriptorLimit) {
+            capabilities().require(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE,
+                    method + "(fd " + fd + "): descriptor " + fd + " >= " + descriptorLimit);
+            throw new IllegalArgumentException("descriptor " + fd + " is above this poller's limit");
+        }
+        FileType type = Descriptors.type(fd);
+        if (type == null) {
+            throw new IllegalArgumentException("Invalid file descriptor: " + fd + " is not open (EBADF)");
+        }
+        if (type == FileType.REGULAR_FILE || type == FileType.DIRECTORY) {
+            capabilities().require(Capability.FILE_IO_MONITORING,
+                    method + "(fd " + fd + "): a " + (type == FileType.DIRECTORY ? "directory" : "regular file"));
+            // Supported nowhere, but if a row ever says yes, epoll would still refuse with EPERM.
+        }
+        if (type == FileType.CHARACTER_DEVICE) {
+            capabilities().require(Capability.CHARACTER_DEVICES, method + "(fd " + fd + "): a character device");
+        }
     }
 
     // ------------------------------------------------------------------ readiness for the loop's own transports

@@ -111,6 +111,12 @@ public final class LibC {
 
     public static native long writev(int fd, long iov, int iovcnt);
 
+    // ---- memory mapping (io_uring rings)
+
+    public static native long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+
+    public static native int munmap(long addr, long length);
+
     // ---- processes
 
     public static native int kill(int pid, int sig);

@@ -60,6 +60,40 @@ public final class Linux {
     public static final int IOVEC_SIZE = 16;
     public static final int IOV_MAX = 1024;
 
+    /** io_uring (syscall numbers are the same on x86_64 and aarch64). */
+    public static final long SYS_IO_URING_SETUP = 425;
+    public static final long SYS_IO_URING_ENTER = 426;
+    public static final long SYS_IO_URING_REGISTER = 427;
+    public static final int IO_URING_PARAMS_SIZE = 120;
+    public static final int IO_URING_SQE_SIZE = 64;
+    public static final int IO_URING_CQE_SIZE = 16;
+    public static final int IO_URING_GETEVENTS_ARG_SIZE = 24;
+    public static final long IORING_OFF_SQ_RING = 0;
+    public static final long IORING_OFF_CQ_RING = 0x8000000L;
+    public static final long IORING_OFF_SQES = 0x10000000L;
+    public static final int IORING_FEAT_SINGLE_MMAP = 1;
+    public static final int IORING_FEAT_NODROP = 2;
+    public static final int IORING_FEAT_EXT_ARG = 0x100;
+    public static final int IORING_ENTER_GETEVENTS = 1;
+    public static final int IORING_ENTER_EXT_ARG = 8;
+    public static final int IORING_REGISTER_PROBE = 8;
+    public static final int IO_URING_OP_SUPPORTED = 1;
+    public static final int IORING_OP_NOP = 0;
+    public static final int IORING_OP_POLL_ADD = 6;
+    public static final int IORING_OP_POLL_REMOVE = 7;
+    public static final int IORING_OP_TIMEOUT = 11;
+    public static final int IORING_OP_ACCEPT = 13;
+    public static final int IORING_OP_ASYNC_CANCEL = 14;
+    public static final int IORING_OP_CONNECT = 16;
+    public static final int IORING_OP_READ = 22;
+    public static final int IORING_OP_WRITE = 23;
+    public static final int IORING_OP_SEND = 26;
+    public static final int IORING_OP_RECV = 27;
+    public static final int PROT_READ_WRITE = 3;
+    public static final int MAP_SHARED_POPULATE = 0x1 | 0x8000;
+    public static final int ECANCELED = 125;
+    public static final int ETIME = 62;
+
     /** Process waiting (waitid) and spawning. */
     public static final int P_PID = 1;
     public static final int P_PIDFD = 3;

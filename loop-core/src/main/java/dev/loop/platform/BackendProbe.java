@@ -40,9 +40,7 @@ public final class BackendProbe {
     public static BackendAvailability probe(Backend backend, PollerKind poller) {
         return switch (backend) {
             case SELECTOR -> probeSelector(poller);
-            case PROACTOR -> unavailable(Backend.PROACTOR, null, Os.current() == Os.LINUX
-                    ? "the io_uring proactor is not implemented in this version of loop; use the selector backend"
-                    : "no proactor backend for " + Os.current().displayName() + " in this version of loop");
+            case PROACTOR -> dev.loop.proactor.ProactorProbe.probe();
             case KQUEUE -> {
                 Optional<String> reason = Pollers.staticReason(PollerKind.KQUEUE);
                 yield unavailable(Backend.KQUEUE, null, reason.orElse("not implemented"));

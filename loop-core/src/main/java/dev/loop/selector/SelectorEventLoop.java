@@ -1,13 +1,7 @@
 package dev.loop.selector;
 
-import java.net.SocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 import dev.loop.Backend;
 import dev.loop.ExceptionContext;
@@ -15,29 +9,14 @@ import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
 import dev.loop.capability.Capabilities;
 import dev.loop.capability.Capability;
-import dev.loop.engine.BaseEventLoop;
 import dev.loop.engine.CallbackHandle;
-import dev.loop.nativeio.Descriptors;
-import dev.loop.nativeio.Descriptors.FileType;
 import dev.loop.platform.Platform;
-import dev.loop.process.PosixSubprocess;
-import dev.loop.process.ProcessOptions;
-import dev.loop.process.SubprocessProtocol;
-import dev.loop.process.SubprocessTransport;
-import dev.loop.signal.SignalHandlers;
-import dev.loop.transport.Accepted;
-import dev.loop.transport.Connection;
-import dev.loop.transport.Protocol;
-import dev.loop.transport.SelectorTransports;
-import dev.loop.transport.Server;
-import dev.loop.transport.ServerOptions;
-import dev.loop.transport.Transport;
 
 /**
  * A readiness loop: the engine of {@link BaseEventLoop} on a {@link Poller}. At most one reader and
  * one writer per descriptor; their handles are reused on every step the descriptor is ready.
  */
-public class SelectorEventLoop extends BaseEventLoop implements Poller.Sink {
+public class SelectorEventLoop extends ReadinessEventLoop implements Poller.Sink {
 
     /** A descriptor's callbacks and the interest the poller knows. */
     private static final class Registration {
@@ -48,7 +27,6 @@ public class SelectorEventLoop extends BaseEventLoop implements Poller.Sink {
 
     private final Poller poller;
     private final Capabilities capabilities;
-    private final SelectorTransports transports = new SelectorTransports(this);
     private Registration[] registrations = new Registration[256];
     private int readers;
     private int writers;
@@ -144,7 +122,7 @@ public class SelectorEventLoop extends BaseEventLoop implements Poller.Sink {
         }
         Registration reg = fd < registrations.length ? registrations[fd] : null;
         if (reg == null) { // a new registration: removing the last callback drops it
-            checkDescriptor(fd, method);
+            checkNewDescriptor(fd, method, poller.descriptorLimit());
             reg = new Registration();
             if (fd >= registrations.length) {
                 registrations = Arrays.copyOf(registrations, Math.max(fd + 1, registrations.length * 2));
@@ -184,32 +162,6 @@ public class SelectorEventLoop extends BaseEventLoop implements Poller.Sink {
         return old == null;
     }
 
-    /**
-     * The capability checks of a new registration, before the poller's native call: descriptor range
-     * (select), then what the descriptor is (statx): not open, regular file or directory, character
-     * device.
-     */
-    private void checkDescriptor(int fd, String method) {
-        capabilities.require(Capability.READINESS_CALLBACKS, method + "(fd " + fd + ")");
-        if (fd >= poller.descriptorLimit()) {
-            capabilities.require(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE,
-                    method + "(fd " + fd + "): descriptor " + fd + " >= " + poller.descriptorLimit());
-            throw new IllegalArgumentException("descriptor " + fd + " is above this poller's limit");
-        }
-        FileType type = Descriptors.type(fd);
-        if (type == null) {
-            throw new IllegalArgumentException("Invalid file descriptor: " + fd + " is not open (EBADF)");
-        }
-        if (type == FileType.REGULAR_FILE || type == FileType.DIRECTORY) {
-            capabilities.require(Capability.FILE_IO_MONITORING,
-                    method + "(fd " + fd + "): a " + (type == FileType.DIRECTORY ? "directory" : "regular file"));
-            // Supported nowhere, but if a row ever says yes, epoll would still refuse with EPERM.
-        }
-        if (type == FileType.CHARACTER_DEVICE) {
-            capabilities.require(Capability.CHARACTER_DEVICES, method + "(fd " + fd + "): a character device");
-        }
-    }
-
     private boolean remove(int fd, int op, String method) {
         if (isClosed()) {
             return false;
@@ -236,104 +188,6 @@ public class SelectorEventLoop extends BaseEventLoop implements Poller.Sink {
             poller.modify(fd, reg.interest);
         }
         return true;
-    }
-
-    // ------------------------------------------------------------------ transports, processes, signals
-
-    @Override
-    public CompletableFuture<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port,
-            ServerOptions options) {
-        return transports.createServer(protocolFactory, host, port, options);
-    }
-
-    @Override
-    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(Supplier<P> protocolFactory,
-            String host, int port) {
-        return transports.createConnection(protocolFactory, host, port);
-    }
-
-    @Override
-    public CompletableFuture<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path,
-            ServerOptions options) {
-        return transports.createUnixServer(protocolFactory, path, options);
-    }
-
-    @Override
-    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> createUnixConnection(
-            Supplier<P> protocolFactory, Path path) {
-        return transports.createUnixConnection(protocolFactory, path);
-    }
-
-    @Override
-    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectReadPipe(Supplier<P> protocolFactory,
-            int fd) {
-        return transports.connectReadPipe(protocolFactory, fd);
-    }
-
-    @Override
-    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectWritePipe(Supplier<P> protocolFactory,
-            int fd) {
-        return transports.connectWritePipe(protocolFactory, fd);
-    }
-
-    @Override
-    public CompletableFuture<Accepted> sockAccept(int fd) {
-        return transports.sockAccept(fd);
-    }
-
-    @Override
-    public CompletableFuture<Void> sockConnect(int fd, SocketAddress address) {
-        return transports.sockConnect(fd, address);
-    }
-
-    @Override
-    public CompletableFuture<ByteBuffer> sockRecv(int fd, int maxBytes) {
-        return transports.sockRecv(fd, maxBytes);
-    }
-
-    @Override
-    public CompletableFuture<Integer> sockRecvInto(int fd, ByteBuffer buffer) {
-        return transports.sockRecvInto(fd, buffer);
-    }
-
-    @Override
-    public CompletableFuture<Void> sockSendAll(int fd, ByteBuffer data) {
-        return transports.sockSendAll(fd, data);
-    }
-
-    @Override
-    public <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessExec(
-            Supplier<P> protocolFactory, List<String> argv, ProcessOptions options) {
-        Objects.requireNonNull(protocolFactory, "protocolFactory");
-        ProcessOptions opts = options == null ? ProcessOptions.DEFAULTS : options;
-        List<String> args = List.copyOf(argv);
-        checkOpen();
-        capabilities.require(Capability.SUBPROCESSES, "subprocessExec(" + (args.isEmpty() ? "" : args.get(0)) + ")");
-        recordUse(Capability.SUBPROCESSES, "subprocess");
-        return onLoop(() -> {
-            try {
-                return PosixSubprocess.start(this, protocolFactory, args, opts);
-            } catch (java.io.IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        });
-    }
-
-    @Override
-    public <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessShell(
-            Supplier<P> protocolFactory, String command, ProcessOptions options) {
-        Objects.requireNonNull(command, "command");
-        return subprocessExec(protocolFactory, List.of("/bin/sh", "-c", command), options);
-    }
-
-    @Override
-    public void addSignalHandler(String signal, Runnable callback, boolean chainJvmHandler) {
-        SignalHandlers.add(this, signal, callback, chainJvmHandler);
-    }
-
-    @Override
-    public boolean removeSignalHandler(String signal) {
-        return SignalHandlers.remove(this, signal);
     }
 
     // ------------------------------------------------------------------ the poll step

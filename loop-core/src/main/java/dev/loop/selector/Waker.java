@@ -15,7 +15,7 @@ import dev.loop.nativeio.NativeMemory;
  * <p>{@link #wake()} may race with {@link #close()}: a wake that passed the closed check must finish
  * before the descriptor is closed, or its write could land in a descriptor that reused the number.
  */
-final class Waker implements AutoCloseable {
+public final class Waker implements AutoCloseable {
 
     private static final int CLOSED = Integer.MIN_VALUE / 2;
 
@@ -25,16 +25,16 @@ final class Waker implements AutoCloseable {
     /** Wakes in progress; {@link #CLOSED} added once closing. */
     private final AtomicInteger active = new AtomicInteger();
 
-    Waker() {
+    public Waker() {
         this.fd = Descriptors.eventFd();
         one.buffer().putLong(0, 1L);
     }
 
-    int fd() {
+    public int fd() {
         return fd;
     }
 
-    void wake() {
+    public void wake() {
         if (active.incrementAndGet() > 0) {
             try {
                 long rc = LibC.write(fd, one.address(), 8);

@@ -49,12 +49,22 @@ public abstract class LoopTestBase {
         fds.close();
     }
 
+    /** A new loop of the backend under test: a selector loop on {@link #newPoller()} unless overridden. */
+    protected EventLoop createLoop(LoopOptions options) {
+        return new SelectorEventLoop(options, newPoller());
+    }
+
+    /** The backend under test, for names: the poller's id, or the backend's. */
+    protected String loopId() {
+        return kind().id();
+    }
+
     protected EventLoop newLoop() {
-        return newLoop(LoopOptions.builder().name("test-" + kind().id()).delaySamplingInterval(Duration.ZERO).build());
+        return newLoop(LoopOptions.builder().name("test-" + loopId()).delaySamplingInterval(Duration.ZERO).build());
     }
 
     protected EventLoop newLoop(LoopOptions options) {
-        EventLoop loop = new SelectorEventLoop(options, newPoller());
+        EventLoop loop = createLoop(options);
         loops.add(loop);
         return loop;
     }

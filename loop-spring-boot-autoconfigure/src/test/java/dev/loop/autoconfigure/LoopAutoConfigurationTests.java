@@ -75,7 +75,7 @@ class LoopAutoConfigurationTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"loop.backend=proactor", "loop.backend=kqueue", "loop.poller=kqueue"})
+    @ValueSource(strings = {"loop.backend=kqueue", "loop.poller=kqueue"})
     void aBackendThatCannotRunHereFailsStartupWithTheAnalyzersExplanation(String property) {
         String requested = property.substring(property.indexOf('=') + 1);
         assertThat(BackendProbe.probeAll().stream().filter(a -> (a.backend().id().equals(requested)
@@ -88,6 +88,22 @@ class LoopAutoConfigurationTests {
             assertThat(analysis.getDescription()).contains("loop.backend=").contains(requested)
                     .contains("cannot run on this machine").contains("Available here: selector (epoll)");
             assertThat(analysis.getAction()).contains("loop.backend").contains("loop.on-unavailable=fallback");
+        });
+    }
+
+    @Test
+    void theProactorStartsWhereIoUringIsUsableAndFailsWithTheCauseElsewhere() {
+        BackendAvailability proactor = BackendProbe.probe(Backend.PROACTOR, null);
+        runner.withPropertyValues("loop.backend=proactor").run(ctx -> {
+            if (proactor.available()) {
+                assertThat(ctx).hasNotFailed();
+                assertThat(ctx.getBean(EventLoop.class).backend()).isEqualTo(Backend.PROACTOR);
+                assertThat(ctx.getBean(EventLoop.class).isRunning()).isTrue();
+            } else {
+                assertThat(ctx).hasFailed();
+                assertThat(new BackendUnavailableFailureAnalyzer().analyze(ctx.getStartupFailure()).getDescription())
+                        .contains(proactor.reason());
+            }
         });
     }
 

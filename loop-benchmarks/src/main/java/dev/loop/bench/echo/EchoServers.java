@@ -102,7 +102,7 @@ public final class EchoServers {
 
             @Override
             public String describe() {
-                return "loop " + loop.backend().id() + "/" + loop.poller().id();
+                return "loop " + loop.backend().id() + (loop.poller() == null ? "" : "/" + loop.poller().id());
             }
 
             @Override

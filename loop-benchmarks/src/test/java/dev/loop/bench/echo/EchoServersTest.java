@@ -20,9 +20,13 @@ import dev.loop.PollerKind;
 class EchoServersTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"loop", "netty-epoll", "netty-nio", "jdk-nio"})
+    @ValueSource(strings = {"loop", "loop-proactor", "netty-epoll", "netty-nio", "jdk-nio"})
     void echoesEveryByteUnderThePingPongClient(String kind) throws Exception {
-        try (EchoServers.Running server = EchoServers.start(kind, null, kind.equals("loop") ? PollerKind.EPOLL : null, 0)) {
+        EchoServers.Running started = kind.equals("loop-proactor")
+                ? EchoServers.start("loop", dev.loop.Backend.PROACTOR, null, 0)
+                : EchoServers.start(kind, null, kind.equals("loop") ? PollerKind.EPOLL : null, 0);
+        try (EchoServers.Running server = started) {
+            assertThat(server.describe()).isNotBlank();
             try (Socket s = new Socket("127.0.0.1", server.port())) {
                 OutputStream out = s.getOutputStream();
                 InputStream in = s.getInputStream();

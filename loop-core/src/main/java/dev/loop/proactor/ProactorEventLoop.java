@@ -1,0 +1,369 @@
+package dev.loop.proactor;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+import dev.loop.Backend;
+import dev.loop.ExceptionContext;
+import dev.loop.LoopOptions;
+import dev.loop.PollerKind;
+import dev.loop.capability.Capabilities;
+import dev.loop.capability.Capability;
+import dev.loop.engine.CallbackHandle;
+import dev.loop.nativeio.Linux;
+import dev.loop.nativeio.NativeMemory;
+import dev.loop.platform.Platform;
+import dev.loop.selector.ReadinessEventLoop;
+import dev.loop.selector.Waker;
+
+/**
+ * The proactor: the engine of {@link dev.loop.engine.BaseEventLoop} on an {@link IoUring}. Waits are
+ * {@code io_uring_enter} calls with a nanosecond timeout ({@code IORING_ENTER_EXT_ARG}); other threads
+ * wake it through an eventfd whose read is always in flight in the ring.
+ *
+ * <p>Reader and writer callbacks are {@code IORING_OP_POLL_ADD}s, one per direction, re-armed after
+ * each completion. The re-armed poll is submitted with the next wait, after the step's callbacks ran,
+ * so a descriptor that is still ready completes again at once: level-triggered, as on the selector
+ * backend. In this version transports, servers, subprocesses and signals run on that readiness;
+ * completion-based transports (accept, connect, recv and send as io_uring operations) are the next
+ * step of this backend.
+ *
+ * <p>{@code user_data} carries the operation kind, the direction, a per-descriptor generation and the
+ * descriptor, so a completion of an operation that was removed (or of an earlier user of a reused
+ * descriptor number) is recognised and dropped.
+ */
+public class ProactorEventLoop extends ReadinessEventLoop {
+
+    private static final long KIND_POLL = 1L << 56;
+    private static final long KIND_WAKE = 2L << 56;
+    private static final long KIND_CANCEL = 3L << 56;
+    private static final long KIND_MASK = 0xFFL << 56;
+    private static final long WRITE_BIT = 1L << 32;
+    private static final int GEN_SHIFT = 33;
+    private static final long GEN_MASK = (1L << 23) - 1;
+
+    private static final short POLLIN = Linux.POLLIN;
+    private static final short POLLOUT = Linux.POLLOUT;
+
+    /** A descriptor's callbacks and the polls in flight for them. */
+    private static final class Registration {
+        CallbackHandle reader;
+        CallbackHandle writer;
+        boolean readArmed;
+        boolean writeArmed;
+        long readGen;
+        long writeGen;
+    }
+
+    private final IoUring ring;
+    private final Waker waker;
+    private final Capabilities capabilities;
+    private final NativeMemory wakeBuffer = new NativeMemory(8);
+    private final IoUring.CompletionHandler onCompletion = this::complete;
+    private Registration[] registrations = new Registration[256];
+    private long generation;
+    private boolean wakeReadInFlight;
+    private int readers;
+    private int writers;
+
+    /** A proactor with a ring of {@code entries} submission slots; owns the ring from now on. */
+    public ProactorEventLoop(LoopOptions options, int entries) {
+        super(options);
+        IoUring r = new IoUring(entries);
+        Waker w;
+        try {
+            w = new Waker();
+        } catch (RuntimeException e) {
+            r.close();
+            throw e;
+        }
+        this.ring = r;
+        this.waker = w;
+        this.capabilities = Platform.current().capabilitiesOf(Backend.PROACTOR, null, 1, Integer.MAX_VALUE);
+        armWakeRead();
+    }
+
+    public ProactorEventLoop(LoopOptions options) {
+        this(options, 256);
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.PROACTOR;
+    }
+
+    @Override
+    public PollerKind poller() {
+        return null;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    // ------------------------------------------------------------------ readiness API (POLL_ADD)
+
+    @Override
+    public void addReader(int fd, Runnable callback) {
+        if (add(fd, callback, false, "addReader")) {
+            recordUse(Capability.READINESS_CALLBACKS, "reader");
+        }
+    }
+
+    @Override
+    public void addWriter(int fd, Runnable callback) {
+        if (add(fd, callback, true, "addWriter")) {
+            recordUse(Capability.READINESS_CALLBACKS, "writer");
+        }
+    }
+
+    @Override
+    public boolean removeReader(int fd) {
+        return remove(fd, false, "removeReader");
+    }
+
+    @Override
+    public boolean removeWriter(int fd) {
+        return remove(fd, true, "removeWriter");
+    }
+
+    @Override
+    public void watchRead(int fd, Runnable callback) {
+        add(fd, callback, false, "watchRead");
+    }
+
+    @Override
+    public boolean unwatchRead(int fd) {
+        return remove(fd, false, "unwatchRead");
+    }
+
+    @Override
+    public void watchWrite(int fd, Runnable callback) {
+        add(fd, callback, true, "watchWrite");
+    }
+
+    @Override
+    public boolean unwatchWrite(int fd) {
+        return remove(fd, true, "unwatchWrite");
+    }
+
+    private boolean add(int fd, Runnable callback, boolean write, String method) {
+        Objects.requireNonNull(callback, "callback");
+        checkOpen();
+        checkThread(method);
+        if (fd < 0) {
+            throw new IllegalArgumentException("Invalid file descriptor: " + fd);
+        }
+        Registration reg = fd < registrations.length ? registrations[fd] : null;
+        if (reg == null) {
+            checkNewDescriptor(fd, method, Integer.MAX_VALUE);
+            reg = new Registration();
+            if (fd >= registrations.length) {
+                registrations = Arrays.copyOf(registrations, Math.max(fd + 1, registrations.length * 2));
+            }
+            registrations[fd] = reg;
+        }
+        CallbackHandle handle = CallbackHandle.of(callback, isDebug() ? new Throwable("registered at") : null);
+        CallbackHandle old;
+        if (write) {
+            old = reg.writer;
+            reg.writer = handle;
+            if (old == null) {
+                writers++;
+            }
+            if (!reg.writeArmed) {
+                arm(fd, reg, true);
+            }
+        } else {
+            old = reg.reader;
+            reg.reader = handle;
+            if (old == null) {
+                readers++;
+            }
+            if (!reg.readArmed) {
+                arm(fd, reg, false);
+            }
+        }
+        if (old != null) {
+            old.cancel();
+        }
+        if (fd >= Linux.FD_SETSIZE) {
+            recordUse(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE, "descriptor");
+        }
+        return old == null;
+    }
+
+    private boolean remove(int fd, boolean write, String method) {
+        if (isClosed()) {
+            return false;
+        }
+        checkThread(method);
+        Registration reg = fd >= 0 && fd < registrations.length ? registrations[fd] : null;
+        if (reg == null || (write ? reg.writer : reg.reader) == null) {
+            return false;
+        }
+        if (write) {
+            reg.writer.cancel();
+            reg.writer = null;
+            writers--;
+            if (reg.writeArmed) {
+                disarm(fd, reg, true);
+            }
+        } else {
+            reg.reader.cancel();
+            reg.reader = null;
+            readers--;
+            if (reg.readArmed) {
+                disarm(fd, reg, false);
+            }
+        }
+        if (reg.reader == null && reg.writer == null) {
+            registrations[fd] = null;
+        }
+        return true;
+    }
+
+    private void arm(int fd, Registration reg, boolean write) {
+        long gen = ++generation & GEN_MASK;
+        if (write) {
+            reg.writeGen = gen;
+            reg.writeArmed = true;
+        } else {
+            reg.readGen = gen;
+            reg.readArmed = true;
+        }
+        ring.prepare(Linux.IORING_OP_POLL_ADD, fd, 0, 0, 0, write ? POLLOUT : POLLIN, pollData(fd, write, gen));
+    }
+
+    /** Removes the poll in flight; its completion (-ECANCELED, or a late result) is then dropped. */
+    private void disarm(int fd, Registration reg, boolean write) {
+        long gen = write ? reg.writeGen : reg.readGen;
+        if (write) {
+            reg.writeArmed = false;
+            reg.writeGen = -1;
+        } else {
+            reg.readArmed = false;
+            reg.readGen = -1;
+        }
+        ring.prepare(Linux.IORING_OP_POLL_REMOVE, -1, pollData(fd, write, gen), 0, 0, 0, KIND_CANCEL);
+    }
+
+    private static long pollData(int fd, boolean write, long gen) {
+        return KIND_POLL | (gen << GEN_SHIFT) | (write ? WRITE_BIT : 0) | (fd & 0xFFFFFFFFL);
+    }
+
+    private void armWakeRead() {
+        wakeReadInFlight = true;
+        ring.prepare(Linux.IORING_OP_READ, waker.fd(), wakeBuffer.address(), 8, -1, 0, KIND_WAKE);
+    }
+
+    // ------------------------------------------------------------------ the wait step
+
+    @Override
+    protected void pollBackend(long timeoutNanos, long nowNanos) {
+        ring.submitAndWait(timeoutNanos);
+        // Polls re-armed while draining are submitted with the next wait, after this step's callbacks ran:
+        // a descriptor they drained is then not reported again (level-triggered, not spinning).
+        ring.drain(onCompletion);
+    }
+
+    private void complete(long userData, int res, int flags) {
+        long kind = userData & KIND_MASK;
+        if (kind == KIND_WAKE) {
+            wakeReadInFlight = false;
+            if (!isClosed()) {
+                armWakeRead();
+            }
+            return;
+        }
+        if (kind != KIND_POLL) {
+            return; // POLL_REMOVE's own completion
+        }
+        int fd = (int) userData;
+        boolean write = (userData & WRITE_BIT) != 0;
+        long gen = (userData >>> GEN_SHIFT) & GEN_MASK;
+        Registration reg = fd < registrations.length ? registrations[fd] : null;
+        if (reg == null || (write ? reg.writeGen : reg.readGen) != gen) {
+            return; // removed, or an earlier registration of this number
+        }
+        if (write) {
+            reg.writeArmed = false;
+        } else {
+            reg.readArmed = false;
+        }
+        if (res < 0) {
+            invalid(fd, reg, -res);
+            return;
+        }
+        CallbackHandle h = write ? reg.writer : reg.reader;
+        if (h != null) {
+            enqueueReady(h);
+            arm(fd, reg, write); // level-triggered: polled again with the next wait
+        }
+    }
+
+    /** The poll failed (EBADF: closed while registered): drop the registration and report it. */
+    private void invalid(int fd, Registration reg, int errno) {
+        registrations[fd] = null;
+        if (reg.reader != null) {
+            reg.reader.cancel();
+            readers--;
+        }
+        if (reg.writer != null) {
+            reg.writer.cancel();
+            writers--;
+        }
+        if (reg.readArmed) {
+            disarm(fd, reg, false);
+        }
+        if (reg.writeArmed) {
+            disarm(fd, reg, true);
+        }
+        callExceptionHandler(new ExceptionContext("Descriptor " + fd + " failed in io_uring poll ("
+                + dev.loop.nativeio.Errno.name(errno) + "); its reader and writer were removed. Remove readers and "
+                + "writers before closing a descriptor.", null, null, fd, null));
+    }
+
+    @Override
+    protected void wakeup() {
+        waker.wake();
+    }
+
+    @Override
+    protected void closeBackend() {
+        Arrays.fill(registrations, null);
+        readers = 0;
+        writers = 0;
+        // The wake read writes into wakeBuffer: let it complete before the ring and the buffer go.
+        if (wakeReadInFlight) {
+            waker.wake();
+            long deadline = System.nanoTime() + 1_000_000_000L;
+            while (wakeReadInFlight && System.nanoTime() < deadline) {
+                ring.submitAndWait(10_000_000L);
+                ring.drain(onCompletion);
+            }
+        }
+        ring.close();
+        waker.close();
+        if (!wakeReadInFlight) {
+            wakeBuffer.close();
+        } // else: leaked on purpose rather than freed under the kernel
+    }
+
+    @Override
+    protected int readerCount() {
+        return readers;
+    }
+
+    @Override
+    protected int writerCount() {
+        return writers;
+    }
+
+    @Override
+    public String toString() {
+        return "ProactorEventLoop[" + name() + ", io_uring" + (isClosed() ? ", closed" : isRunning() ? ", running" : "")
+                + "]";
+    }
+}

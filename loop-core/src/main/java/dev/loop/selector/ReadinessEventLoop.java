@@ -1,0 +1,136 @@
+package dev.loop.selector;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import dev.loop.LoopOptions;
+import dev.loop.capability.Capability;
+import dev.loop.engine.BaseEventLoop;
+import dev.loop.process.PosixSubprocess;
+import dev.loop.process.ProcessOptions;
+import dev.loop.process.SubprocessProtocol;
+import dev.loop.process.SubprocessTransport;
+import dev.loop.signal.SignalHandlers;
+import dev.loop.transport.Accepted;
+import dev.loop.transport.Connection;
+import dev.loop.transport.Protocol;
+import dev.loop.transport.SelectorTransports;
+import dev.loop.transport.Server;
+import dev.loop.transport.ServerOptions;
+import dev.loop.transport.Transport;
+
+/**
+ * A loop whose transports, servers, subprocesses and signals are built on readiness
+ * ({@link #watchRead}/{@link #watchWrite}): the selector loop, whatever its poller.
+ */
+public abstract class ReadinessEventLoop extends BaseEventLoop {
+
+    private final SelectorTransports transports = new SelectorTransports(this);
+
+    protected ReadinessEventLoop(LoopOptions options) {
+        super(options);
+    }
+
+    // ------------------------------------------------------------------ transports, processes, signals
+
+    @Override
+    public CompletableFuture<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port,
+            ServerOptions options) {
+        return transports.createServer(protocolFactory, host, port, options);
+    }
+
+    @Override
+    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(Supplier<P> protocolFactory,
+            String host, int port) {
+        return transports.createConnection(protocolFactory, host, port);
+    }
+
+    @Override
+    public CompletableFuture<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path,
+            ServerOptions options) {
+        return transports.createUnixServer(protocolFactory, path, options);
+    }
+
+    @Override
+    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> createUnixConnection(
+            Supplier<P> protocolFactory, Path path) {
+        return transports.createUnixConnection(protocolFactory, path);
+    }
+
+    @Override
+    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectReadPipe(Supplier<P> protocolFactory,
+            int fd) {
+        return transports.connectReadPipe(protocolFactory, fd);
+    }
+
+    @Override
+    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectWritePipe(Supplier<P> protocolFactory,
+            int fd) {
+        return transports.connectWritePipe(protocolFactory, fd);
+    }
+
+    @Override
+    public CompletableFuture<Accepted> sockAccept(int fd) {
+        return transports.sockAccept(fd);
+    }
+
+    @Override
+    public CompletableFuture<Void> sockConnect(int fd, SocketAddress address) {
+        return transports.sockConnect(fd, address);
+    }
+
+    @Override
+    public CompletableFuture<ByteBuffer> sockRecv(int fd, int maxBytes) {
+        return transports.sockRecv(fd, maxBytes);
+    }
+
+    @Override
+    public CompletableFuture<Integer> sockRecvInto(int fd, ByteBuffer buffer) {
+        return transports.sockRecvInto(fd, buffer);
+    }
+
+    @Override
+    public CompletableFuture<Void> sockSendAll(int fd, ByteBuffer data) {
+        return transports.sockSendAll(fd, data);
+    }
+
+    @Override
+    public <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessExec(
+            Supplier<P> protocolFactory, List<String> argv, ProcessOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        ProcessOptions opts = options == null ? ProcessOptions.DEFAULTS : options;
+        List<String> args = List.copyOf(argv);
+        checkOpen();
+        capabilities().require(Capability.SUBPROCESSES, "subprocessExec(" + (args.isEmpty() ? "" : args.get(0)) + ")");
+        recordUse(Capability.SUBPROCESSES, "subprocess");
+        return onLoop(() -> {
+            try {
+                return PosixSubprocess.start(this, protocolFactory, args, opts);
+            } catch (java.io.IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+    }
+
+    @Override
+    public <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessShell(
+            Supplier<P> protocolFactory, String command, ProcessOptions options) {
+        Objects.requireNonNull(command, "command");
+        return subprocessExec(protocolFactory, List.of("/bin/sh", "-c", command), options);
+    }
+
+    @Override
+    public void addSignalHandler(String signal, Runnable callback, boolean chainJvmHandler) {
+        SignalHandlers.add(this, signal, callback, chainJvmHandler);
+    }
+
+    @Override
+    public boolean removeSignalHandler(String signal) {
+        return SignalHandlers.remove(this, signal);
+    }
+}
