@@ -26,6 +26,7 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <spawn.h>
+#include <linux/io_uring.h>
 #include <linux/stat.h>
 #include <time.h>
 
@@ -148,7 +149,47 @@
     V(epipe, EPIPE) \
     V(eio, EIO) \
     V(esrch, ESRCH) \
-    V(enotconn, ENOTCONN)
+    V(enotconn, ENOTCONN) \
+    V(io_uring_params_size, sizeof(struct io_uring_params)) \
+    V(io_uring_params_sq_off, offsetof(struct io_uring_params, sq_off)) \
+    V(io_uring_params_cq_off, offsetof(struct io_uring_params, cq_off)) \
+    V(io_uring_params_features, offsetof(struct io_uring_params, features)) \
+    V(io_sqring_array, offsetof(struct io_sqring_offsets, array)) \
+    V(io_cqring_cqes, offsetof(struct io_cqring_offsets, cqes)) \
+    V(io_uring_sqe_size, sizeof(struct io_uring_sqe)) \
+    V(io_uring_sqe_user_data, offsetof(struct io_uring_sqe, user_data)) \
+    V(io_uring_sqe_op_flags, offsetof(struct io_uring_sqe, poll32_events)) \
+    V(io_uring_sqe_len, offsetof(struct io_uring_sqe, len)) \
+    V(io_uring_cqe_size, sizeof(struct io_uring_cqe)) \
+    V(io_uring_cqe_res, offsetof(struct io_uring_cqe, res)) \
+    V(io_uring_getevents_arg_size, sizeof(struct io_uring_getevents_arg)) \
+    V(io_uring_getevents_arg_ts, offsetof(struct io_uring_getevents_arg, ts)) \
+    V(io_uring_probe_size, sizeof(struct io_uring_probe)) \
+    V(io_uring_probe_op_size, sizeof(struct io_uring_probe_op)) \
+    V(sys_io_uring_setup, SYS_io_uring_setup) \
+    V(sys_io_uring_enter, SYS_io_uring_enter) \
+    V(sys_io_uring_register, SYS_io_uring_register) \
+    V(ioring_off_cq_ring, IORING_OFF_CQ_RING) \
+    V(ioring_off_sqes, IORING_OFF_SQES) \
+    V(ioring_feat_single_mmap, IORING_FEAT_SINGLE_MMAP) \
+    V(ioring_feat_nodrop, IORING_FEAT_NODROP) \
+    V(ioring_feat_ext_arg, IORING_FEAT_EXT_ARG) \
+    V(ioring_enter_getevents, IORING_ENTER_GETEVENTS) \
+    V(ioring_enter_ext_arg, IORING_ENTER_EXT_ARG) \
+    V(ioring_register_probe, IORING_REGISTER_PROBE) \
+    V(io_uring_op_supported, IO_URING_OP_SUPPORTED) \
+    V(ioring_op_poll_add, IORING_OP_POLL_ADD) \
+    V(ioring_op_poll_remove, IORING_OP_POLL_REMOVE) \
+    V(ioring_op_async_cancel, IORING_OP_ASYNC_CANCEL) \
+    V(ioring_op_accept, IORING_OP_ACCEPT) \
+    V(ioring_op_connect, IORING_OP_CONNECT) \
+    V(ioring_op_read, IORING_OP_READ) \
+    V(ioring_op_write, IORING_OP_WRITE) \
+    V(ioring_op_send, IORING_OP_SEND) \
+    V(ioring_op_recv, IORING_OP_RECV) \
+    V(ioring_op_timeout, IORING_OP_TIMEOUT) \
+    V(ecanceled, ECANCELED) \
+    V(etime, ETIME)
 
 #ifdef EMIT_SYMBOLS
 #define DECLARE(name, expr) char v_##name[(expr) + 1];
