@@ -83,18 +83,26 @@ public final class IoUring implements AutoCloseable {
             long cqLen = cqesOffValue + (long) cqEntriesValue * Linux.IO_URING_CQE_SIZE;
             boolean single = (features & Linux.IORING_FEAT_SINGLE_MMAP) != 0;
             long sqMapLen = single ? Math.max(sqLen, cqLen) : sqLen;
-            long sqAddr = map(sqMapLen, Linux.IORING_OFF_SQ_RING);
-            long cqAddr;
-            long cqMapLen;
-            if (single) {
-                cqAddr = sqAddr;
-                cqMapLen = 0;
-            } else {
-                cqMapLen = cqLen;
-                cqAddr = map(cqMapLen, Linux.IORING_OFF_CQ_RING);
-            }
+            long cqMapLen = single ? 0 : cqLen;
             long sqesMapLen = (long) sqEntriesValue * Linux.IO_URING_SQE_SIZE;
-            long sqesAddrValue = map(sqesMapLen, Linux.IORING_OFF_SQES);
+            long sqAddr = -1;
+            long cqAddr = -1;
+            long sqesAddrValue;
+            try {
+                sqAddr = map(sqMapLen, Linux.IORING_OFF_SQ_RING);
+                cqAddr = single ? sqAddr : map(cqMapLen, Linux.IORING_OFF_CQ_RING);
+                sqesAddrValue = map(sqesMapLen, Linux.IORING_OFF_SQES);
+            } catch (NativeException e) {
+                // Undo what was mapped, then the ring itself: nothing is left behind on failure.
+                if (cqAddr != -1 && !single) {
+                    LibC.munmap(cqAddr, cqMapLen);
+                }
+                if (sqAddr != -1) {
+                    LibC.munmap(sqAddr, sqMapLen);
+                }
+                LibC.close(fd);
+                throw e;
+            }
             this.sqRingAddr = sqAddr;
             this.sqRingLen = sqMapLen;
             this.cqRingAddr = cqAddr;
@@ -124,9 +132,7 @@ public final class IoUring implements AutoCloseable {
     private long map(long length, long offset) {
         long addr = LibC.mmap(0, length, Linux.PROT_READ_WRITE, Linux.MAP_SHARED_POPULATE, fd, offset);
         if (addr == -1L) {
-            int errno = LibC.errno();
-            LibC.close(fd);
-            throw new NativeException("mmap(io_uring)", errno);
+            throw new NativeException("mmap(io_uring)", LibC.errno());
         }
         return addr;
     }
