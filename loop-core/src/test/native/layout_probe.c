@@ -150,6 +150,8 @@
     V(eio, EIO) \
     V(esrch, ESRCH) \
     V(enotconn, ENOTCONN) \
+    V(ebusy, EBUSY) \
+    V(eafnosupport, EAFNOSUPPORT) \
     V(io_uring_params_size, sizeof(struct io_uring_params)) \
     V(io_uring_params_sq_off, offsetof(struct io_uring_params, sq_off)) \
     V(io_uring_params_cq_off, offsetof(struct io_uring_params, cq_off)) \

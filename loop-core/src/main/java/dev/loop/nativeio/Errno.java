@@ -23,9 +23,11 @@ public final class Errno {
     public static final int EIO = 5;
     public static final int ECHILD = 10;
     public static final int EACCES = 13;
+    public static final int EBUSY = 16;
     public static final int ENOTDIR = 20;
     public static final int EPIPE = 32;
     public static final int ENOTSOCK = 88;
+    public static final int EAFNOSUPPORT = 97;
     public static final int EADDRINUSE = 98;
     public static final int EADDRNOTAVAIL = 99;
     public static final int ENETUNREACH = 101;
@@ -46,7 +48,8 @@ public final class Errno {
             Map.entry(EINVAL, "EINVAL"), Map.entry(ENFILE, "ENFILE"), Map.entry(EMFILE, "EMFILE"),
             Map.entry(EAGAIN, "EAGAIN"), Map.entry(ENOSYS, "ENOSYS"), Map.entry(ESRCH, "ESRCH"),
             Map.entry(EIO, "EIO"), Map.entry(ECHILD, "ECHILD"), Map.entry(EACCES, "EACCES"),
-            Map.entry(ENOTDIR, "ENOTDIR"), Map.entry(EPIPE, "EPIPE"), Map.entry(ENOTSOCK, "ENOTSOCK"),
+            Map.entry(ENOTDIR, "ENOTDIR"), Map.entry(EBUSY, "EBUSY"), Map.entry(EAFNOSUPPORT, "EAFNOSUPPORT"),
+            Map.entry(EPIPE, "EPIPE"), Map.entry(ENOTSOCK, "ENOTSOCK"),
             Map.entry(EADDRINUSE, "EADDRINUSE"), Map.entry(EADDRNOTAVAIL, "EADDRNOTAVAIL"),
             Map.entry(ENETUNREACH, "ENETUNREACH"), Map.entry(ECONNABORTED, "ECONNABORTED"),
             Map.entry(ECONNRESET, "ECONNRESET"), Map.entry(ENOBUFS, "ENOBUFS"), Map.entry(ENOTCONN, "ENOTCONN"),

@@ -235,7 +235,7 @@ public final class IoUring implements AutoCloseable {
             if (errno == Errno.EINTR && minComplete == 0) {
                 continue; // a plain submission: just again
             }
-            if (errno == Linux.ETIME || errno == Errno.EINTR || errno == Errno.EAGAIN || errno == 16 /* EBUSY */) {
+            if (errno == Linux.ETIME || errno == Errno.EINTR || errno == Errno.EAGAIN || errno == Errno.EBUSY) {
                 // Timed out; interrupted (the caller retries with the remaining time); or completions must be
                 // reaped first (the caller drains, and what is pending goes with the next enter).
                 return errno;

@@ -70,7 +70,7 @@ public final class SelectorTransports {
                 try {
                     fd = Sockets.openStream(address);
                 } catch (NativeIOException e) {
-                    if (e.errno() == 97 /* EAFNOSUPPORT */) {
+                    if (e.errno() == Errno.EAFNOSUPPORT) {
                         continue; // this family is disabled here (asyncio skips it too)
                     }
                     throw e;

@@ -144,6 +144,8 @@ class NativeLayoutTest {
         m.put("eio", (long) Errno.EIO);
         m.put("esrch", (long) Errno.ESRCH);
         m.put("enotconn", (long) Errno.ENOTCONN);
+        m.put("ebusy", (long) Errno.EBUSY);
+        m.put("eafnosupport", (long) Errno.EAFNOSUPPORT);
         m.put("io_uring_params_size", (long) Linux.IO_URING_PARAMS_SIZE);
         m.put("io_uring_params_sq_off", (long) 40);
         m.put("io_uring_params_cq_off", (long) 80);
