@@ -97,4 +97,28 @@ public abstract class LoopTestBase {
     protected static <T> T await(EventLoop loop, java.util.concurrent.CompletableFuture<T> future) {
         return await(loop, future, 10);
     }
+
+    /** A future completed once {@code condition} holds (checked every millisecond on the loop). */
+    protected static java.util.concurrent.CompletableFuture<Void> waitFor(EventLoop loop,
+            java.util.function.BooleanSupplier condition) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        checkUntil(loop, condition, done);
+        return done;
+    }
+
+    private static void checkUntil(EventLoop loop, java.util.function.BooleanSupplier condition,
+            java.util.concurrent.CompletableFuture<Void> done) {
+        if (condition.getAsBoolean()) {
+            done.complete(null);
+            return;
+        }
+        loop.callLater(Duration.ofMillis(1), () -> checkUntil(loop, condition, done));
+    }
+
+    /** A future completed after {@code millis} on the loop's clock. */
+    protected static java.util.concurrent.CompletableFuture<Void> sleep(EventLoop loop, long millis) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        loop.callLater(Duration.ofMillis(millis), () -> done.complete(null));
+        return done;
+    }
 }

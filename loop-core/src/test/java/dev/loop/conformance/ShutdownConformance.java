@@ -35,7 +35,7 @@ public abstract class ShutdownConformance extends LoopTestBase {
         Server server = await(loop, loop.createServer(RecordingProtocol.Echo::new, "127.0.0.1", 0));
         int port = ((InetSocketAddress) server.addresses().get(0)).getPort();
         var c = await(loop, loop.createConnection(RecordingProtocol::new, "127.0.0.1", port));
-        await(loop, TransportConformance.waitFor(loop, () -> server.connectionCount() == 1));
+        await(loop, waitFor(loop, () -> server.connectionCount() == 1));
         loop.addSignalHandler("USR1", () -> { });
         var child = await(loop, loop.subprocessExec(() -> new SubprocessProtocol() { }, List.of("sleep", "30"),
                 ProcessOptions.DEFAULTS));
@@ -56,7 +56,7 @@ public abstract class ShutdownConformance extends LoopTestBase {
         child.transport().kill();
         await(loop, child.transport().exitStatus());
         c.transport().close();
-        await(loop, TransportConformance.waitFor(loop, () -> loop.stats().handles().transports() == 0));
+        await(loop, waitFor(loop, () -> loop.stats().handles().transports() == 0));
         server.close();
         assertThat(loop.removeSignalHandler("USR1")).isTrue();
         assertThat(loop.stats().handles()).extracting(HandleCounts::servers, HandleCounts::transports,

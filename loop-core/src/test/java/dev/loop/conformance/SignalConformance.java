@@ -95,17 +95,17 @@ public abstract class SignalConformance extends LoopTestBase {
             AtomicInteger loopRan = new AtomicInteger();
             loop.addSignalHandler("HUP", loopRan::incrementAndGet);
             loop.callSoon(() -> raise(SIGHUP));
-            await(loop, TransportConformance.waitFor(loop, () -> loopRan.get() == 1 && previousRan.get() == 1));
+            await(loop, waitFor(loop, () -> loopRan.get() == 1 && previousRan.get() == 1));
 
             loop.addSignalHandler("HUP", loopRan::incrementAndGet, false);
             loop.callSoon(() -> raise(SIGHUP));
-            await(loop, TransportConformance.waitFor(loop, () -> loopRan.get() == 2));
-            await(loop, TransportConformance.sleep(loop, 50));
+            await(loop, waitFor(loop, () -> loopRan.get() == 2));
+            await(loop, sleep(loop, 50));
             assertThat(previousRan.get()).as("previous handler after takeover").isEqualTo(1);
 
             assertThat(loop.removeSignalHandler("HUP")).isTrue();
             raise(SIGHUP);
-            await(loop, TransportConformance.waitFor(loop, () -> previousRan.get() == 2));
+            await(loop, waitFor(loop, () -> previousRan.get() == 2));
             assertThat(loopRan.get()).isEqualTo(2);
         } finally {
             handle.invoke(null, hup, jvmHandler);

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -76,11 +74,9 @@ public abstract class TransportConformance extends LoopTestBase {
         RecordingProtocol client = c.protocol();
         assertThat(client.transport).isSameAs(c.transport());
         assertThat(client.state).isEqualTo(RecordingProtocol.State.CONNECTED);
-        CompletableFuture<Void> echoed = new CompletableFuture<>();
         RecordingProtocol watcher = client;
         loop.callSoon(() -> c.transport().write(ascii("hello, loop")));
-        TimerPoll.until(loop, () -> watcher.bytes().length == 11, echoed);
-        await(loop, echoed);
+        await(loop, waitFor(loop, () -> watcher.bytes().length == 11));
         assertThat(new String(client.bytes(), StandardCharsets.US_ASCII)).isEqualTo("hello, loop");
         c.transport().close();
         assertThat(await(loop, client.lost)).isNull();
@@ -88,17 +84,6 @@ public abstract class TransportConformance extends LoopTestBase {
         if (serverSide != null) {
             assertThat(await(loop, serverSide.lost)).isNull();
             assertThat(serverSide.violations).isEmpty();
-        }
-    }
-
-    /** Completes a future once a condition holds, checked on the loop every millisecond. */
-    static final class TimerPoll {
-        static void until(EventLoop loop, java.util.function.BooleanSupplier condition, CompletableFuture<Void> done) {
-            if (condition.getAsBoolean()) {
-                done.complete(null);
-                return;
-            }
-            loop.callLater(Duration.ofMillis(1), () -> until(loop, condition, done));
         }
     }
 
@@ -681,21 +666,4 @@ public abstract class TransportConformance extends LoopTestBase {
         return probe.capabilities();
     }
 
-    /** A future completed once {@code condition} holds (checked every millisecond on the loop). */
-    protected static CompletableFuture<Void> waitFor(EventLoop loop, java.util.function.BooleanSupplier condition) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        TimerPoll.until(loop, condition, done);
-        return done;
-    }
-
-    protected static CompletableFuture<Void> sleep(EventLoop loop, long millis) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.callLater(Duration.ofMillis(millis), () -> done.complete(null));
-        return done;
-    }
-
-    @SuppressWarnings("unused")
-    private static void drain(InputStream in, OutputStream out) throws java.io.IOException {
-        in.transferTo(out);
-    }
 }
