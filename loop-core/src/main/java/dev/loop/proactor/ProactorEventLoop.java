@@ -102,53 +102,10 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         return capabilities;
     }
 
-    // ------------------------------------------------------------------ readiness API (POLL_ADD)
+    // ------------------------------------------------------------------ readiness (POLL_ADD)
 
     @Override
-    public void addReader(int fd, Runnable callback) {
-        if (add(fd, callback, false, "addReader")) {
-            recordUse(Capability.READINESS_CALLBACKS, "reader");
-        }
-    }
-
-    @Override
-    public void addWriter(int fd, Runnable callback) {
-        if (add(fd, callback, true, "addWriter")) {
-            recordUse(Capability.READINESS_CALLBACKS, "writer");
-        }
-    }
-
-    @Override
-    public boolean removeReader(int fd) {
-        return remove(fd, false, "removeReader");
-    }
-
-    @Override
-    public boolean removeWriter(int fd) {
-        return remove(fd, true, "removeWriter");
-    }
-
-    @Override
-    public void watchRead(int fd, Runnable callback) {
-        add(fd, callback, false, "watchRead");
-    }
-
-    @Override
-    public boolean unwatchRead(int fd) {
-        return remove(fd, false, "unwatchRead");
-    }
-
-    @Override
-    public void watchWrite(int fd, Runnable callback) {
-        add(fd, callback, true, "watchWrite");
-    }
-
-    @Override
-    public boolean unwatchWrite(int fd) {
-        return remove(fd, true, "unwatchWrite");
-    }
-
-    private boolean add(int fd, Runnable callback, boolean write, String method) {
+    protected boolean register(int fd, Runnable callback, boolean write, String method) {
         Objects.requireNonNull(callback, "callback");
         checkOpen();
         checkThread(method);
@@ -194,7 +151,8 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         return old == null;
     }
 
-    private boolean remove(int fd, boolean write, String method) {
+    @Override
+    protected boolean unregister(int fd, boolean write, String method) {
         if (isClosed()) {
             return false;
         }

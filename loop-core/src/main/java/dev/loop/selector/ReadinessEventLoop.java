@@ -36,6 +36,63 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         super(options);
     }
 
+    /**
+     * Registers {@code callback} for readability or writability of {@code fd}, replacing an earlier one;
+     * returns whether it is new (not a replacement). <em>Loop thread.</em>
+     */
+    protected abstract boolean register(int fd, Runnable callback, boolean write, String method);
+
+    /** Removes the callback; returns whether there was one. */
+    protected abstract boolean unregister(int fd, boolean write, String method);
+
+    // ------------------------------------------------------------------ readiness API
+
+    @Override
+    public final void addReader(int fd, Runnable callback) {
+        if (register(fd, callback, false, "addReader")) {
+            recordUse(Capability.READINESS_CALLBACKS, "reader");
+        }
+    }
+
+    @Override
+    public final void addWriter(int fd, Runnable callback) {
+        if (register(fd, callback, true, "addWriter")) {
+            recordUse(Capability.READINESS_CALLBACKS, "writer");
+        }
+    }
+
+    @Override
+    public final boolean removeReader(int fd) {
+        return unregister(fd, false, "removeReader");
+    }
+
+    @Override
+    public final boolean removeWriter(int fd) {
+        return unregister(fd, true, "removeWriter");
+    }
+
+    // The loop's own transports, servers and processes: not counted as the application's use.
+
+    @Override
+    public final void watchRead(int fd, Runnable callback) {
+        register(fd, callback, false, "watchRead");
+    }
+
+    @Override
+    public final boolean unwatchRead(int fd) {
+        return unregister(fd, false, "unwatchRead");
+    }
+
+    @Override
+    public final void watchWrite(int fd, Runnable callback) {
+        register(fd, callback, true, "watchWrite");
+    }
+
+    @Override
+    public final boolean unwatchWrite(int fd) {
+        return unregister(fd, true, "unwatchWrite");
+    }
+
     // ------------------------------------------------------------------ transports, processes, signals
 
     @Override

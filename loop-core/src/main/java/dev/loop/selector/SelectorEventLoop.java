@@ -69,47 +69,13 @@ public class SelectorEventLoop extends ReadinessEventLoop implements Poller.Sink
     // ------------------------------------------------------------------ readiness API
 
     @Override
-    public void addReader(int fd, Runnable callback) {
-        if (add(fd, callback, Poller.READ, "addReader")) {
-            recordUse(Capability.READINESS_CALLBACKS, "reader");
-        }
+    protected boolean register(int fd, Runnable callback, boolean write, String method) {
+        return add(fd, callback, write ? Poller.WRITE : Poller.READ, method);
     }
 
     @Override
-    public void addWriter(int fd, Runnable callback) {
-        if (add(fd, callback, Poller.WRITE, "addWriter")) {
-            recordUse(Capability.READINESS_CALLBACKS, "writer");
-        }
-    }
-
-    @Override
-    public boolean removeReader(int fd) {
-        return remove(fd, Poller.READ, "removeReader");
-    }
-
-    @Override
-    public boolean removeWriter(int fd) {
-        return remove(fd, Poller.WRITE, "removeWriter");
-    }
-
-    @Override
-    public void watchRead(int fd, Runnable callback) {
-        add(fd, callback, Poller.READ, "watchRead");
-    }
-
-    @Override
-    public boolean unwatchRead(int fd) {
-        return remove(fd, Poller.READ, "unwatchRead");
-    }
-
-    @Override
-    public void watchWrite(int fd, Runnable callback) {
-        add(fd, callback, Poller.WRITE, "watchWrite");
-    }
-
-    @Override
-    public boolean unwatchWrite(int fd) {
-        return remove(fd, Poller.WRITE, "unwatchWrite");
+    protected boolean unregister(int fd, boolean write, String method) {
+        return remove(fd, write ? Poller.WRITE : Poller.READ, method);
     }
 
     /** Registers a callback; returns whether it is a new one (not a replacement). */
