@@ -176,14 +176,13 @@ public final class SelectorTransports {
         } catch (NativeIOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<Void> done = connectFd(fd, target);
+        CompletableFuture<Void> done = connectFd(fd, target, true);
         CompletableFuture<Integer> result = new CompletableFuture<>();
         done.whenComplete((v, e) -> {
             if (e != null) {
-                LibC.close(fd);
-                result.completeExceptionally(e);
+                result.completeExceptionally(e); // connectFd closed the socket
             } else if (!result.complete(fd)) {
-                LibC.close(fd);
+                LibC.close(fd); // connected after the caller gave up
             }
         });
         result.whenComplete((v, e) -> {
@@ -194,30 +193,44 @@ public final class SelectorTransports {
         return result;
     }
 
-    /** A non-blocking connect of {@code fd}: at once, or when writable and SO_ERROR is 0. */
-    private CompletableFuture<Void> connectFd(int fd, SocketAddress target) {
+    /**
+     * A non-blocking connect of {@code fd}: at once, or when writable and SO_ERROR is 0. With
+     * {@code ownsFd}, a failed or cancelled connect closes the socket, always after its writer is removed
+     * (so a reused descriptor number never loses someone else's registration).
+     */
+    private CompletableFuture<Void> connectFd(int fd, SocketAddress target, boolean ownsFd) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable release = () -> {
+            loop.unwatchWrite(fd);
+            if (ownsFd) {
+                LibC.close(fd);
+            }
+        };
         try {
             if (Sockets.connect(fd, target)) {
                 done.complete(null);
                 return done;
             }
         } catch (NativeIOException e) {
+            if (ownsFd) {
+                LibC.close(fd);
+            }
             done.completeExceptionally(e);
             return done;
         }
         loop.watchWrite(fd, () -> {
-            loop.unwatchWrite(fd);
             int err = Sockets.pendingError(fd);
             if (err == 0) {
+                loop.unwatchWrite(fd);
                 done.complete(null);
             } else {
+                release.run();
                 done.completeExceptionally(new NativeIOException("connect", err, "Connect call failed " + target));
             }
         });
         done.whenComplete((v, e) -> {
             if (done.isCancelled()) {
-                loop.runOnLoop(() -> loop.unwatchWrite(fd));
+                loop.runOnLoop(release);
             }
         });
         return done;
@@ -370,9 +383,9 @@ public final class SelectorTransports {
         return loop.onLoop(() -> {
             if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
                 return resolve(inet.getHostString(), inet.getPort(), false)
-                        .thenCompose(ips -> connectFd(fd, new InetSocketAddress(ips.get(0), inet.getPort())));
+                        .thenCompose(ips -> connectFd(fd, new InetSocketAddress(ips.get(0), inet.getPort()), false));
             }
-            return connectFd(fd, address);
+            return connectFd(fd, address, false);
         });
     }
 
