@@ -18,11 +18,12 @@ import dev.loop.nativeio.Linux;
 import dev.loop.nativeio.NativeMemory;
 import dev.loop.transport.Connection;
 import dev.loop.transport.Protocol;
-import dev.loop.transport.StreamTransport;
+import dev.loop.transport.AbstractStreamTransport;
+import dev.loop.transport.StreamIo;
 import dev.loop.transport.Transport;
 
 /**
- * A child started by {@link ProcessSpawner}, its pipes as {@link StreamTransport}s, and its exit.
+ * A child started by {@link ProcessSpawner}, its pipes as the loop's stream transports, and its exit.
  *
  * <p>Exit is noticed through a pidfd ({@code pidfd_open}, Linux 5.3) registered as a reader: when it is
  * readable the child is reaped with {@code waitid(P_PIDFD)}. Where pidfds are missing (older kernels,
@@ -44,7 +45,8 @@ public final class PosixSubprocess implements SubprocessTransport {
     private final SubprocessProtocol protocol;
     private final int pid;
     private final int pidfd;
-    private final StreamTransport[] pipes = new StreamTransport[3];
+    private final StreamIo io;
+    private final AbstractStreamTransport[] pipes = new AbstractStreamTransport[3];
     private final CompletableFuture<Integer> exitStatus = new CompletableFuture<>();
     /** Graceful: SIGTERM to a running child (the loop's close kills what still runs at its deadline). */
     private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::terminateIfRunning,
@@ -54,8 +56,9 @@ public final class PosixSubprocess implements SubprocessTransport {
     private boolean finished;
     private int openPipes;
 
-    private PosixSubprocess(BaseEventLoop loop, SubprocessProtocol protocol, int pid, int pidfd) {
+    private PosixSubprocess(BaseEventLoop loop, StreamIo io, SubprocessProtocol protocol, int pid, int pidfd) {
         this.loop = loop;
+        this.io = io;
         this.protocol = protocol;
         this.pid = pid;
         this.pidfd = pidfd;
@@ -63,7 +66,7 @@ public final class PosixSubprocess implements SubprocessTransport {
 
     /** Spawns and wires a child; loop thread. */
     public static <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> start(
-            BaseEventLoop loop, Supplier<P> factory, List<String> argv, ProcessOptions options) throws java.io.IOException {
+            BaseEventLoop loop, StreamIo io, Supplier<P> factory, List<String> argv, ProcessOptions options) throws java.io.IOException {
         P protocol = factory.get();
         if (protocol == null) {
             throw new NullPointerException("protocol factory returned null");
@@ -72,7 +75,7 @@ public final class PosixSubprocess implements SubprocessTransport {
         boolean usePidfd = !"false".equals(System.getProperty(USE_PIDFD_PROPERTY));
         int pidfd = usePidfd ? (int) LibC.syscall(Linux.SYS_PIDFD_OPEN, child.pid(), 0, 0, 0, 0, 0) : -1;
         int pidfdErrno = pidfd < 0 ? (usePidfd ? LibC.errno() : Errno.ENOSYS) : 0;
-        PosixSubprocess p = new PosixSubprocess(loop, protocol, child.pid(), pidfd);
+        PosixSubprocess p = new PosixSubprocess(loop, io, protocol, child.pid(), pidfd);
         loop.resources().add(LoopResources.Kind.SUBPROCESS, p.resource);
         if (pidfd >= 0) {
             loop.watchRead(pidfd, p::pidfdReadable);
@@ -131,8 +134,8 @@ public final class PosixSubprocess implements SubprocessTransport {
                 protocol.resumeWriting();
             }
         };
-        StreamTransport t = new StreamTransport(loop, fd, childFd == 0 ? StreamTransport.Kind.WRITE_PIPE
-                : StreamTransport.Kind.READ_PIPE, adapter, childFd == 0);
+        AbstractStreamTransport t = io.newTransport(fd, childFd == 0 ? AbstractStreamTransport.Kind.WRITE_PIPE
+                : AbstractStreamTransport.Kind.READ_PIPE, adapter, childFd == 0);
         pipes[childFd] = t;
         t.start(made, () -> null);
         return made;
@@ -257,7 +260,7 @@ public final class PosixSubprocess implements SubprocessTransport {
             return;
         }
         closing = true;
-        for (StreamTransport t : pipes) {
+        for (AbstractStreamTransport t : pipes) {
             if (t != null) {
                 t.close();
             }

@@ -19,21 +19,33 @@ import dev.loop.signal.SignalHandlers;
 import dev.loop.transport.Accepted;
 import dev.loop.transport.Connection;
 import dev.loop.transport.Protocol;
-import dev.loop.transport.SelectorTransports;
+import dev.loop.transport.LoopTransports;
+import dev.loop.transport.ReadinessStreamIo;
+import dev.loop.transport.StreamIo;
 import dev.loop.transport.Server;
 import dev.loop.transport.ServerOptions;
 import dev.loop.transport.Transport;
 
 /**
- * A loop whose transports, servers, subprocesses and signals are built on readiness
- * ({@link #watchRead}/{@link #watchWrite}): the selector loop, whatever its poller.
+ * A loop with readiness callbacks ({@link #addReader}/{@link #addWriter}) and everything built above a
+ * {@link StreamIo}: transports, servers, subprocesses and signals. The selector loop (whatever its poller)
+ * moves stream bytes on readiness too; the proactor brings its own {@link StreamIo}.
  */
 public abstract class ReadinessEventLoop extends BaseEventLoop {
 
-    private final SelectorTransports transports = new SelectorTransports(this);
+    private final StreamIo streamIo;
+    private final LoopTransports transports;
 
+    /** A loop whose stream I/O is done on its readiness callbacks. */
     protected ReadinessEventLoop(LoopOptions options) {
+        this(options, ReadinessStreamIo::new);
+    }
+
+    /** A loop whose stream I/O is {@code io}, made for this loop (it may keep the loop, nothing more). */
+    protected ReadinessEventLoop(LoopOptions options, java.util.function.Function<ReadinessEventLoop, StreamIo> io) {
         super(options);
+        this.streamIo = io.apply(this);
+        this.transports = new LoopTransports(this, streamIo);
     }
 
     /**
@@ -167,7 +179,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         recordUse(Capability.SUBPROCESSES, "subprocess");
         return onLoop(() -> {
             try {
-                return PosixSubprocess.start(this, protocolFactory, args, opts);
+                return PosixSubprocess.start(this, streamIo, protocolFactory, args, opts);
             } catch (java.io.IOException e) {
                 return CompletableFuture.failedFuture(e);
             }

@@ -21,8 +21,8 @@ import dev.loop.nativeio.LibC;
 import dev.loop.nativeio.Linux;
 
 /**
- * A {@link Server} on a readiness loop. Each listening socket's reader accepts up to
- * {@code backlog} connections per event (one per event starves bursts: bpo-27906). When the process
+ * A {@link Server}: listening sockets accepting through the loop's {@link StreamIo}, up to
+ * {@code backlog} connections per loop step (one per event starves bursts: bpo-27906). When the process
  * or system runs out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM), the listener stays
  * readable, so accepting pauses for {@code acceptRetryDelay}, with one report to the exception
  * handler, instead of spinning.
@@ -30,13 +30,14 @@ import dev.loop.nativeio.Linux;
 final class SocketServer implements Server {
 
     private final BaseEventLoop loop;
+    private final StreamIo io;
     private final Supplier<? extends Protocol> factory;
     private final ServerOptions options;
     private final int[] listeners;
     private final List<SocketAddress> addresses;
     private final Path unixPath;
     private final Object unixInode;
-    private final Set<StreamTransport> connections = new LinkedHashSet<>();
+    private final Set<AbstractStreamTransport> connections = new LinkedHashSet<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::close, this::release);
     private final boolean tcp;
@@ -44,9 +45,10 @@ final class SocketServer implements Server {
     private boolean closing;
     private TimerHandle retry;
 
-    SocketServer(BaseEventLoop loop, Supplier<? extends Protocol> factory, ServerOptions options, int[] listeners,
+    SocketServer(BaseEventLoop loop, StreamIo io, Supplier<? extends Protocol> factory, ServerOptions options, int[] listeners,
             Path unixPath, Object unixInode) {
         this.loop = loop;
+        this.io = io;
         this.factory = factory;
         this.options = options;
         this.listeners = listeners.clone();
@@ -61,38 +63,34 @@ final class SocketServer implements Server {
         loop.resources().add(LoopResources.Kind.SERVER, resource);
     }
 
-    /** Registers the accept readers; loop thread. */
+    /** Starts accepting on every listener; loop thread. */
     void startServing() {
         if (serving || closing) {
             return;
         }
         serving = true;
         for (int fd : listeners) {
-            loop.watchRead(fd, () -> acceptReady(fd));
+            io.startAccepting(fd, options.backlog(), result -> acceptResult(fd, result));
         }
     }
 
-    private void acceptReady(int listener) {
-        for (int i = 0; i < options.backlog(); i++) {
-            int fd = Sockets.accept(listener);
-            if (fd < 0) {
-                int errno = LibC.errno();
-                if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
-                    return;
-                }
-                if (errno == Errno.ECONNABORTED) {
-                    continue; // the peer gave up while queued: go on with the next one
-                }
-                if (errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOBUFS || errno == Errno.ENOMEM) {
-                    pauseAccepting(errno);
-                    return;
-                }
-                loop.callExceptionHandler(new ExceptionContext("accept() failed on " + this,
-                        new NativeIOException("accept", errno, null), null, listener, null));
-                return;
-            }
-            connectionAccepted(fd);
+    /** One accept's outcome: a descriptor, or -errno. Returns whether to go on accepting now. */
+    private boolean acceptResult(int listener, int result) {
+        if (result >= 0) {
+            connectionAccepted(result);
+            return true;
         }
+        int errno = -result;
+        if (errno == Errno.ECONNABORTED) {
+            return true; // the peer gave up while queued: go on with the next one
+        }
+        if (errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOBUFS || errno == Errno.ENOMEM) {
+            pauseAccepting(errno);
+            return false;
+        }
+        loop.callExceptionHandler(new ExceptionContext("accept() failed on " + this,
+                new NativeIOException("accept", errno, null), null, listener, null));
+        return false;
     }
 
     private void pauseAccepting(int errno) {
@@ -107,12 +105,12 @@ final class SocketServer implements Server {
     }
 
     private void connectionAccepted(int fd) {
-        StreamTransport transport;
+        AbstractStreamTransport transport;
         try {
             if (tcp) {
                 Sockets.setOption(fd, Linux.IPPROTO_TCP, Linux.TCP_NODELAY, 1);
             }
-            transport = new StreamTransport(loop, fd, StreamTransport.Kind.SOCKET, factory.get(), false);
+            transport = io.newTransport(fd, AbstractStreamTransport.Kind.SOCKET, factory.get(), false);
         } catch (NativeIOException | RuntimeException | Error e) {
             LibC.close(fd);
             loop.callExceptionHandler(new ExceptionContext("Error creating a protocol or transport for an accepted "
@@ -124,7 +122,7 @@ final class SocketServer implements Server {
         transport.start(null, null);
     }
 
-    void detach(StreamTransport transport) {
+    void detach(AbstractStreamTransport transport) {
         connections.remove(transport);
         maybeClosed();
     }
@@ -135,7 +133,7 @@ final class SocketServer implements Server {
         }
         serving = false;
         for (int fd : listeners) {
-            loop.unwatchRead(fd);
+            io.stopAccepting(fd);
         }
     }
 
@@ -170,12 +168,12 @@ final class SocketServer implements Server {
 
     @Override
     public void closeClients() {
-        loop.runOnLoop(() -> new ArrayList<>(connections).forEach(StreamTransport::close));
+        loop.runOnLoop(() -> new ArrayList<>(connections).forEach(AbstractStreamTransport::close));
     }
 
     @Override
     public void abortClients() {
-        loop.runOnLoop(() -> new ArrayList<>(connections).forEach(StreamTransport::abort));
+        loop.runOnLoop(() -> new ArrayList<>(connections).forEach(AbstractStreamTransport::abort));
     }
 
     @Override
@@ -195,14 +193,15 @@ final class SocketServer implements Server {
             return;
         }
         closing = true;
+        boolean wasServing = serving;
         serving = false;
         if (retry != null) {
             retry.cancel();
             retry = null;
         }
         for (int fd : listeners) {
-            if (!loop.isClosed()) {
-                loop.unwatchRead(fd);
+            if (!loop.isClosed() && wasServing) {
+                io.stopAccepting(fd);
             }
             LibC.close(fd);
         }

@@ -30,19 +30,21 @@ import dev.loop.nativeio.Linux;
 import dev.loop.nativeio.NativeMemory;
 
 /**
- * Servers, connections, pipes and the low-level socket futures of a readiness loop, built on its
- * reader and writer callbacks. Every method may be called from any thread: from another thread while
- * the loop runs, the work is handed to the loop; futures complete on the loop thread (or at once, on
+ * Servers, connections, pipes and the low-level socket futures of a loop, built on its
+ * {@link StreamIo} (readiness callbacks, or io_uring operations on the proactor). Every method may be
+ * called from any thread: from another thread while the loop runs, the work is handed to the loop; futures complete on the loop thread (or at once, on
  * the caller's, when the result is known without waiting).
  */
-public final class SelectorTransports {
+public final class LoopTransports {
 
     private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private final BaseEventLoop loop;
+    private final StreamIo io;
 
-    public SelectorTransports(BaseEventLoop loop) {
+    public LoopTransports(BaseEventLoop loop, StreamIo io) {
         this.loop = Objects.requireNonNull(loop, "loop");
+        this.io = Objects.requireNonNull(io, "io");
     }
 
     // ================================================================ TCP
@@ -114,7 +116,7 @@ public final class SelectorTransports {
         for (int fd : fds) {
             Sockets.listen(fd, opts.backlog());
         }
-        SocketServer server = new SocketServer(loop, factory, opts, fds.stream().mapToInt(Integer::intValue).toArray(),
+        SocketServer server = new SocketServer(loop, io, factory, opts, fds.stream().mapToInt(Integer::intValue).toArray(),
                 unixPath, inode);
         server.startServing();
         return server;
@@ -176,11 +178,11 @@ public final class SelectorTransports {
         } catch (NativeIOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<Void> done = connectFd(fd, target, true);
+        CompletableFuture<Void> done = io.connect(fd, target, true);
         CompletableFuture<Integer> result = new CompletableFuture<>();
         done.whenComplete((v, e) -> {
             if (e != null) {
-                result.completeExceptionally(e); // connectFd closed the socket
+                result.completeExceptionally(e); // connect closed the socket
             } else if (!result.complete(fd)) {
                 LibC.close(fd); // connected after the caller gave up
             }
@@ -193,49 +195,6 @@ public final class SelectorTransports {
         return result;
     }
 
-    /**
-     * A non-blocking connect of {@code fd}: at once, or when writable and SO_ERROR is 0. With
-     * {@code ownsFd}, a failed or cancelled connect closes the socket, always after its writer is removed
-     * (so a reused descriptor number never loses someone else's registration).
-     */
-    private CompletableFuture<Void> connectFd(int fd, SocketAddress target, boolean ownsFd) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Runnable release = () -> {
-            loop.unwatchWrite(fd);
-            if (ownsFd) {
-                LibC.close(fd);
-            }
-        };
-        try {
-            if (Sockets.connect(fd, target)) {
-                done.complete(null);
-                return done;
-            }
-        } catch (NativeIOException e) {
-            if (ownsFd) {
-                LibC.close(fd);
-            }
-            done.completeExceptionally(e);
-            return done;
-        }
-        loop.watchWrite(fd, () -> {
-            int err = Sockets.pendingError(fd);
-            if (err == 0) {
-                loop.unwatchWrite(fd);
-                done.complete(null);
-            } else {
-                release.run();
-                done.completeExceptionally(new NativeIOException("connect", err, "Connect call failed " + target));
-            }
-        });
-        done.whenComplete((v, e) -> {
-            if (done.isCancelled()) {
-                loop.runOnLoop(release);
-            }
-        });
-        return done;
-    }
-
     private <P extends Protocol> CompletableFuture<Connection<Transport, P>> startSocketTransport(int fd,
             Supplier<P> factory, boolean tcp) {
         CompletableFuture<Connection<Transport, P>> made = new CompletableFuture<>();
@@ -244,7 +203,7 @@ public final class SelectorTransports {
                 Sockets.setOption(fd, Linux.IPPROTO_TCP, Linux.TCP_NODELAY, 1);
             }
             P protocol = factory.get();
-            StreamTransport t = new StreamTransport(loop, fd, StreamTransport.Kind.SOCKET, protocol, false);
+            AbstractStreamTransport t = io.newTransport(fd, AbstractStreamTransport.Kind.SOCKET, protocol, false);
             t.start(made, () -> new Connection<>(t, protocol));
         } catch (NativeIOException | RuntimeException | Error e) {
             LibC.close(fd);
@@ -317,16 +276,16 @@ public final class SelectorTransports {
     // ================================================================ pipes
 
     public <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectReadPipe(Supplier<P> factory, int fd) {
-        return connectPipe(factory, fd, StreamTransport.Kind.READ_PIPE, "connectReadPipe");
+        return connectPipe(factory, fd, AbstractStreamTransport.Kind.READ_PIPE, "connectReadPipe");
     }
 
     public <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectWritePipe(Supplier<P> factory,
             int fd) {
-        return connectPipe(factory, fd, StreamTransport.Kind.WRITE_PIPE, "connectWritePipe");
+        return connectPipe(factory, fd, AbstractStreamTransport.Kind.WRITE_PIPE, "connectWritePipe");
     }
 
     private <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectPipe(Supplier<P> factory, int fd,
-            StreamTransport.Kind kind, String method) {
+            AbstractStreamTransport.Kind kind, String method) {
         Objects.requireNonNull(factory, "protocolFactory");
         return loop.onLoop(() -> {
             String what = method + "(fd " + fd + ")";
@@ -353,8 +312,8 @@ public final class SelectorTransports {
             loop.recordUse(Capability.PIPES, "pipe");
             CompletableFuture<Connection<Transport, P>> made = new CompletableFuture<>();
             P protocol = factory.get();
-            boolean watchPeer = kind == StreamTransport.Kind.WRITE_PIPE && type != FileType.CHARACTER_DEVICE;
-            StreamTransport t = new StreamTransport(loop, fd, kind, protocol, watchPeer);
+            boolean watchPeer = kind == AbstractStreamTransport.Kind.WRITE_PIPE && type != FileType.CHARACTER_DEVICE;
+            AbstractStreamTransport t = io.newTransport(fd, kind, protocol, watchPeer);
             t.start(made, () -> new Connection<>(t, protocol));
             return made;
         });
@@ -383,9 +342,9 @@ public final class SelectorTransports {
         return loop.onLoop(() -> {
             if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
                 return resolve(inet.getHostString(), inet.getPort(), false)
-                        .thenCompose(ips -> connectFd(fd, new InetSocketAddress(ips.get(0), inet.getPort()), false));
+                        .thenCompose(ips -> io.connect(fd, new InetSocketAddress(ips.get(0), inet.getPort()), false));
             }
-            return connectFd(fd, address, false);
+            return io.connect(fd, address, false);
         });
     }
 
