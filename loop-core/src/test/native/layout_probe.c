@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -190,6 +191,12 @@
     V(ioring_op_send, IORING_OP_SEND) \
     V(ioring_op_recv, IORING_OP_RECV) \
     V(ioring_op_timeout, IORING_OP_TIMEOUT) \
+    V(ioring_op_writev, IORING_OP_WRITEV) \
+    V(ioring_op_sendmsg, IORING_OP_SENDMSG) \
+    V(msghdr_size, sizeof(struct msghdr)) \
+    V(msghdr_iov, offsetof(struct msghdr, msg_iov)) \
+    V(msghdr_iovlen, offsetof(struct msghdr, msg_iovlen)) \
+    V(iovec_size, sizeof(struct iovec)) \
     V(ecanceled, ECANCELED) \
     V(etime, ETIME)
 

@@ -59,6 +59,10 @@ public final class Linux {
     public static final int SOCKADDR_STORAGE_SIZE = 128;
     public static final int IOVEC_SIZE = 16;
     public static final int IOV_MAX = 1024;
+    /** {@code struct msghdr}: the gather list of a vectored send. */
+    public static final int MSGHDR_SIZE = 56;
+    public static final int MSGHDR_IOV = 16;
+    public static final int MSGHDR_IOVLEN = 24;
 
     /** io_uring (syscall numbers are the same on x86_64 and aarch64). */
     public static final long SYS_IO_URING_SETUP = 425;
@@ -79,8 +83,10 @@ public final class Linux {
     public static final int IORING_REGISTER_PROBE = 8;
     public static final int IO_URING_OP_SUPPORTED = 1;
     public static final int IORING_OP_NOP = 0;
+    public static final int IORING_OP_WRITEV = 2;
     public static final int IORING_OP_POLL_ADD = 6;
     public static final int IORING_OP_POLL_REMOVE = 7;
+    public static final int IORING_OP_SENDMSG = 9;
     public static final int IORING_OP_TIMEOUT = 11;
     public static final int IORING_OP_ACCEPT = 13;
     public static final int IORING_OP_ASYNC_CANCEL = 14;

@@ -24,26 +24,41 @@ import dev.loop.selector.Waker;
  * <p>Reader and writer callbacks are {@code IORING_OP_POLL_ADD}s, one per direction, re-armed after
  * each completion. The re-armed poll is submitted with the next wait, after the step's callbacks ran,
  * so a descriptor that is still ready completes again at once: level-triggered, as on the selector
- * backend. In this version transports, servers, subprocesses and signals run on that readiness;
- * completion-based transports (accept, connect, recv and send as io_uring operations) are the next
- * step of this backend.
+ * backend.
  *
- * <p>{@code user_data} carries the operation kind, the direction, a per-descriptor generation and the
- * descriptor, so a completion of an operation that was removed (or of an earlier user of a reused
- * descriptor number) is recognised and dropped.
+ * <p>Transports, servers and connects are completion-based ({@link CompletionStreamIo}): accept, connect,
+ * recv, read, send and writev are io_uring operations started with {@link #submit}, whose one
+ * completion goes to a callback. Operations prepared during a step are submitted together with the
+ * next wait: one {@code io_uring_enter} per step, whatever the number of connections. Subprocess exit
+ * is a poll on the child's pidfd; signals and executors are as on the selector backend.
+ *
+ * <p>{@code user_data} carries the operation kind. For a poll: the direction, a per-descriptor
+ * generation and the descriptor, so a completion of a poll that was removed (or of an earlier user of
+ * a reused descriptor number) is recognised and dropped. For an operation: its slot, which is reused
+ * only after its completion arrived.
  */
 public class ProactorEventLoop extends ReadinessEventLoop {
 
     private static final long KIND_POLL = 1L << 56;
     private static final long KIND_WAKE = 2L << 56;
     private static final long KIND_CANCEL = 3L << 56;
+    private static final long KIND_OP = 4L << 56;
     private static final long KIND_MASK = 0xFFL << 56;
     private static final long WRITE_BIT = 1L << 32;
     private static final int GEN_SHIFT = 33;
     private static final long GEN_MASK = (1L << 23) - 1;
 
+    /** How long {@link #close()} waits for the kernel to give back operations that hold loop memory. */
+    private static final long CLOSE_DRAIN_NANOS = 2_000_000_000L;
+
     private static final short POLLIN = Linux.POLLIN;
     private static final short POLLOUT = Linux.POLLOUT;
+
+    /** The outcome of an operation started with {@link #submit}: its result, or {@code -errno}. Loop thread. */
+    @FunctionalInterface
+    interface Completion {
+        void completed(int res);
+    }
 
     /** A descriptor's callbacks and the polls in flight for them. */
     private static final class Registration {
@@ -61,6 +76,12 @@ public class ProactorEventLoop extends ReadinessEventLoop {
     private final NativeMemory wakeBuffer = new NativeMemory(8);
     private final IoUring.CompletionHandler onCompletion = this::complete;
     private Registration[] registrations = new Registration[256];
+    /** Operations in flight, by slot; a slot is free again once its completion has been handed over. */
+    private Completion[] operations = new Completion[256];
+    private int[] freeSlots = new int[0];
+    private int freeCount;
+    private int nextSlot;
+    private int operationsInFlight;
     private long generation;
     private boolean wakeReadInFlight;
     private int readers;
@@ -68,7 +89,7 @@ public class ProactorEventLoop extends ReadinessEventLoop {
 
     /** A proactor with a ring of {@code entries} submission slots; owns the ring from now on. */
     public ProactorEventLoop(LoopOptions options, int entries) {
-        super(options);
+        super(options, loop -> new CompletionStreamIo((ProactorEventLoop) loop));
         IoUring r = new IoUring(entries);
         Waker w;
         try {
@@ -216,6 +237,54 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         ring.prepare(Linux.IORING_OP_READ, waker.fd(), wakeBuffer.address(), 8, -1, 0, KIND_WAKE);
     }
 
+    // ------------------------------------------------------------------ operations
+
+    /**
+     * Prepares one io_uring operation; it is submitted with the next wait (or at once when the ring is
+     * full). Its completion, exactly one even when cancelled, goes to {@code completion}. Memory the
+     * operation points to must stay allocated until then. Returns the operation's id, for
+     * {@link #cancel}. <em>Loop thread</em> (or the closing thread once the loop has stopped).
+     */
+    int submit(int opcode, int fd, long addr, int len, long offset, int opFlags, Completion completion) {
+        int slot;
+        if (freeCount > 0) {
+            slot = freeSlots[--freeCount];
+        } else {
+            slot = nextSlot++;
+            if (slot == operations.length) {
+                operations = Arrays.copyOf(operations, slot * 2);
+            }
+        }
+        operations[slot] = completion;
+        operationsInFlight++;
+        ring.prepare(opcode, fd, addr, len, offset, opFlags, KIND_OP | slot);
+        return slot;
+    }
+
+    /**
+     * Asks the kernel to cancel operation {@code id}, which must still be in flight (its completion not
+     * yet handed over). Its completion still comes: {@code -ECANCELED}, or its result if it finished first.
+     */
+    void cancel(int id) {
+        ring.prepare(Linux.IORING_OP_ASYNC_CANCEL, -1, KIND_OP | id, 0, 0, 0, KIND_CANCEL);
+    }
+
+    private void completeOperation(int slot, int res) {
+        Completion c = operations[slot];
+        operations[slot] = null;
+        if (freeCount == freeSlots.length) {
+            freeSlots = Arrays.copyOf(freeSlots, Math.max(16, freeCount * 2));
+        }
+        freeSlots[freeCount++] = slot;
+        operationsInFlight--;
+        try {
+            c.completed(res);
+        } catch (RuntimeException | Error e) {
+            callExceptionHandler(new ExceptionContext("Exception in an io_uring completion callback", e, null, -1,
+                    null));
+        }
+    }
+
     // ------------------------------------------------------------------ the wait step
 
     @Override
@@ -228,6 +297,10 @@ public class ProactorEventLoop extends ReadinessEventLoop {
 
     private void complete(long userData, int res, int flags) {
         long kind = userData & KIND_MASK;
+        if (kind == KIND_OP) {
+            completeOperation((int) userData, res);
+            return;
+        }
         if (kind == KIND_WAKE) {
             wakeReadInFlight = false;
             if (!isClosed()) {
@@ -293,20 +366,34 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         Arrays.fill(registrations, null);
         readers = 0;
         writers = 0;
-        // The wake read writes into wakeBuffer: let it complete before the ring and the buffer go.
+        // Operations write into loop memory (the wake read into wakeBuffer, transports' reads into their
+        // buffers; transports released by close() have asked for theirs to be cancelled): let them complete
+        // before the ring and the buffers go. Their callbacks free the memory and close the descriptors.
         if (wakeReadInFlight) {
             waker.wake();
-            long deadline = System.nanoTime() + 1_000_000_000L;
-            while (wakeReadInFlight && System.nanoTime() < deadline) {
-                ring.submitAndWait(10_000_000L);
-                ring.drain(onCompletion);
-            }
+        }
+        long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
+        while ((wakeReadInFlight || operationsInFlight > 0) && System.nanoTime() < deadline) {
+            ring.submitAndWait(10_000_000L);
+            ring.drain(onCompletion);
+        }
+        if (operationsInFlight > 0) {
+            System.getLogger("dev.loop.proactor").log(System.Logger.Level.WARNING, operationsInFlight
+                    + " io_uring operations did not complete within 2 s of close; their buffers are left allocated");
+        }
+        if (operationsInFlight == 0) {
+            ((CompletionStreamIo) streamIo()).close();
         }
         ring.close();
         waker.close();
         if (!wakeReadInFlight) {
             wakeBuffer.close();
         } // else: leaked on purpose rather than freed under the kernel
+    }
+
+    /** Operations submitted and not yet completed (for tests and the close drain). */
+    int operationsInFlight() {
+        return operationsInFlight;
     }
 
     @Override

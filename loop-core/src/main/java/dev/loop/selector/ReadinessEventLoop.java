@@ -48,6 +48,11 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         this.transports = new LoopTransports(this, streamIo);
     }
 
+    /** How this loop moves stream bytes. */
+    protected final StreamIo streamIo() {
+        return streamIo;
+    }
+
     /**
      * Registers {@code callback} for readability or writability of {@code fd}, replacing an earlier one;
      * returns whether it is new (not a replacement). <em>Loop thread.</em>

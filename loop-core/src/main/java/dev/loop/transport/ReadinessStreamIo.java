@@ -46,7 +46,9 @@ public final class ReadinessStreamIo implements StreamIo {
 
     @Override
     public void stopAccepting(int listener) {
-        loop.unwatchRead(listener);
+        if (!loop.isClosed()) {
+            loop.unwatchRead(listener);
+        }
     }
 
     /**

@@ -200,8 +200,8 @@ final class SocketServer implements Server {
             retry = null;
         }
         for (int fd : listeners) {
-            if (!loop.isClosed() && wasServing) {
-                io.stopAccepting(fd);
+            if (wasServing) {
+                io.stopAccepting(fd); // also when the loop is closing: an accept in flight is cancelled
             }
             LibC.close(fd);
         }

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.loop.Backend;
 import dev.loop.EventLoop;
 import dev.loop.ExceptionContext;
 import dev.loop.NativeIOException;
@@ -464,7 +465,8 @@ public abstract class TransportConformance extends LoopTestBase {
                 long iterationsBefore = loop.stats().iterations();
                 await(loop, sleep(loop, 350));
                 long iterations = loop.stats().iterations() - iterationsBefore;
-                assertThat(accepted).isEmpty();
+                // A proactor's accept is in flight before the descriptors run out: it may take one client.
+                assertThat(accepted).hasSizeLessThanOrEqualTo(loop.backend() == Backend.PROACTOR ? 1 : 0);
                 assertThat(errors).isNotEmpty();
                 assertThat(errors.get(0).message()).contains("out of system resource");
                 assertThat(((NativeIOException) errors.get(0).exception()).errnoName()).isEqualTo("EMFILE");

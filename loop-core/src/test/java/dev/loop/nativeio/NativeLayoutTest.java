@@ -184,6 +184,12 @@ class NativeLayoutTest {
         m.put("ioring_op_send", (long) Linux.IORING_OP_SEND);
         m.put("ioring_op_recv", (long) Linux.IORING_OP_RECV);
         m.put("ioring_op_timeout", (long) Linux.IORING_OP_TIMEOUT);
+        m.put("ioring_op_writev", (long) Linux.IORING_OP_WRITEV);
+        m.put("ioring_op_sendmsg", (long) Linux.IORING_OP_SENDMSG);
+        m.put("msghdr_size", (long) Linux.MSGHDR_SIZE);
+        m.put("msghdr_iov", (long) Linux.MSGHDR_IOV);
+        m.put("msghdr_iovlen", (long) Linux.MSGHDR_IOVLEN);
+        m.put("iovec_size", (long) Linux.IOVEC_SIZE);
         m.put("ecanceled", (long) Linux.ECANCELED);
         m.put("etime", (long) Linux.ETIME);
         return m;

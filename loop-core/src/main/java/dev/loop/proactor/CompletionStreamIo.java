@@ -1,0 +1,168 @@
+package dev.loop.proactor;
+
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntPredicate;
+
+import dev.loop.NativeIOException;
+import dev.loop.nativeio.LibC;
+import dev.loop.nativeio.Linux;
+import dev.loop.nativeio.NativeMemory;
+import dev.loop.nativeio.SocketAddresses;
+import dev.loop.transport.AbstractStreamTransport;
+import dev.loop.transport.Protocol;
+import dev.loop.transport.StreamIo;
+
+/**
+ * Stream I/O as io_uring operations: {@link CompletionTransport}s, {@code IORING_OP_ACCEPT} and
+ * {@code IORING_OP_CONNECT}. Also the loop's pool of write chunks, so a steady stream of writes does not
+ * allocate native memory per write.
+ */
+final class CompletionStreamIo implements StreamIo {
+
+    /** Size of a write chunk: writes are copied into chunks, gathered by one writev per completion. */
+    static final int CHUNK_SIZE = 64 * 1024;
+    private static final int POOLED_CHUNKS = 64;
+
+    private final ProactorEventLoop loop;
+    private final Map<Integer, Acceptor> acceptors = new HashMap<>();
+    private final ArrayDeque<NativeMemory> chunkPool = new ArrayDeque<>();
+
+    CompletionStreamIo(ProactorEventLoop loop) {
+        this.loop = loop;
+    }
+
+    @Override
+    public AbstractStreamTransport newTransport(int fd, AbstractStreamTransport.Kind kind, Protocol protocol,
+            boolean watchPeerClose) {
+        return new CompletionTransport(loop, this, fd, kind, protocol, watchPeerClose);
+    }
+
+    // ---------------------------------------------------------------- accept
+
+    /** One accept in flight per listener, submitted again after each completion. */
+    private final class Acceptor {
+        private final int listener;
+        private final IntPredicate sink;
+        private int op = -1;
+        private boolean stopped;
+
+        Acceptor(int listener, IntPredicate sink) {
+            this.listener = listener;
+            this.sink = sink;
+        }
+
+        void submit() {
+            op = loop.submit(Linux.IORING_OP_ACCEPT, listener, 0, 0, 0, Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC,
+                    this::completed);
+        }
+
+        private void completed(int res) {
+            op = -1;
+            if (stopped) {
+                if (res >= 0) {
+                    LibC.close(res); // accepted as the server stopped: nobody will serve it
+                }
+                return;
+            }
+            if (sink.test(res) && !stopped) {
+                submit();
+            }
+        }
+
+        void stop() {
+            stopped = true;
+            if (op >= 0) {
+                loop.cancel(op);
+            }
+        }
+    }
+
+    /** {@inheritDoc} One connection per completion: the next accept goes with the next wait. */
+    @Override
+    public void startAccepting(int listener, int maxPerEvent, IntPredicate sink) {
+        Acceptor a = new Acceptor(listener, sink);
+        Acceptor old = acceptors.put(listener, a);
+        if (old != null) {
+            old.stop();
+        }
+        a.submit();
+    }
+
+    @Override
+    public void stopAccepting(int listener) {
+        Acceptor a = acceptors.remove(listener);
+        if (a != null) {
+            a.stop();
+        }
+    }
+
+    // ---------------------------------------------------------------- connect
+
+    @Override
+    public CompletableFuture<Void> connect(int fd, SocketAddress target, boolean ownsFd) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        NativeMemory address = new NativeMemory(Linux.SOCKADDR_STORAGE_SIZE);
+        int length;
+        try {
+            length = SocketAddresses.encode(target, address);
+        } catch (RuntimeException e) {
+            address.close();
+            if (ownsFd) {
+                LibC.close(fd);
+            }
+            done.completeExceptionally(e);
+            return done;
+        }
+        boolean[] inFlight = {true};
+        int op = loop.submit(Linux.IORING_OP_CONNECT, fd, address.address(), 0, length, 0, res -> {
+            inFlight[0] = false;
+            address.close(); // the kernel is done with it
+            boolean ok = res == 0 && done.complete(null);
+            if (!ok) {
+                if (ownsFd) {
+                    LibC.close(fd);
+                }
+                if (res < 0) {
+                    done.completeExceptionally(new NativeIOException("connect", -res, "Connect call failed " + target));
+                }
+            }
+        });
+        done.whenComplete((v, e) -> {
+            if (done.isCancelled()) {
+                loop.runOnLoop(() -> {
+                    if (inFlight[0]) {
+                        loop.cancel(op); // its completion closes an owned socket
+                    }
+                });
+            }
+        });
+        return done;
+    }
+
+    // ---------------------------------------------------------------- write chunks
+
+    NativeMemory takeChunk() {
+        NativeMemory chunk = chunkPool.poll();
+        return chunk != null ? chunk : new NativeMemory(CHUNK_SIZE);
+    }
+
+    void giveBack(NativeMemory chunk) {
+        if (chunkPool.size() < POOLED_CHUNKS && !loop.isClosed()) {
+            chunkPool.push(chunk);
+        } else {
+            chunk.close();
+        }
+    }
+
+    /** Frees the pooled chunks (the loop is closing; no operation uses them). */
+    void close() {
+        NativeMemory chunk;
+        while ((chunk = chunkPool.poll()) != null) {
+            chunk.close();
+        }
+    }
+}
