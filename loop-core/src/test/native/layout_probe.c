@@ -174,6 +174,9 @@
     V(sys_io_uring_register, SYS_io_uring_register) \
     V(ioring_off_cq_ring, IORING_OFF_CQ_RING) \
     V(ioring_off_sqes, IORING_OFF_SQES) \
+    V(ioring_setup_coop_taskrun, IORING_SETUP_COOP_TASKRUN) \
+    V(ioring_recvsend_poll_first, IORING_RECVSEND_POLL_FIRST) \
+    V(io_uring_params_flags, offsetof(struct io_uring_params, flags)) \
     V(ioring_feat_single_mmap, IORING_FEAT_SINGLE_MMAP) \
     V(ioring_feat_nodrop, IORING_FEAT_NODROP) \
     V(ioring_feat_ext_arg, IORING_FEAT_EXT_ARG) \

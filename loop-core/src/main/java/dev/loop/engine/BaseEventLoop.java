@@ -117,6 +117,11 @@ public abstract class BaseEventLoop implements EventLoop {
         ready.addLast(handle);
     }
 
+    /** Whether the step has something to run (ready callbacks, posts) or the loop is stopping. */
+    protected final boolean hasWorkForStep() {
+        return !ready.isEmpty() || stopping || !inbox.isEmpty();
+    }
+
     // ------------------------------------------------------------------ the step
 
     /**

@@ -75,6 +75,9 @@ public final class Linux {
     public static final long IORING_OFF_SQ_RING = 0;
     public static final long IORING_OFF_CQ_RING = 0x8000000L;
     public static final long IORING_OFF_SQES = 0x10000000L;
+    public static final int IORING_SETUP_COOP_TASKRUN = 1 << 8;
+    /** In a RECV/SEND SQE's ioprio: arm the poll first instead of trying the transfer at once (5.19+). */
+    public static final int IORING_RECVSEND_POLL_FIRST = 1;
     public static final int IORING_FEAT_SINGLE_MMAP = 1;
     public static final int IORING_FEAT_NODROP = 2;
     public static final int IORING_FEAT_EXT_ARG = 0x100;

@@ -31,8 +31,19 @@ final class CompletionStreamIo implements StreamIo {
     private final Map<Integer, Acceptor> acceptors = new HashMap<>();
     private final ArrayDeque<NativeMemory> chunkPool = new ArrayDeque<>();
 
+    /** Whether RECV takes IORING_RECVSEND_POLL_FIRST (5.19+); cleared at the first EINVAL. */
+    private boolean pollFirst = true;
+
     CompletionStreamIo(ProactorEventLoop loop) {
         this.loop = loop;
+    }
+
+    boolean pollFirst() {
+        return pollFirst;
+    }
+
+    void pollFirstUnsupported() {
+        pollFirst = false;
     }
 
     @Override

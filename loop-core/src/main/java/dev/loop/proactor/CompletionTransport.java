@@ -56,10 +56,14 @@ final class CompletionTransport extends AbstractStreamTransport {
     /** The protocol's direct buffer the read in flight (or parked) fills; null when reading into ours. */
     private ByteBuffer readTarget;
     private int readTargetPosition;
+    private int readLength;
+    private boolean readPolledFirst;
     private int readOp = -1;
     private int writeOp = -1;
     private int peerOp = -1;
     private int parked = NO_RESULT;
+    /** The last read filled less than it asked for: the socket is drained, so the next recv polls first. */
+    private boolean drained;
     private boolean deliveryScheduled;
     private boolean discarding;
     private boolean fdClosed;
@@ -123,9 +127,15 @@ final class CompletionTransport extends AbstractStreamTransport {
             address = readBuffer().address();
             length = buf == null ? READ_SIZE : Math.min(buf.remaining(), READ_SIZE);
         }
-        boolean socket = kind == Kind.SOCKET;
-        readOp = proactor.submit(socket ? Linux.IORING_OP_RECV : Linux.IORING_OP_READ, fd, address, length,
-                socket ? 0 : -1, 0, onRead);
+        readLength = length;
+        if (kind == Kind.SOCKET) {
+            // After a short read the kernel's attempt to receive at once would fail: arm its poll directly.
+            readPolledFirst = drained && io.pollFirst();
+            readOp = proactor.submit(Linux.IORING_OP_RECV, fd, address, length, 0, 0,
+                    readPolledFirst ? Linux.IORING_RECVSEND_POLL_FIRST : 0, onRead);
+        } else {
+            readOp = proactor.submit(Linux.IORING_OP_READ, fd, address, length, -1, 0, onRead);
+        }
     }
 
     private void readCompleted(int res) {
@@ -147,8 +157,14 @@ final class CompletionTransport extends AbstractStreamTransport {
     }
 
     private void handleRead(int res) {
+        if (res == -Errno.EINVAL && readPolledFirst) {
+            io.pollFirstUnsupported(); // a kernel before 5.19: receive without the flag from now on
+            submitRead();
+            return;
+        }
         ByteBuffer target = readTarget;
         readTarget = null;
+        drained = res < readLength;
         if (res > 0) {
             if (target != null) {
                 target.position(readTargetPosition);

@@ -84,6 +84,8 @@ public class ProactorEventLoop extends ReadinessEventLoop {
     private int operationsInFlight;
     private long generation;
     private boolean wakeReadInFlight;
+    /** The wake read completed during this wait: another thread wants the engine's attention. */
+    private boolean woken;
     private int readers;
     private int writers;
 
@@ -246,6 +248,11 @@ public class ProactorEventLoop extends ReadinessEventLoop {
      * {@link #cancel}. <em>Loop thread</em> (or the closing thread once the loop has stopped).
      */
     int submit(int opcode, int fd, long addr, int len, long offset, int opFlags, Completion completion) {
+        return submit(opcode, fd, addr, len, offset, opFlags, 0, completion);
+    }
+
+    /** {@link #submit(int, int, long, int, long, int, Completion)} with {@code ioprio} (e.g. RECVSEND_POLL_FIRST). */
+    int submit(int opcode, int fd, long addr, int len, long offset, int opFlags, int ioprio, Completion completion) {
         int slot;
         if (freeCount > 0) {
             slot = freeSlots[--freeCount];
@@ -257,7 +264,7 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         }
         operations[slot] = completion;
         operationsInFlight++;
-        ring.prepare(opcode, fd, addr, len, offset, opFlags, KIND_OP | slot);
+        ring.prepare(opcode, fd, addr, len, offset, opFlags, ioprio, KIND_OP | slot);
         return slot;
     }
 
@@ -289,10 +296,29 @@ public class ProactorEventLoop extends ReadinessEventLoop {
 
     @Override
     protected void pollBackend(long timeoutNanos, long nowNanos) {
-        ring.submitAndWait(timeoutNanos);
-        // Polls re-armed while draining are submitted with the next wait, after this step's callbacks ran:
-        // a descriptor they drained is then not reported again (level-triggered, not spinning).
-        ring.drain(onCompletion);
+        long deadline = nowNanos + timeoutNanos;
+        long timeout = timeoutNanos;
+        woken = false;
+        while (true) {
+            ring.submitAndWait(timeout);
+            // Polls re-armed while draining are submitted with the next wait, after this step's callbacks
+            // ran: a descriptor they drained is then not reported again (level-triggered, not spinning).
+            ring.drain(onCompletion);
+            // Completions are handled in place. When they left nothing for the step to run (a send finished,
+            // a read was delivered and the next one prepared), wait on within this step: a ping-pong then
+            // costs one io_uring_enter per wake-up and no empty trip round the engine.
+            // Any wake-up from another thread (a post, stop(), the delay monitor) ends the wait for the engine.
+            if (timeout == 0 || woken || hasWorkForStep()) {
+                woken = false;
+                return;
+            }
+            if (timeout > 0) {
+                timeout = deadline - System.nanoTime();
+                if (timeout <= 0) {
+                    return; // a timer is due; what was prepared goes out with the next step's enter
+                }
+            }
+        }
     }
 
     private void complete(long userData, int res, int flags) {
@@ -303,6 +329,7 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         }
         if (kind == KIND_WAKE) {
             wakeReadInFlight = false;
+            woken = true;
             if (!isClosed()) {
                 armWakeRead();
             }

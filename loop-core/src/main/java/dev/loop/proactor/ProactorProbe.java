@@ -23,9 +23,13 @@ import dev.loop.platform.Os;
 public final class ProactorProbe {
 
     /** The opcodes this backend uses, by name. */
-    private static final Map<Integer, String> NEEDED = Map.of(Linux.IORING_OP_POLL_ADD, "POLL_ADD",
-            Linux.IORING_OP_POLL_REMOVE, "POLL_REMOVE", Linux.IORING_OP_READ, "READ", Linux.IORING_OP_ASYNC_CANCEL,
-            "ASYNC_CANCEL");
+    private static final Map<Integer, String> NEEDED = Map.ofEntries(
+            Map.entry(Linux.IORING_OP_POLL_ADD, "POLL_ADD"), Map.entry(Linux.IORING_OP_POLL_REMOVE, "POLL_REMOVE"),
+            Map.entry(Linux.IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL"), Map.entry(Linux.IORING_OP_READ, "READ"),
+            Map.entry(Linux.IORING_OP_WRITE, "WRITE"), Map.entry(Linux.IORING_OP_WRITEV, "WRITEV"),
+            Map.entry(Linux.IORING_OP_RECV, "RECV"), Map.entry(Linux.IORING_OP_SEND, "SEND"),
+            Map.entry(Linux.IORING_OP_SENDMSG, "SENDMSG"), Map.entry(Linux.IORING_OP_ACCEPT, "ACCEPT"),
+            Map.entry(Linux.IORING_OP_CONNECT, "CONNECT"));
 
     private ProactorProbe() {
     }

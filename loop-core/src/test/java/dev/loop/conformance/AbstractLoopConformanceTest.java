@@ -758,7 +758,8 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
             loop.callSoon(() -> sleep(40));
             loop.callSoon(loop::stop);
             run(loop);
-            assertThat(loop.stats().slowCallbacks()).isEqualTo(1);
+            // At least the sleeping one (on 2 busy vCPUs a GC pause can make another one slow too).
+            assertThat(loop.stats().slowCallbacks()).isGreaterThanOrEqualTo(1);
             assertThat(log.texts()).anyMatch(t -> t.contains("took") && t.contains("seconds")
                     && t.contains("aSlowCallbackIsCountedAndLoggedWithWhereItWasScheduledInDebugMode"));
         }

@@ -185,6 +185,9 @@ class NativeLayoutTest {
         m.put("ioring_op_recv", (long) Linux.IORING_OP_RECV);
         m.put("ioring_op_timeout", (long) Linux.IORING_OP_TIMEOUT);
         m.put("ioring_op_writev", (long) Linux.IORING_OP_WRITEV);
+        m.put("ioring_setup_coop_taskrun", (long) Linux.IORING_SETUP_COOP_TASKRUN);
+        m.put("io_uring_params_flags", 8L);
+        m.put("ioring_recvsend_poll_first", (long) Linux.IORING_RECVSEND_POLL_FIRST);
         m.put("ioring_op_sendmsg", (long) Linux.IORING_OP_SENDMSG);
         m.put("msghdr_size", (long) Linux.MSGHDR_SIZE);
         m.put("msghdr_iov", (long) Linux.MSGHDR_IOV);

@@ -17,14 +17,26 @@ import java.util.regex.Pattern;
 /**
  * Runs the echo comparison: each server in its own JVM ({@code java -jar loop-echo.jar --server X
  * --port 0}), one after another and in a rotating order per round, under the same {@link EchoClient}
- * load, and prints a markdown table with the medians and the ratios against the peers.
+ * load, and prints a markdown table with the medians and the ratios asked for.
  *
  * <pre>java -cp loop-benchmarks/target/loop-echo.jar dev.loop.bench.echo.EchoComparison \
- *     [--seconds 10] [--warmup 3] [--rounds 3] [--connections 50] [--sizes 64,1024,16384] [--server-cpus 1]</pre>
+ *     [--seconds 10] [--warmup 3] [--rounds 3] [--connections 50] [--sizes 64,1024,16384] [--server-cpus 1] \
+ *     [--servers loop-epoll,loop-proactor,netty-epoll,netty-io_uring,netty-nio,jdk-nio] \
+ *     [--ratios loop-proactor/netty-io_uring,loop-proactor/loop-epoll,loop-epoll/netty-epoll,loop-epoll/jdk-nio]</pre>
  */
 public final class EchoComparison {
 
-    private static final List<String> SERVERS = List.of("loop", "netty-epoll", "netty-nio", "jdk-nio");
+    /** The servers {@code --servers} may name, with the arguments that start each. */
+    private static final Map<String, List<String>> KNOWN = Map.of(
+            "loop-epoll", List.of("--server", "loop", "--backend", "selector", "--poller", "epoll"),
+            "loop-proactor", List.of("--server", "loop", "--backend", "proactor"),
+            "netty-epoll", List.of("--server", "netty-epoll"),
+            "netty-io_uring", List.of("--server", "netty-io_uring"),
+            "netty-nio", List.of("--server", "netty-nio"),
+            "jdk-nio", List.of("--server", "jdk-nio"));
+    private static final String DEFAULT_SERVERS = "loop-epoll,loop-proactor,netty-epoll,netty-io_uring,netty-nio,jdk-nio";
+    private static final String DEFAULT_RATIOS = "loop-proactor/netty-io_uring,loop-proactor/loop-epoll,"
+            + "loop-epoll/netty-epoll,loop-epoll/jdk-nio";
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\((.*)\\)");
 
     private EchoComparison() {
@@ -40,26 +52,36 @@ public final class EchoComparison {
                 .toArray();
         String jar = o.getOrDefault("jar", new File(EchoComparison.class.getProtectionDomain().getCodeSource()
                 .getLocation().toURI()).getPath());
-        String loopArgs = o.getOrDefault("loop-args", "--backend selector --poller epoll");
+        List<String> servers = List.of(o.getOrDefault("servers", DEFAULT_SERVERS).split(","));
+        for (String server : servers) {
+            if (!KNOWN.containsKey(server)) {
+                throw new IllegalArgumentException("unknown server " + server + "; known: " + KNOWN.keySet());
+            }
+        }
+        List<String[]> ratios = new ArrayList<>();
+        for (String r : o.getOrDefault("ratios", DEFAULT_RATIOS).split(",")) {
+            String[] pair = r.split("/");
+            if (pair.length == 2 && servers.contains(pair[0]) && servers.contains(pair[1])) {
+                ratios.add(pair);
+            }
+        }
         // Optional: run every server under "taskset -c CPUS" (start this JVM, the client, under another
         // taskset), so that server and client do not take turns on the same CPU.
         String serverCpus = o.get("server-cpus");
 
         Map<String, String> described = new LinkedHashMap<>();
         Map<String, Map<Integer, List<Double>>> results = new LinkedHashMap<>();
-        SERVERS.forEach(s -> results.put(s, new LinkedHashMap<>()));
+        servers.forEach(s -> results.put(s, new LinkedHashMap<>()));
         for (int round = 0; round < rounds; round++) {
             for (int size : sizes) {
-                for (int k = 0; k < SERVERS.size(); k++) {
-                    String server = SERVERS.get((k + round) % SERVERS.size());
+                for (int k = 0; k < servers.size(); k++) {
+                    String server = servers.get((k + round) % servers.size());
                     List<String> cmd = new ArrayList<>();
                     if (serverCpus != null) {
                         cmd.addAll(List.of("taskset", "-c", serverCpus));
                     }
-                    cmd.addAll(List.of(javaBinary(), "-jar", jar, "--server", server, "--port", "0"));
-                    if (server.equals("loop")) {
-                        cmd.addAll(Arrays.asList(loopArgs.split(" ")));
-                    }
+                    cmd.addAll(List.of(javaBinary(), "-jar", jar, "--port", "0"));
+                    cmd.addAll(KNOWN.get(server));
                     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                     try {
                         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
@@ -84,29 +106,35 @@ public final class EchoComparison {
                 }
             }
         }
-        System.out.println(table(results, sizes, connections, seconds, rounds, described));
+        System.out.println(table(servers, ratios, results, sizes, connections, seconds, rounds, described));
     }
 
-    static String table(Map<String, Map<Integer, List<Double>>> results, int[] sizes, int connections, double seconds,
-            int rounds, Map<String, String> described) {
+    static String table(List<String> servers, List<String[]> ratios, Map<String, Map<Integer, List<Double>>> results,
+            int[] sizes, int connections, double seconds, int rounds, Map<String, String> described) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%d connections, ping-pong, %s s per run, median of %d rounds; "
                 + "round trips per second (higher is better)%n%n", connections, seconds, rounds));
         sb.append("| message | ");
-        SERVERS.forEach(s -> sb.append(described.getOrDefault(s, s)).append(" | "));
-        sb.append("loop / Netty epoll | loop / Netty NIO | loop / JDK NIO |\n|---|");
-        SERVERS.forEach(s -> sb.append("---|"));
-        sb.append("---|---|---|\n");
+        servers.forEach(s -> sb.append(s).append(" | "));
+        ratios.forEach(r -> sb.append(r[0]).append(" / ").append(r[1]).append(" | "));
+        sb.append("\n|---|");
+        servers.forEach(s -> sb.append("---|"));
+        ratios.forEach(r -> sb.append("---|"));
+        sb.append('\n');
         for (int size : sizes) {
             sb.append("| ").append(size).append(" B | ");
-            double[] med = new double[SERVERS.size()];
-            for (int i = 0; i < SERVERS.size(); i++) {
-                med[i] = median(results.get(SERVERS.get(i)).get(size));
-                sb.append(String.format(Locale.ROOT, "%,.0f | ", med[i]));
+            Map<String, Double> med = new LinkedHashMap<>();
+            for (String server : servers) {
+                med.put(server, median(results.get(server).get(size)));
+                sb.append(String.format(Locale.ROOT, "%,.0f | ", med.get(server)));
             }
-            sb.append(String.format(Locale.ROOT, "%.2fx | %.2fx | %.2fx |%n", med[0] / med[1], med[0] / med[2],
-                    med[0] / med[3]));
+            for (String[] r : ratios) {
+                sb.append(String.format(Locale.ROOT, "%.2fx | ", med.get(r[0]) / med.get(r[1])));
+            }
+            sb.append('\n');
         }
+        sb.append('\n');
+        described.forEach((server, what) -> sb.append("- ").append(server).append(": ").append(what).append('\n'));
         return sb.toString();
     }
 

@@ -9,7 +9,7 @@ import dev.loop.PollerKind;
 /**
  * {@code java -jar loop-echo.jar --backend selector --poller epoll --port 7000}: an echo server on
  * one loop thread, which prints one line when listening and runs until killed. {@code --server
- * netty-epoll|netty-nio|jdk-nio} starts one of the peers instead, for the comparison.
+ * netty-epoll|netty-io_uring|netty-nio|jdk-nio} starts one of the peers instead, for the comparison.
  */
 public final class EchoMain {
 

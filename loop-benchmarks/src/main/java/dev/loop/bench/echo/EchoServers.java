@@ -31,10 +31,13 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 
 /**
- * The four echo servers compared, each on exactly one event-loop thread, each echoing every byte back
- * as it arrives: ours, Netty 4.2's epoll and NIO transports, and a plain JDK NIO selector loop.
+ * The echo servers compared, each on exactly one event-loop thread, each echoing every byte back as it
+ * arrives: ours (any backend), Netty 4.2's epoll, io_uring and NIO transports, and a plain JDK NIO
+ * selector loop.
  */
 public final class EchoServers {
 
@@ -55,10 +58,11 @@ public final class EchoServers {
         return switch (kind) {
             case "loop" -> loop(backend, poller, port);
             case "netty-epoll" -> netty(EpollIoHandler.newFactory(), EpollServerSocketChannel.class, port, kind);
+            case "netty-io_uring" -> netty(IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class, port, kind);
             case "netty-nio" -> netty(NioIoHandler.newFactory(), NioServerSocketChannel.class, port, kind);
             case "jdk-nio" -> jdkNio(port);
             default -> throw new IllegalArgumentException("unknown server " + kind
-                    + " (loop, netty-epoll, netty-nio, jdk-nio)");
+                    + " (loop, netty-epoll, netty-io_uring, netty-nio, jdk-nio)");
         };
     }
 

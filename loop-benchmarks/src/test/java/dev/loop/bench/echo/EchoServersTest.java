@@ -20,7 +20,7 @@ import dev.loop.PollerKind;
 class EchoServersTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"loop", "loop-proactor", "netty-epoll", "netty-nio", "jdk-nio"})
+    @ValueSource(strings = {"loop", "loop-proactor", "netty-epoll", "netty-io_uring", "netty-nio", "jdk-nio"})
     void echoesEveryByteUnderThePingPongClient(String kind) throws Exception {
         EchoServers.Running started = kind.equals("loop-proactor")
                 ? EchoServers.start("loop", dev.loop.Backend.PROACTOR, null, 0)
