@@ -10,7 +10,8 @@
  *  - EVFILT_READ and EVFILT_WRITE on one descriptor share one epoll registration, and each ready
  *    direction comes back as its own kevent; `data` is the byte count from FIONREAD (read) or the
  *    free space in the send buffer (write, from SIOCOUTQ where it applies);
- *  - EV_EOF is set when the peer closed (EPOLLRDHUP/EPOLLHUP), with the socket error in fflags;
+ *  - EV_EOF is set when the peer closed or the socket failed (EPOLLRDHUP/EPOLLHUP/EPOLLERR); fflags stays
+ *    0 (kqueue puts the pending socket error there, which Linux can only read by clearing it);
  *  - EV_ADD (also modifies: udata, EV_CLEAR), EV_DELETE, EV_ENABLE, EV_DISABLE, EV_ONESHOT, EV_DISPATCH,
  *    EV_CLEAR (edge-triggered for the whole descriptor), EV_RECEIPT;
  *  - EVFILT_PROC with NOTE_EXIT through a pidfd: reported once, with the wait status in `data` and
@@ -405,13 +406,10 @@ int kevent(int kqfd, const struct kevent *changelist, int nchanges, struct keven
         if (r != NULL && r->enabled && (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && out < nevents) {
             int avail = 0;
             ioctl(fd, FIONREAD, &avail);
-            uint16_t flags = (e & (EPOLLRDHUP | EPOLLHUP)) ? EV_EOF : 0;
-            int soerr = 0;
-            socklen_t len = sizeof(soerr);
-            if ((e & EPOLLERR) && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr != 0) {
-                flags |= EV_EOF;
-            }
-            fill(&eventlist[out++], (uintptr_t) fd, EVFILT_READ, flags, (uint32_t) soerr, avail, r->udata);
+            /* kqueue puts the socket error in fflags without clearing it; Linux's SO_ERROR would clear it (and
+             * the next read would then see EOF instead of ECONNRESET), so the emulation leaves fflags 0. */
+            uint16_t flags = (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ? EV_EOF : 0;
+            fill(&eventlist[out++], (uintptr_t) fd, EVFILT_READ, flags, 0, avail, r->udata);
             fired(k, r);
         }
         struct knote *w = find(k, (uintptr_t) fd, EVFILT_WRITE);

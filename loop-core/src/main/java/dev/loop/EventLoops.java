@@ -41,7 +41,13 @@ public final class EventLoops {
             }
             return new dev.loop.proactor.ProactorEventLoop(options);
         }
-        if (backend != Backend.SELECTOR) {
+        if (backend == Backend.KQUEUE) {
+            BackendAvailability kqueue = BackendProbe.probe(Backend.KQUEUE, null);
+            if (!kqueue.available()) {
+                throw new BackendUnavailableException(kqueue);
+            }
+            poller = PollerKind.KQUEUE; // a selector loop on a kqueue poller
+        } else if (backend != Backend.SELECTOR) {
             throw new BackendUnavailableException(BackendProbe.probe(backend, poller));
         }
         if (poller == null) {

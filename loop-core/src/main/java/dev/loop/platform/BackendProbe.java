@@ -20,7 +20,8 @@ import dev.loop.selector.Pollers;
 public final class BackendProbe {
 
     /** The automatic choice, best first. */
-    public static final List<PollerKind> SELECTOR_ORDER = List.of(PollerKind.EPOLL, PollerKind.POLL, PollerKind.SELECT);
+    public static final List<PollerKind> SELECTOR_ORDER = List.of(PollerKind.EPOLL, PollerKind.KQUEUE, PollerKind.POLL,
+            PollerKind.SELECT);
 
     private BackendProbe() {
     }
@@ -43,9 +44,14 @@ public final class BackendProbe {
             case PROACTOR -> dev.loop.proactor.ProactorProbe.probe();
             case KQUEUE -> {
                 Optional<String> reason = Pollers.staticReason(PollerKind.KQUEUE);
-                yield unavailable(Backend.KQUEUE, null, reason.orElse("not implemented"));
+                yield reason.isPresent() ? unavailable(Backend.KQUEUE, null, reason.get())
+                        : withBackend(probeSelector(PollerKind.KQUEUE), Backend.KQUEUE);
             }
         };
+    }
+
+    private static BackendAvailability withBackend(BackendAvailability a, Backend backend) {
+        return new BackendAvailability(backend, a.poller(), a.available(), a.reason(), a.details());
     }
 
     /** The first available selector poller in {@link #SELECTOR_ORDER}, if any. */

@@ -16,8 +16,12 @@ public final class Pollers {
     public static Optional<String> staticReason(PollerKind kind) {
         Os os = Os.current();
         if (kind == PollerKind.KQUEUE) {
-            return Optional.of(os == Os.LINUX ? "kqueue is a BSD/macOS kernel interface, not present on Linux"
-                    : "the kqueue poller is not implemented in this version of loop");
+            if (os == Os.LINUX) {
+                return KqueuePoller.emulationConfigured() ? Optional.empty()
+                        : Optional.of("kqueue is a BSD/macOS kernel interface, not present on Linux");
+            }
+            return Optional.of("the kqueue poller has been tested only against a Linux emulation of kqueue, not yet on "
+                    + os.displayName() + " (and its cross-thread wake-up still uses a Linux eventfd)");
         }
         if (os != Os.LINUX) {
             if (kind == PollerKind.EPOLL) {
@@ -48,7 +52,7 @@ public final class Pollers {
             case EPOLL -> new EpollPoller();
             case POLL -> new PollPoller();
             case SELECT -> new SelectPoller();
-            case KQUEUE -> throw new AssertionError("refused above");
+            case KQUEUE -> new KqueuePoller();
         };
     }
 }

@@ -36,8 +36,21 @@ public class SelectorEventLoop extends ReadinessEventLoop implements Poller.Sink
      * from the matrix row of this platform, with this machine's limits.
      */
     public SelectorEventLoop(LoopOptions options, Poller poller) {
-        this(options, poller, Platform.current().capabilitiesOf(Backend.SELECTOR, poller.kind(),
-                poller.timeoutGranularityNanos(), poller.descriptorLimit()));
+        this(options, poller, capabilitiesFor(poller));
+    }
+
+    /**
+     * This platform's matrix row for {@code poller}. A kqueue poller on Linux runs on a test emulation of
+     * FreeBSD's kqueue: it gets FreeBSD's row.
+     */
+    private static Capabilities capabilitiesFor(Poller poller) {
+        Backend backend = poller.kind() == PollerKind.KQUEUE ? Backend.KQUEUE : Backend.SELECTOR;
+        if (poller.kind() == PollerKind.KQUEUE && dev.loop.platform.Os.current() == dev.loop.platform.Os.LINUX) {
+            return dev.loop.capability.PlatformSupport.of(dev.loop.platform.Os.FREEBSD, null, backend, PollerKind.KQUEUE)
+                    .orElseThrow();
+        }
+        return Platform.current().capabilitiesOf(backend, poller.kind(), poller.timeoutGranularityNanos(),
+                poller.descriptorLimit());
     }
 
     /** A loop with explicit capabilities (another platform's row, for portability checks). */
@@ -53,7 +66,7 @@ public class SelectorEventLoop extends ReadinessEventLoop implements Poller.Sink
 
     @Override
     public Backend backend() {
-        return Backend.SELECTOR;
+        return poller.kind() == PollerKind.KQUEUE ? Backend.KQUEUE : Backend.SELECTOR;
     }
 
     @Override

@@ -1,0 +1,65 @@
+package dev.loop.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import dev.loop.Backend;
+import dev.loop.EventLoop;
+import dev.loop.EventLoops;
+import dev.loop.LoopOptions;
+import dev.loop.PollerKind;
+import dev.loop.nativeio.Kevent;
+import dev.loop.platform.BackendProbe;
+import dev.loop.selector.KqueuePoller;
+import dev.loop.selector.Poller;
+import dev.loop.testsupport.KqShim;
+
+/**
+ * The conformance suite on the kqueue poller, here on Linux through the kqueue emulation
+ * ({@code src/test/native/kqshim.c}, FreeBSD's 64-byte kevent), so with FreeBSD's capability row. Not a
+ * substitute for a run on a real macOS or FreeBSD kernel.
+ */
+class KqueueLoopTest extends AbstractLoopConformanceTest {
+
+    static {
+        // Before KqueuePoller's native methods are bound (once per JVM).
+        System.setProperty(KqueuePoller.LIBRARY_PROPERTY, KqShim.library(Kevent.FREEBSD).toString());
+        System.setProperty(KqueuePoller.LAYOUT_PROPERTY, "freebsd");
+    }
+
+    /**
+     * Other test classes in this JVM see Linux without kqueue again (the native methods stay bound to the
+     * emulation, which nothing else uses).
+     */
+    @AfterAll
+    static void forgetTheEmulation() {
+        System.clearProperty(KqueuePoller.LIBRARY_PROPERTY);
+        System.clearProperty(KqueuePoller.LAYOUT_PROPERTY);
+    }
+
+    @Override
+    protected Poller newPoller() {
+        return new KqueuePoller();
+    }
+
+    @Override
+    protected PollerKind kind() {
+        return PollerKind.KQUEUE;
+    }
+
+    @Override
+    protected boolean reportsClosedDescriptors() {
+        return false; // kqueue drops the knotes of a closed descriptor, as epoll does
+    }
+
+    @Test
+    void theKqueueBackendIsASelectorLoopOnAKqueuePoller() {
+        assertThat(BackendProbe.probe(Backend.KQUEUE, null).available()).isTrue();
+        EventLoop loop = EventLoops.create(LoopOptions.builder().backend(Backend.KQUEUE).build());
+        loops.add(loop);
+        assertThat(loop.backend()).isEqualTo(Backend.KQUEUE);
+        assertThat(loop.poller()).isEqualTo(PollerKind.KQUEUE);
+    }
+}
