@@ -16,12 +16,14 @@
  *    EV_CLEAR (edge-triggered for the whole descriptor), EV_RECEIPT;
  *  - EVFILT_PROC with NOTE_EXIT through a pidfd: reported once, with the wait status in `data` and
  *    EV_EOF, without reaping the child; the knote is then deleted;
+ *  - EVFILT_USER through an eventfd: NOTE_TRIGGER (from any thread) fires it; it stays triggered until
+ *    delivered with EV_CLEAR (or deleted); the low 24 bits of fflags are returned as set at EV_ADD;
  *  - changes are applied in order before any event is collected; a failed change is returned as an
  *    EV_ERROR entry with the errno in `data` when the event list has room (and the call then returns
  *    without waiting), else kevent() fails with that errno;
  *  - timeouts: NULL waits forever, {0, 0} polls, anything else waits with nanosecond precision
  *    (epoll_pwait2, falling back to milliseconds rounded up).
- * Not emulated: EVFILT_TIMER, EVFILT_USER, EVFILT_VNODE, EVFILT_SIGNAL, regular files (epoll refuses
+ * Not emulated: EVFILT_TIMER, EVFILT_VNODE, EVFILT_SIGNAL, regular files (epoll refuses
  * them: EV_ERROR with EPERM, where kqueue would report them always readable).
  */
 #define _GNU_SOURCE
@@ -34,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -67,6 +70,13 @@ _Static_assert(sizeof(struct kevent) == 64, "FreeBSD 12+ struct kevent is 64 byt
 #define EVFILT_READ (-1)
 #define EVFILT_WRITE (-2)
 #define EVFILT_PROC (-5)
+#ifdef KQSHIM_MACOS
+#define EVFILT_USER (-10)
+#else
+#define EVFILT_USER (-11)
+#endif
+#define NOTE_TRIGGER 0x01000000u
+#define NOTE_FFLAGSMASK 0x00ffffffu
 #define EV_ADD 0x0001
 #define EV_DELETE 0x0002
 #define EV_ENABLE 0x0004
@@ -80,6 +90,7 @@ _Static_assert(sizeof(struct kevent) == 64, "FreeBSD 12+ struct kevent is 64 byt
 #define NOTE_EXIT 0x80000000u
 
 #define PROC_TAG (1ULL << 63)
+#define USER_TAG (1ULL << 62)
 
 struct knote {
     uintptr_t ident;
@@ -88,7 +99,7 @@ struct knote {
     uint32_t fflags;
     void *udata;
     int enabled;
-    int pidfd; /* EVFILT_PROC */
+    int pidfd; /* EVFILT_PROC: the pidfd; EVFILT_USER: the eventfd */
 };
 
 struct kq {
@@ -213,7 +224,7 @@ static int sync_fd(struct kq *k, int fd, int existed_before) {
 /* Applies one change; returns 0 or an errno. */
 static int apply(struct kq *k, const struct kevent *c) {
     struct knote *n = find(k, c->ident, c->filter);
-    if (c->filter != EVFILT_READ && c->filter != EVFILT_WRITE && c->filter != EVFILT_PROC) {
+    if (c->filter != EVFILT_READ && c->filter != EVFILT_WRITE && c->filter != EVFILT_PROC && c->filter != EVFILT_USER) {
         return EINVAL;
     }
     if (c->flags & EV_DELETE) {
@@ -223,7 +234,54 @@ static int apply(struct kq *k, const struct kevent *c) {
         int fd = (int) n->ident;
         int16_t filter = n->filter;
         remove_note(k, n);
-        return filter == EVFILT_PROC ? 0 : sync_fd(k, fd, 1);
+        return filter == EVFILT_PROC || filter == EVFILT_USER ? 0 : sync_fd(k, fd, 1);
+    }
+    if (c->filter == EVFILT_USER) {
+        if (n == NULL) {
+            if (!(c->flags & EV_ADD)) {
+                return ENOENT;
+            }
+            int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+            if (efd < 0) {
+                return errno;
+            }
+            struct epoll_event ev = {.events = EPOLLIN, .data.u64 = USER_TAG | (uint64_t) c->ident};
+            if (epoll_ctl(k->epfd, EPOLL_CTL_ADD, efd, &ev) != 0) {
+                int e = errno;
+                close(efd);
+                return e;
+            }
+            if (k->count == k->cap) {
+                int cap = k->cap ? k->cap * 2 : 16;
+                struct knote *notes = realloc(k->notes, cap * sizeof(*notes));
+                if (notes == NULL) {
+                    epoll_ctl(k->epfd, EPOLL_CTL_DEL, efd, NULL);
+                    close(efd);
+                    return ENOMEM;
+                }
+                k->notes = notes;
+                k->cap = cap;
+            }
+            n = &k->notes[k->count++];
+            *n = (struct knote){c->ident, c->filter, (uint16_t) (c->flags & (EV_ONESHOT | EV_DISPATCH | EV_CLEAR)),
+                                c->fflags & NOTE_FFLAGSMASK, c->udata, 1, efd};
+        } else if (c->flags & EV_ADD) {
+            n->udata = c->udata;
+            n->flags = c->flags & (EV_ONESHOT | EV_DISPATCH | EV_CLEAR);
+        }
+        if (c->flags & EV_ENABLE) {
+            n->enabled = 1;
+        }
+        if (c->flags & EV_DISABLE) {
+            n->enabled = 0;
+        }
+        if (c->fflags & NOTE_TRIGGER) {
+            uint64_t one = 1;
+            if (write(n->pidfd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
+                return errno;
+            }
+        }
+        return 0;
     }
     if (c->filter == EVFILT_PROC) {
         if (!(c->flags & EV_ADD)) {
@@ -317,6 +375,14 @@ static void fill(struct kevent *out, uintptr_t ident, int16_t filter, uint16_t f
 /* After a knote fired: EV_ONESHOT deletes it, EV_DISPATCH disables it. */
 static void fired(struct kq *k, struct knote *n) {
     int fd = (int) n->ident;
+    if (n->filter == EVFILT_USER) {
+        if (n->flags & EV_ONESHOT) {
+            remove_note(k, n);
+        } else if (n->flags & EV_DISPATCH) {
+            n->enabled = 0;
+        }
+        return;
+    }
     if (n->flags & EV_ONESHOT) {
         remove_note(k, n);
         sync_fd(k, fd, 1);
@@ -385,6 +451,21 @@ int kevent(int kqfd, const struct kevent *changelist, int nchanges, struct keven
     for (int i = 0; i < n && k != NULL; i++) {
         uint64_t data = evs[i].data.u64;
         uint32_t e = evs[i].events;
+        if (data & USER_TAG) {
+            uintptr_t ident = (uintptr_t) (data & ~USER_TAG);
+            struct knote *u = find(k, ident, EVFILT_USER);
+            if (u == NULL || !u->enabled || out >= nevents) {
+                continue;
+            }
+            fill(&eventlist[out++], ident, EVFILT_USER, 0, u->fflags, 0, u->udata);
+            if (u->flags & EV_CLEAR) {
+                uint64_t count;
+                while (read(u->pidfd, &count, sizeof(count)) > 0) {
+                }
+            }
+            fired(k, u);
+            continue;
+        }
         if (data & PROC_TAG) {
             uintptr_t pid = (uintptr_t) (data & ~PROC_TAG);
             struct knote *p = find(k, pid, EVFILT_PROC);

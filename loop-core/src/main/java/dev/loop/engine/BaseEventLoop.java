@@ -812,6 +812,26 @@ public abstract class BaseEventLoop implements EventLoop {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no readiness watching");
     }
 
+    /**
+     * Whether this loop's backend reports process exits itself (kqueue's {@code EVFILT_PROC}); otherwise
+     * subprocesses are watched through a pidfd reader.
+     */
+    public boolean watchesExits() {
+        return false;
+    }
+
+    /**
+     * Calls {@code callback} on the loop thread once process {@code pid} has exited (it is not reaped).
+     * Only where {@link #watchesExits()}. <em>Loop thread.</em>
+     */
+    public void watchExit(int pid, Runnable callback) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not watch processes");
+    }
+
+    /** Stops watching {@code pid} (the child was reaped another way). */
+    public void unwatchExit(int pid) {
+    }
+
     @Override
     public long recentDelayNanos() {
         long requested = delayRequestedAt;

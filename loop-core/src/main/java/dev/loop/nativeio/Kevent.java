@@ -27,6 +27,8 @@ public enum Kevent {
     public static final short EV_ERROR = 0x4000;
     public static final short EV_EOF = (short) 0x8000;
     public static final int NOTE_EXIT = 0x80000000;
+    /** EVFILT_USER: fire the event. */
+    public static final int NOTE_TRIGGER = 0x01000000;
 
     private static final int IDENT = 0;
     private static final int FILTER = 8;

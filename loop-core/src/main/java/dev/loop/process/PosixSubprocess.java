@@ -54,6 +54,8 @@ public final class PosixSubprocess implements SubprocessTransport {
     private volatile Integer returnCode;
     private boolean closing;
     private boolean finished;
+    /** The backend watches this child's exit (kqueue); nobody else reaps it. */
+    private boolean exitWatched;
     private int openPipes;
 
     private PosixSubprocess(BaseEventLoop loop, StreamIo io, SubprocessProtocol protocol, int pid, int pidfd) {
@@ -72,12 +74,16 @@ public final class PosixSubprocess implements SubprocessTransport {
             throw new NullPointerException("protocol factory returned null");
         }
         ProcessSpawner.Spawned child = ProcessSpawner.spawn(List.copyOf(argv), options);
-        boolean usePidfd = !"false".equals(System.getProperty(USE_PIDFD_PROPERTY));
+        boolean byBackend = loop.watchesExits(); // kqueue: EVFILT_PROC
+        boolean usePidfd = !byBackend && !"false".equals(System.getProperty(USE_PIDFD_PROPERTY));
         int pidfd = usePidfd ? (int) LibC.syscall(Linux.SYS_PIDFD_OPEN, child.pid(), 0, 0, 0, 0, 0) : -1;
         int pidfdErrno = pidfd < 0 ? (usePidfd ? LibC.errno() : Errno.ENOSYS) : 0;
         PosixSubprocess p = new PosixSubprocess(loop, io, protocol, child.pid(), pidfd);
         loop.resources().add(LoopResources.Kind.SUBPROCESS, p.resource);
-        if (pidfd >= 0) {
+        if (byBackend) {
+            p.exitWatched = true;
+            loop.watchExit(child.pid(), p::exitReported);
+        } else if (pidfd >= 0) {
             loop.watchRead(pidfd, p::pidfdReadable);
         } else {
             LOG.log(Level.DEBUG, () -> "pidfd_open failed (" + Errno.name(pidfdErrno) + "): waiting for pid "
@@ -148,6 +154,12 @@ public final class PosixSubprocess implements SubprocessTransport {
         int rc = reap(Linux.P_PIDFD, pidfd, false);
         LibC.close(pidfd);
         exited(rc);
+    }
+
+    /** The backend saw the exit (EVFILT_PROC): reap it now; it does not block. */
+    private void exitReported() {
+        exitWatched = false;
+        exited(reap(Linux.P_PID, pid, false));
     }
 
     private void waitOnThread() {
@@ -291,6 +303,10 @@ public final class PosixSubprocess implements SubprocessTransport {
             LibC.syscall(Linux.SYS_PIDFD_SEND_SIGNAL, pidfd, 9, 0, 0, 0, 0);
             returnCode = reap(Linux.P_PIDFD, pidfd, false);
             LibC.close(pidfd);
+        } else if (exitWatched) {
+            loop.unwatchExit(pid);
+            LibC.kill(pid, 9);
+            returnCode = reap(Linux.P_PID, pid, false); // SIGKILL cannot be ignored: this returns at once
         } else {
             LibC.kill(pid, 9); // the reaper thread reaps it
             returnCode = -9;

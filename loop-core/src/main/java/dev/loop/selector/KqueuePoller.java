@@ -19,13 +19,15 @@ import dev.loop.platform.Os;
  * kqueue, the readiness mechanism of macOS and the BSDs (asyncio's {@code KqueueSelector}): one
  * {@code EVFILT_READ} and one {@code EVFILT_WRITE} knote per descriptor and direction, level-triggered
  * (no {@code EV_CLEAR}), waits with a nanosecond {@code timespec}. Changes are sent with
- * {@code EV_RECEIPT}, so each comes back with its own result and a failure names its descriptor.
+ * {@code EV_RECEIPT}, so each comes back with its own result and a failure names its descriptor. Other
+ * threads wake it with an {@code EVFILT_USER} event ({@code NOTE_TRIGGER}, reset by {@code EV_CLEAR}).
  *
  * <p>{@code struct kevent} is laid out per OS ({@link Kevent}: 32 bytes on macOS, 64 on FreeBSD 12+),
  * chosen at run time. The functions come from the C library, or from the library named by
  * {@value #LIBRARY_PROPERTY}: on Linux, tests point it at an emulation on epoll
  * ({@code src/test/native/kqshim.c}, FreeBSD layout unless {@value #LAYOUT_PROPERTY} says {@code macos}).
  * This poller has been run against that emulation only, not yet on a real macOS or FreeBSD kernel.
+ * Process exit ({@code EVFILT_PROC}, {@code NOTE_EXIT}) is watched through {@link #watchExit}.
  */
 public final class KqueuePoller implements Poller {
 
@@ -35,6 +37,8 @@ public final class KqueuePoller implements Poller {
     public static final String LAYOUT_PROPERTY = "dev.loop.kqueue.layout";
 
     private static final int MAX_EVENTS = 1024;
+    /** The ident of the wake-up's EVFILT_USER event. */
+    private static final int WAKE_IDENT = 0;
 
     /** Direct mapping to the configured library (registered once per JVM, at first use). */
     static final class Calls {
@@ -52,14 +56,16 @@ public final class KqueuePoller implements Poller {
 
     private final Kevent layout;
     private final int kq;
-    private final Waker waker;
+    /** The NOTE_TRIGGER change, used by {@link #wakeup()} under its own lock (any thread). */
+    private final NativeMemory wakeChange;
+    private final Object wakeLock = new Object();
     private final NativeMemory changes;
     private final NativeMemory receipts;
     private final NativeMemory events;
     private final NativeMemory timespec = new NativeMemory(16);
     /** The interest registered for each descriptor (READ | WRITE bits), 0 when none. */
     private int[] interests = new int[256];
-    private boolean closed;
+    private volatile boolean closed;
 
     public KqueuePoller() {
         this.layout = layout();
@@ -71,19 +77,18 @@ public final class KqueuePoller implements Poller {
         this.changes = new NativeMemory(2L * layout.size);
         this.receipts = new NativeMemory(2L * layout.size);
         this.events = new NativeMemory((long) MAX_EVENTS * layout.size);
-        Waker w = null;
-        try {
-            w = new Waker();
-            change(w.fd(), READ, 0);
-        } catch (RuntimeException e) {
-            if (w != null) {
-                w.close();
-            }
+        this.wakeChange = new NativeMemory(layout.size);
+        layout.put(wakeChange.buffer(), 0, WAKE_IDENT, layout.evfiltUser, (short) 0, Kevent.NOTE_TRIGGER, 0, 0);
+        ByteBuffer c = changes.buffer();
+        layout.put(c, 0, WAKE_IDENT, layout.evfiltUser, (short) (Kevent.EV_ADD | Kevent.EV_CLEAR | Kevent.EV_RECEIPT), 0,
+                0, 0);
+        int got = Calls.kevent(kq, changes.address(), 1, receipts.address(), 1, 0);
+        int errno = got < 0 ? LibC.errno() : got == 1 ? (int) layout.data(receipts.buffer(), 0) : Errno.EINVAL;
+        if (errno != 0) {
             LibC.close(kq);
             freeBuffers();
-            throw e;
+            throw new NativeException("kevent(EVFILT_USER)", errno);
         }
-        this.waker = w;
     }
 
     /** The library named by {@value #LIBRARY_PROPERTY}, or the C library. */
@@ -198,16 +203,17 @@ public final class KqueuePoller implements Poller {
             remaining = TimeoutClock.remaining(deadline, infinite);
         }
         ByteBuffer e = events.buffer();
-        int wakeFd = waker.fd();
         int reported = 0;
         for (int i = 0; i < n; i++) {
             int fd = (int) layout.ident(e, i);
-            if (fd == wakeFd) {
-                waker.drain();
-                continue;
-            }
             short filter = layout.filter(e, i);
-            if (filter == Kevent.EVFILT_READ) {
+            if (filter == layout.evfiltUser) {
+                continue; // the wake-up; EV_CLEAR reset it
+            }
+            if (filter == Kevent.EVFILT_PROC) {
+                sink.exited(fd);
+                reported++;
+            } else if (filter == Kevent.EVFILT_READ) {
                 sink.ready(fd, READ);
                 reported++;
             } else if (filter == Kevent.EVFILT_WRITE) {
@@ -220,7 +226,42 @@ public final class KqueuePoller implements Poller {
 
     @Override
     public void wakeup() {
-        waker.wake();
+        synchronized (wakeLock) {
+            if (!closed && Calls.kevent(kq, wakeChange.address(), 1, 0, 0, 0) < 0) {
+                throw new NativeException("kevent(NOTE_TRIGGER)", LibC.errno());
+            }
+        }
+    }
+
+    /**
+     * Watches process {@code pid} for its exit ({@code EVFILT_PROC}, {@code NOTE_EXIT}): reported once
+     * through {@link Sink#exited}, without reaping it. Returns false when the process does not exist
+     * (ESRCH: it exited and was reaped already).
+     */
+    @Override
+    public boolean watchExit(int pid) {
+        layout.put(changes.buffer(), 0, pid, Kevent.EVFILT_PROC, (short) (Kevent.EV_ADD | Kevent.EV_RECEIPT),
+                Kevent.NOTE_EXIT, 0, 0);
+        int got = Calls.kevent(kq, changes.address(), 1, receipts.address(), 1, 0);
+        int errno = got < 0 ? LibC.errno() : (int) layout.data(receipts.buffer(), 0);
+        if (errno == Errno.ESRCH) {
+            return false;
+        }
+        if (errno != 0) {
+            throw new NativeException("kevent(EVFILT_PROC)", errno, "pid " + pid);
+        }
+        return true;
+    }
+
+    @Override
+    public void unwatchExit(int pid) {
+        layout.put(changes.buffer(), 0, pid, Kevent.EVFILT_PROC, (short) (Kevent.EV_DELETE | Kevent.EV_RECEIPT), 0, 0, 0);
+        Calls.kevent(kq, changes.address(), 1, receipts.address(), 1, 0); // ENOENT: reported already
+    }
+
+    @Override
+    public boolean watchesExits() {
+        return true;
     }
 
     @Override
@@ -240,7 +281,8 @@ public final class KqueuePoller implements Poller {
 
     @Override
     public int ownDescriptors() {
-        return 2;
+        // The kqueue. The Linux emulation also holds an eventfd for the wake-up's EVFILT_USER event.
+        return emulationConfigured() ? 2 : 1;
     }
 
     @Override
@@ -248,13 +290,20 @@ public final class KqueuePoller implements Poller {
         if (closed) {
             return;
         }
-        closed = true;
-        waker.close();
+        synchronized (wakeLock) {
+            closed = true; // no wakeup() reaches a closed (or reused) descriptor number
+        }
+        // Closing the kqueue drops its knotes anyway; deleting the user event first also lets an emulation
+        // that holds a descriptor for it (the Linux test shim) release that descriptor.
+        layout.put(changes.buffer(), 0, WAKE_IDENT, layout.evfiltUser, (short) (Kevent.EV_DELETE | Kevent.EV_RECEIPT), 0,
+                0, 0);
+        Calls.kevent(kq, changes.address(), 1, receipts.address(), 1, 0);
         LibC.close(kq);
         freeBuffers();
     }
 
     private void freeBuffers() {
+        wakeChange.close();
         changes.close();
         receipts.close();
         events.close();

@@ -24,6 +24,10 @@ public interface Poller extends AutoCloseable {
          * already forgotten it.
          */
         void invalid(int fd);
+
+        /** Process {@code pid}, watched with {@link Poller#watchExit}, has exited (not reaped yet). */
+        default void exited(int pid) {
+        }
     }
 
     PollerKind kind();
@@ -46,6 +50,20 @@ public interface Poller extends AutoCloseable {
      *                 poller reads the clock only when a wait is interrupted
      */
     int poll(long timeoutNanos, long nowNanos, Sink sink);
+
+    /** Whether this poller reports process exits itself ({@link #watchExit}); else the loop uses pidfds. */
+    default boolean watchesExits() {
+        return false;
+    }
+
+    /** Reports the exit of {@code pid} once through {@link Sink#exited}; false if it is gone already. */
+    default boolean watchExit(int pid) {
+        throw new UnsupportedOperationException(kind().id() + " does not watch processes");
+    }
+
+    /** Stops watching {@code pid}. */
+    default void unwatchExit(int pid) {
+    }
 
     /** Makes a {@link #poll} in progress (or the next one) return. Thread-safe; a no-op once closed. */
     void wakeup();

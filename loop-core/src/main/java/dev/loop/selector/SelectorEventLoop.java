@@ -60,6 +60,39 @@ public class SelectorEventLoop extends ReadinessEventLoop implements Poller.Sink
         this.capabilities = Objects.requireNonNull(capabilities, "capabilities");
     }
 
+    /** Callbacks for process exits the poller watches (kqueue), by pid. */
+    private final java.util.Map<Integer, Runnable> exits = new java.util.HashMap<>();
+
+    @Override
+    public boolean watchesExits() {
+        return poller.watchesExits();
+    }
+
+    @Override
+    public void watchExit(int pid, Runnable callback) {
+        checkThread("watchExit");
+        if (poller.watchExit(pid)) {
+            exits.put(pid, callback);
+        } else {
+            callSoon(callback); // exited before it could be watched
+        }
+    }
+
+    @Override
+    public void unwatchExit(int pid) {
+        if (exits.remove(pid) != null) {
+            poller.unwatchExit(pid); // also while the loop closes: the poller is closed last
+        }
+    }
+
+    @Override
+    public void exited(int pid) {
+        Runnable callback = exits.remove(pid);
+        if (callback != null) {
+            enqueueReady(dev.loop.engine.CallbackHandle.of(callback, null));
+        }
+    }
+
     public Poller pollerInstance() {
         return poller;
     }

@@ -62,4 +62,20 @@ class KqueueLoopTest extends AbstractLoopConformanceTest {
         assertThat(loop.backend()).isEqualTo(Backend.KQUEUE);
         assertThat(loop.poller()).isEqualTo(PollerKind.KQUEUE);
     }
+
+    @Test
+    void aChildsExitComesFromEvfiltProcNotFromAPidfdReader() throws Exception {
+        EventLoop loop = newLoop();
+        assertThat(((dev.loop.engine.BaseEventLoop) loop).watchesExits()).isTrue();
+        dev.loop.process.ProcessOptions quiet = dev.loop.process.ProcessOptions.DEFAULTS
+                .withStdin(dev.loop.process.ProcessOptions.Redirect.DEVNULL)
+                .withStdout(dev.loop.process.ProcessOptions.Redirect.DEVNULL)
+                .withStderr(dev.loop.process.ProcessOptions.Redirect.DEVNULL);
+        var child = await(loop, loop.subprocessShell(() -> new dev.loop.process.SubprocessProtocol() { }, "sleep 5",
+                quiet));
+        // No pipes and no pidfd reader: only the kqueue's EVFILT_PROC knote watches the child.
+        assertThat(loop.stats().handles().readers()).isZero();
+        loop.callSoon(() -> child.transport().sendSignal(15));
+        assertThat(await(loop, child.transport().exitStatus())).isEqualTo(-15);
+    }
 }

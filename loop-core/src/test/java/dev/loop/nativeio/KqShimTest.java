@@ -242,6 +242,36 @@ class KqShimTest {
 
     @ParameterizedTest
     @EnumSource(Kevent.class)
+    void aUserEventFiresWhenTriggeredFromAnotherThreadAndEvClearResetsIt(Kevent l) throws Exception {
+        open(l);
+        layout.put(changes.buffer(), 0, 5, layout.evfiltUser, (short) (Kevent.EV_ADD | Kevent.EV_CLEAR), 0, 0, 77);
+        assertThat(kevent(1, 8, 0)).as("not triggered yet").isZero();
+        Thread trigger = new Thread(() -> {
+            try {
+                Thread.sleep(30);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try (NativeMemory c = new NativeMemory(l.size)) {
+                l.put(c.buffer(), 0, 5, l.evfiltUser, (short) 0, Kevent.NOTE_TRIGGER, 0, 0);
+                kq.kevent(kqfd, new Pointer(c.address()), 1, null, 0, null);
+            }
+        });
+        trigger.start();
+        assertThat(kevent(0, 8, -1)).isEqualTo(1);
+        trigger.join();
+        assertThat(layout.filter(ev(), 0)).isEqualTo(layout.evfiltUser);
+        assertThat(layout.ident(ev(), 0)).isEqualTo(5);
+        assertThat(layout.udata(ev(), 0)).isEqualTo(77);
+        assertThat(kevent(0, 8, 0)).as("EV_CLEAR: reset once delivered").isZero();
+        // Without EV_CLEAR it stays triggered.
+        layout.put(changes.buffer(), 0, 6, layout.evfiltUser, Kevent.EV_ADD, Kevent.NOTE_TRIGGER, 0, 0);
+        assertThat(kevent(1, 8, 0)).isEqualTo(1);
+        assertThat(kevent(0, 8, 0)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kevent.class)
     void procNoteExitReportsTheWaitStatusOnceWithoutReaping(Kevent l) throws Exception {
         open(l);
         int pid = spawnShell("exit 3");
