@@ -21,7 +21,8 @@ public final class Pollers {
                         : Optional.of("kqueue is a BSD/macOS kernel interface, not present on Linux");
             }
             return Optional.of("the kqueue poller has been tested only against a Linux emulation of kqueue, not yet on "
-                    + os.displayName() + " (and its cross-thread wake-up still uses a Linux eventfd)");
+                    + os.displayName() + ", and loop's other native calls (sockets, pipes, subprocesses) use Linux "
+                    + "constants and layouts");
         }
         if (os != Os.LINUX) {
             if (kind == PollerKind.EPOLL) {
