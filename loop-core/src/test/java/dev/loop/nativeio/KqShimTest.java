@@ -86,6 +86,19 @@ class KqShimTest {
     void theStructHasTheSizeOfItsOs(Kevent l) {
         assertThat(l.size).isEqualTo(l == Kevent.MACOS ? 32 : 64);
         assertThat(l.evfiltUser).isEqualTo(l == Kevent.MACOS ? (short) -10 : (short) -11);
+        // Offsets (xnu and FreeBSD event.h): ident @0, filter @8, flags @10, fflags @12, data @16, udata @24.
+        ByteBuffer b = ByteBuffer.allocate(2 * l.size).order(java.nio.ByteOrder.nativeOrder());
+        l.put(b, 1, 0x1122334455667788L, (short) -2, (short) 0x4001, 0x0A0B0C0D, -7L, 0x0102030405060708L);
+        int base = l.size;
+        assertThat(b.getLong(base)).isEqualTo(0x1122334455667788L);
+        assertThat(b.getShort(base + 8)).isEqualTo((short) -2);
+        assertThat(b.getShort(base + 10)).isEqualTo((short) 0x4001);
+        assertThat(b.getInt(base + 12)).isEqualTo(0x0A0B0C0D);
+        assertThat(b.getLong(base + 16)).isEqualTo(-7L);
+        assertThat(b.getLong(base + 24)).isEqualTo(0x0102030405060708L);
+        for (int off = 32; off < l.size; off += 8) {
+            assertThat(b.getLong(base + off)).as("ext[] zeroed").isZero();
+        }
     }
 
     @ParameterizedTest
