@@ -29,8 +29,10 @@ import dev.loop.selector.Waker;
  * <p>Transports, servers and connects are completion-based ({@link CompletionStreamIo}): accept, connect,
  * recv, read, send and writev are io_uring operations started with {@link #submit}, whose one
  * completion goes to a callback. Operations prepared during a step are submitted together with the
- * next wait: one {@code io_uring_enter} per step, whatever the number of connections. Subprocess exit
- * is a poll on the child's pidfd; signals and executors are as on the selector backend.
+ * next wait: one {@code io_uring_enter} per step, whatever the number of connections. Completion
+ * callbacks run in place as the completion queue is drained (protocol callbacks they make are caught
+ * and reported like any callback's), not as queued ready callbacks. Subprocess exit is a poll on the
+ * child's pidfd; signals and executors are as on the selector backend.
  *
  * <p>{@code user_data} carries the operation kind. For a poll: the direction, a per-descriptor
  * generation and the descriptor, so a completion of a poll that was removed (or of an earlier user of

@@ -26,7 +26,9 @@ import dev.loop.transport.Transport;
  * A child started by {@link ProcessSpawner}, its pipes as the loop's stream transports, and its exit.
  *
  * <p>Exit is noticed through a pidfd ({@code pidfd_open}, Linux 5.3) registered as a reader: when it is
- * readable the child is reaped with {@code waitid(P_PIDFD)}. Where pidfds are missing (older kernels,
+ * readable the child is reaped with {@code waitid(P_PIDFD)}. A backend that watches processes itself
+ * (kqueue: {@code EVFILT_PROC}, {@code NOTE_EXIT}) reports the exit instead, and the child is reaped
+ * with {@code waitid(P_PID)}. Where pidfds are missing (older kernels,
  * seccomp) a daemon thread per child waits in {@code waitid(P_PID)} instead. Either way only this
  * child is reaped (never {@code waitpid(-1)}, which would steal the JDK's own children), and it is
  * always reaped: closing the transport or the loop kills a running child and still reaps it.
