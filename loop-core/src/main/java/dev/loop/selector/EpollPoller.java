@@ -160,27 +160,15 @@ public final class EpollPoller implements Poller {
 
     @Override
     public int poll(long timeoutNanos, long nowNanos, Sink sink) {
-        boolean infinite = timeoutNanos < 0;
-        long deadline = nowNanos + Math.max(0, timeoutNanos);
-        long remaining = timeoutNanos;
-        int n;
-        while (true) {
-            n = waitOnce(remaining);
-            if (n >= 0) {
-                break;
-            }
-            int errno = LibC.errno();
-            if (errno != Errno.EINTR) {
-                throw new NativeException("epoll_wait", errno);
-            }
-            remaining = TimeoutClock.remaining(deadline, infinite);
-        }
+        int n = TimeoutClock.waitRetryingEintr(timeoutNanos, nowNanos, waitOnce, "epoll_wait");
         int reported = dispatch(n, sink);
         if (n == maxEvents && maxEvents < MAX_EVENTS) {
             allocateEvents(maxEvents * 2);
         }
         return reported;
     }
+
+    private final TimeoutClock.Wait waitOnce = this::waitOnce;
 
     private int waitOnce(long timeoutNanos) {
         if (timeoutNanos <= 0 || mode == TimeoutMode.MILLIS || timeoutNanos % TimeoutClock.NANOS_PER_MILLI == 0) {

@@ -82,8 +82,7 @@ public final class KqueuePoller implements Poller {
         ByteBuffer c = changes.buffer();
         layout.put(c, 0, WAKE_IDENT, layout.evfiltUser, (short) (Kevent.EV_ADD | Kevent.EV_CLEAR | Kevent.EV_RECEIPT), 0,
                 0, 0);
-        int got = Calls.kevent(kq, changes.address(), 1, receipts.address(), 1, 0);
-        int errno = got < 0 ? LibC.errno() : got == 1 ? (int) layout.data(receipts.buffer(), 0) : Errno.EINVAL;
+        int errno = applyChanges(1);
         if (errno != 0) {
             LibC.close(kq);
             freeBuffers();
@@ -165,10 +164,23 @@ public final class KqueuePoller implements Poller {
         if (n == 0) {
             return 0;
         }
+        return applyChanges(n);
+    }
+
+    /**
+     * Sends the first {@code n} entries of {@link #changes} (each with {@code EV_RECEIPT}); returns 0, or
+     * the first errno of a change that is not a deletion (a deletion's ENOENT/EBADF only means the
+     * descriptor was closed meanwhile and kqueue dropped its knote already).
+     */
+    private int applyChanges(int n) {
         int got = Calls.kevent(kq, changes.address(), n, receipts.address(), n, 0);
         if (got < 0) {
             return LibC.errno();
         }
+        if (got != n) {
+            return Errno.EINVAL; // every change asks for a receipt: fewer means the kernel ignored EV_RECEIPT
+        }
+        ByteBuffer c = changes.buffer();
         ByteBuffer r = receipts.buffer();
         for (int i = 0; i < got; i++) {
             long errno = layout.data(r, i);
@@ -182,26 +194,7 @@ public final class KqueuePoller implements Poller {
 
     @Override
     public int poll(long timeoutNanos, long nowNanos, Sink sink) {
-        boolean infinite = timeoutNanos < 0;
-        long deadline = nowNanos + Math.max(0, timeoutNanos);
-        long remaining = timeoutNanos;
-        int n;
-        while (true) {
-            long ts = 0;
-            if (remaining >= 0) {
-                TimeoutClock.putTimespec(timespec.buffer(), 0, remaining);
-                ts = timespec.address();
-            }
-            n = Calls.kevent(kq, 0, 0, events.address(), MAX_EVENTS, ts);
-            if (n >= 0) {
-                break;
-            }
-            int errno = LibC.errno();
-            if (errno != Errno.EINTR) {
-                throw new NativeException("kevent", errno);
-            }
-            remaining = TimeoutClock.remaining(deadline, infinite);
-        }
+        int n = TimeoutClock.waitRetryingEintr(timeoutNanos, nowNanos, waitOnce, "kevent");
         ByteBuffer e = events.buffer();
         int reported = 0;
         for (int i = 0; i < n; i++) {
@@ -224,6 +217,18 @@ public final class KqueuePoller implements Poller {
         return reported;
     }
 
+    private final TimeoutClock.Wait waitOnce = this::waitOnce;
+
+    /** One kevent wait with a nanosecond timespec ({@code < 0}: no limit). */
+    private int waitOnce(long timeoutNanos) {
+        long ts = 0;
+        if (timeoutNanos >= 0) {
+            TimeoutClock.putTimespec(timespec.buffer(), 0, timeoutNanos);
+            ts = timespec.address();
+        }
+        return Calls.kevent(kq, 0, 0, events.address(), MAX_EVENTS, ts);
+    }
+
     @Override
     public void wakeup() {
         synchronized (wakeLock) {
@@ -242,8 +247,7 @@ public final class KqueuePoller implements Poller {
     public boolean watchExit(int pid) {
         layout.put(changes.buffer(), 0, pid, Kevent.EVFILT_PROC, (short) (Kevent.EV_ADD | Kevent.EV_RECEIPT),
                 Kevent.NOTE_EXIT, 0, 0);
-        int got = Calls.kevent(kq, changes.address(), 1, receipts.address(), 1, 0);
-        int errno = got < 0 ? LibC.errno() : (int) layout.data(receipts.buffer(), 0);
+        int errno = applyChanges(1);
         if (errno == Errno.ESRCH) {
             return false;
         }
@@ -256,7 +260,7 @@ public final class KqueuePoller implements Poller {
     @Override
     public void unwatchExit(int pid) {
         layout.put(changes.buffer(), 0, pid, Kevent.EVFILT_PROC, (short) (Kevent.EV_DELETE | Kevent.EV_RECEIPT), 0, 0, 0);
-        Calls.kevent(kq, changes.address(), 1, receipts.address(), 1, 0); // ENOENT: reported already
+        applyChanges(1); // ENOENT: reported already, kqueue dropped the knote
     }
 
     @Override
@@ -297,7 +301,7 @@ public final class KqueuePoller implements Poller {
         // that holds a descriptor for it (the Linux test shim) release that descriptor.
         layout.put(changes.buffer(), 0, WAKE_IDENT, layout.evfiltUser, (short) (Kevent.EV_DELETE | Kevent.EV_RECEIPT), 0,
                 0, 0);
-        Calls.kevent(kq, changes.address(), 1, receipts.address(), 1, 0);
+        applyChanges(1);
         LibC.close(kq);
         freeBuffers();
     }

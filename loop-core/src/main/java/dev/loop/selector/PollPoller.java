@@ -8,9 +8,7 @@ import static dev.loop.nativeio.Linux.POLLOUT;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
-import dev.loop.NativeException;
 import dev.loop.PollerKind;
-import dev.loop.nativeio.Errno;
 import dev.loop.nativeio.LibC;
 import dev.loop.nativeio.Linux;
 import dev.loop.nativeio.NativeMemory;
@@ -102,27 +100,20 @@ public final class PollPoller implements Poller {
 
     @Override
     public int poll(long timeoutNanos, long nowNanos, Sink sink) {
-        boolean infinite = timeoutNanos < 0;
-        long deadline = nowNanos + Math.max(0, timeoutNanos);
-        long remaining = timeoutNanos;
-        int n;
-        while (true) {
-            long tsAddr = 0;
-            if (remaining >= 0) {
-                TimeoutClock.putTimespec(timespec.buffer(), 0, remaining);
-                tsAddr = timespec.address();
-            }
-            n = LibC.ppoll(fds.address(), count, tsAddr, 0);
-            if (n >= 0) {
-                break;
-            }
-            int errno = LibC.errno();
-            if (errno != Errno.EINTR) {
-                throw new NativeException("ppoll", errno);
-            }
-            remaining = TimeoutClock.remaining(deadline, infinite);
-        }
+        int n = TimeoutClock.waitRetryingEintr(timeoutNanos, nowNanos, waitOnce, "ppoll");
         return n == 0 ? 0 : dispatch(n, sink);
+    }
+
+    private final TimeoutClock.Wait waitOnce = this::waitOnce;
+
+    /** One ppoll with a nanosecond timespec ({@code < 0}: no limit). */
+    private int waitOnce(long timeoutNanos) {
+        long tsAddr = 0;
+        if (timeoutNanos >= 0) {
+            TimeoutClock.putTimespec(timespec.buffer(), 0, timeoutNanos);
+            tsAddr = timespec.address();
+        }
+        return LibC.ppoll(fds.address(), count, tsAddr, 0);
     }
 
     private int dispatch(int n, Sink sink) {
