@@ -311,7 +311,6 @@ public class ProactorEventLoop extends ReadinessEventLoop {
             // costs one io_uring_enter per wake-up and no empty trip round the engine.
             // Any wake-up from another thread (a post, stop(), the delay monitor) ends the wait for the engine.
             if (timeout == 0 || woken || hasWorkForStep()) {
-                woken = false;
                 return;
             }
             if (timeout > 0) {
@@ -410,9 +409,7 @@ public class ProactorEventLoop extends ReadinessEventLoop {
             System.getLogger("dev.loop.proactor").log(System.Logger.Level.WARNING, operationsInFlight
                     + " io_uring operations did not complete within 2 s of close; their buffers are left allocated");
         }
-        if (operationsInFlight == 0) {
-            ((CompletionStreamIo) streamIo()).close();
-        }
+        ((CompletionStreamIo) streamIo()).close(); // pooled chunks are free; chunks in flight are not pooled
         ring.close();
         waker.close();
         if (!wakeReadInFlight) {

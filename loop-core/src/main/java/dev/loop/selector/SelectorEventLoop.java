@@ -1,6 +1,8 @@
 package dev.loop.selector;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 import dev.loop.Backend;
@@ -9,7 +11,9 @@ import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
 import dev.loop.capability.Capabilities;
 import dev.loop.capability.Capability;
+import dev.loop.capability.PlatformSupport;
 import dev.loop.engine.CallbackHandle;
+import dev.loop.platform.Os;
 import dev.loop.platform.Platform;
 
 /**
@@ -45,9 +49,8 @@ public class SelectorEventLoop extends ReadinessEventLoop implements Poller.Sink
      */
     private static Capabilities capabilitiesFor(Poller poller) {
         Backend backend = poller.kind() == PollerKind.KQUEUE ? Backend.KQUEUE : Backend.SELECTOR;
-        if (poller.kind() == PollerKind.KQUEUE && dev.loop.platform.Os.current() == dev.loop.platform.Os.LINUX) {
-            return dev.loop.capability.PlatformSupport.of(dev.loop.platform.Os.FREEBSD, null, backend, PollerKind.KQUEUE)
-                    .orElseThrow();
+        if (poller.kind() == PollerKind.KQUEUE && Os.current() == Os.LINUX) {
+            return PlatformSupport.of(Os.FREEBSD, null, backend, PollerKind.KQUEUE).orElseThrow();
         }
         return Platform.current().capabilitiesOf(backend, poller.kind(), poller.timeoutGranularityNanos(),
                 poller.descriptorLimit());
@@ -61,7 +64,7 @@ public class SelectorEventLoop extends ReadinessEventLoop implements Poller.Sink
     }
 
     /** Callbacks for process exits the poller watches (kqueue), by pid. */
-    private final java.util.Map<Integer, Runnable> exits = new java.util.HashMap<>();
+    private final Map<Integer, Runnable> exits = new HashMap<>();
 
     @Override
     public boolean watchesExits() {
@@ -89,7 +92,7 @@ public class SelectorEventLoop extends ReadinessEventLoop implements Poller.Sink
     public void exited(int pid) {
         Runnable callback = exits.remove(pid);
         if (callback != null) {
-            enqueueReady(dev.loop.engine.CallbackHandle.of(callback, null));
+            enqueueReady(CallbackHandle.of(callback, null));
         }
     }
 

@@ -304,7 +304,7 @@ public abstract class AbstractStreamTransport implements Transport {
     // ---------------------------------------------------------------- reading, for subclasses
 
     /** Hands a copy of {@code n} bytes of {@code source} from {@code offset} to the protocol ({@code dataReceived}, or its buffers). */
-    protected final void deliver(java.nio.ByteBuffer source, int offset, int n) {
+    protected final void deliver(ByteBuffer source, int offset, int n) {
         if (buffered == null) {
             byte[] copy = new byte[n];
             source.get(offset, copy, 0, n);

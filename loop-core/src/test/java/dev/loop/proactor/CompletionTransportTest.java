@@ -77,9 +77,15 @@ class CompletionTransportTest extends LoopTestBase {
 
     /** A server on the loop and one blocking client connected to it: the server side's protocol. */
     private RecordingProtocol acceptOne(EventLoop loop, List<Socket> clients) throws IOException {
+        return acceptOne(loop, clients, RecordingProtocol::new);
+    }
+
+    /** {@link #acceptOne(EventLoop, List)} with the server's protocols from {@code factory}. */
+    private RecordingProtocol acceptOne(EventLoop loop, List<Socket> clients,
+            java.util.function.Supplier<RecordingProtocol> factory) throws IOException {
         List<RecordingProtocol> accepted = new ArrayList<>();
         Server server = await(loop, loop.createServer(() -> {
-            RecordingProtocol p = new RecordingProtocol();
+            RecordingProtocol p = factory.get();
             accepted.add(p);
             return p;
         }, "127.0.0.1", 0, ServerOptions.DEFAULTS));
@@ -211,17 +217,9 @@ class CompletionTransportTest extends LoopTestBase {
         for (boolean buffered : new boolean[] {false, true}) {
             EventLoop loop = newLoop();
             List<Socket> clients = new ArrayList<>();
-            List<RecordingProtocol> accepted = new ArrayList<>();
-            Server server = await(loop, loop.createServer(() -> {
-                RecordingProtocol p = buffered ? new DirectBufferProtocol() : new RecordingProtocol();
-                accepted.add(p);
-                return p;
-            }, "127.0.0.1", 0, ServerOptions.DEFAULTS));
-            Socket client = new Socket();
-            client.connect(server.addresses().get(0));
-            clients.add(client);
-            await(loop, waitFor(loop, () -> !accepted.isEmpty() && accepted.get(0).transport != null));
-            RecordingProtocol p = accepted.get(0);
+            RecordingProtocol p = acceptOne(loop, clients,
+                    buffered ? DirectBufferProtocol::new : RecordingProtocol::new);
+            Socket client = clients.get(0);
             // The read is already in flight when reading pauses.
             loop.callSoon(p.transport::pauseReading);
             await(loop, sleep(loop, 10));
@@ -236,7 +234,6 @@ class CompletionTransportTest extends LoopTestBase {
             assertThat(p.violations).isEmpty();
             client.close();
             await(loop, p.lost);
-            server.close();
         }
     }
 

@@ -44,14 +44,14 @@ public final class EchoServers {
     private EchoServers() {
     }
 
-    /** A running server; {@link #close()} stops it and releases its port. */
-    public interface Running extends AutoCloseable {
-        int port();
-
-        String describe();
-
+    /**
+     * A running server: its port, what it is, and how {@link #close()} stops it and releases the port.
+     */
+    public record Running(int port, String describe, Runnable stop) implements AutoCloseable {
         @Override
-        void close();
+        public void close() {
+            stop.run();
+        }
     }
 
     public static Running start(String kind, Backend backend, PollerKind poller, int port) throws Exception {
@@ -98,23 +98,11 @@ public final class EchoServers {
         loop.start();
         Server server = loop.createServer(EchoProtocol::new, "127.0.0.1", port).join();
         int bound = ((InetSocketAddress) server.addresses().get(0)).getPort();
-        return new Running() {
-            @Override
-            public int port() {
-                return bound;
-            }
-
-            @Override
-            public String describe() {
-                return "loop " + loop.backend().id() + (loop.poller() == null ? "" : "/" + loop.poller().id());
-            }
-
-            @Override
-            public void close() {
-                server.close();
-                loop.close();
-            }
-        };
+        return new Running(bound, "loop " + loop.backend().id() + (loop.poller() == null ? "" : "/" + loop.poller().id()),
+                () -> {
+                    server.close();
+                    loop.close();
+                });
     }
 
     // ---------------------------------------------------------------- Netty
@@ -152,23 +140,11 @@ public final class EchoServers {
                 })
                 .bind("127.0.0.1", port).sync().channel();
         int bound = ((InetSocketAddress) server.localAddress()).getPort();
-        return new Running() {
-            @Override
-            public int port() {
-                return bound;
-            }
-
-            @Override
-            public String describe() {
-                return "Netty " + io.netty.util.Version.identify().get("netty-transport").artifactVersion() + " " + kind;
-            }
-
-            @Override
-            public void close() {
-                server.close().syncUninterruptibly();
-                group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-            }
-        };
+        return new Running(bound,
+                "Netty " + io.netty.util.Version.identify().get("netty-transport").artifactVersion() + " " + kind, () -> {
+                    server.close().syncUninterruptibly();
+                    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+                });
     }
 
     // ---------------------------------------------------------------- plain JDK NIO
@@ -183,28 +159,15 @@ public final class EchoServers {
         Thread thread = new Thread(() -> serveNio(selector, listener), "jdk-nio-echo");
         thread.setDaemon(true);
         thread.start();
-        return new Running() {
-            @Override
-            public int port() {
-                return bound;
+        return new Running(bound, "JDK NIO selector (" + System.getProperty("java.version") + ")", () -> {
+            thread.interrupt();
+            selector.wakeup();
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-
-            @Override
-            public String describe() {
-                return "JDK NIO selector (" + System.getProperty("java.version") + ")";
-            }
-
-            @Override
-            public void close() {
-                thread.interrupt();
-                selector.wakeup();
-                try {
-                    thread.join(5000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        });
     }
 
     private static void serveNio(Selector selector, ServerSocketChannel listener) {
