@@ -221,6 +221,40 @@ static int sync_fd(struct kq *k, int fd, int existed_before) {
     return 0;
 }
 
+/* Room for one more knote at the end of the table; NULL when it cannot grow. */
+static struct knote *new_note(struct kq *k) {
+    if (k->count == k->cap) {
+        int cap = k->cap ? k->cap * 2 : 16;
+        struct knote *notes = realloc(k->notes, cap * sizeof(*notes));
+        if (notes == NULL) {
+            return NULL;
+        }
+        k->notes = notes;
+        k->cap = cap;
+    }
+    return &k->notes[k->count++];
+}
+
+/* A knote for change `c` watching `fd` (a pidfd or eventfd it owns from now on), in epoll as `tag | ident`. */
+static int add_fd_note(struct kq *k, const struct kevent *c, int fd, uint64_t tag, uint16_t kept_flags,
+                       uint32_t fflags) {
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag | (uint64_t) c->ident};
+    if (epoll_ctl(k->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        int e = errno;
+        close(fd);
+        return e;
+    }
+    struct knote *n = new_note(k);
+    if (n == NULL) {
+        epoll_ctl(k->epfd, EPOLL_CTL_DEL, fd, NULL);
+        close(fd);
+        return ENOMEM;
+    }
+    *n = (struct knote){c->ident, c->filter, (uint16_t) (c->flags & kept_flags), fflags, c->udata,
+                        !(c->flags & EV_DISABLE), fd};
+    return 0;
+}
+
 /* Applies one change; returns 0 or an errno. */
 static int apply(struct kq *k, const struct kevent *c) {
     struct knote *n = find(k, c->ident, c->filter);
@@ -245,26 +279,11 @@ static int apply(struct kq *k, const struct kevent *c) {
             if (efd < 0) {
                 return errno;
             }
-            struct epoll_event ev = {.events = EPOLLIN, .data.u64 = USER_TAG | (uint64_t) c->ident};
-            if (epoll_ctl(k->epfd, EPOLL_CTL_ADD, efd, &ev) != 0) {
-                int e = errno;
-                close(efd);
-                return e;
+            int err = add_fd_note(k, c, efd, USER_TAG, EV_ONESHOT | EV_DISPATCH | EV_CLEAR, c->fflags & NOTE_FFLAGSMASK);
+            if (err != 0) {
+                return err;
             }
-            if (k->count == k->cap) {
-                int cap = k->cap ? k->cap * 2 : 16;
-                struct knote *notes = realloc(k->notes, cap * sizeof(*notes));
-                if (notes == NULL) {
-                    epoll_ctl(k->epfd, EPOLL_CTL_DEL, efd, NULL);
-                    close(efd);
-                    return ENOMEM;
-                }
-                k->notes = notes;
-                k->cap = cap;
-            }
-            n = &k->notes[k->count++];
-            *n = (struct knote){c->ident, c->filter, (uint16_t) (c->flags & (EV_ONESHOT | EV_DISPATCH | EV_CLEAR)),
-                                c->fflags & NOTE_FFLAGSMASK, c->udata, 1, efd};
+            n = find(k, c->ident, EVFILT_USER);
         } else if (c->flags & EV_ADD) {
             n->udata = c->udata;
             n->flags = c->flags & (EV_ONESHOT | EV_DISPATCH | EV_CLEAR);
@@ -302,26 +321,7 @@ static int apply(struct kq *k, const struct kevent *c) {
         if (pidfd < 0) {
             return errno; /* ESRCH: no such process, as kqueue says */
         }
-        struct epoll_event ev = {.events = EPOLLIN, .data.u64 = PROC_TAG | (uint64_t) c->ident};
-        if (epoll_ctl(k->epfd, EPOLL_CTL_ADD, pidfd, &ev) != 0) {
-            int e = errno;
-            close(pidfd);
-            return e;
-        }
-        if (k->count == k->cap) {
-            int cap = k->cap ? k->cap * 2 : 16;
-            struct knote *notes = realloc(k->notes, cap * sizeof(*notes));
-            if (notes == NULL) {
-                epoll_ctl(k->epfd, EPOLL_CTL_DEL, pidfd, NULL);
-                close(pidfd);
-                return ENOMEM;
-            }
-            k->notes = notes;
-            k->cap = cap;
-        }
-        k->notes[k->count++] = (struct knote){c->ident, c->filter, (uint16_t) (c->flags & (EV_ONESHOT | EV_DISPATCH)),
-                                              c->fflags, c->udata, !(c->flags & EV_DISABLE), pidfd};
-        return 0;
+        return add_fd_note(k, c, pidfd, PROC_TAG, EV_ONESHOT | EV_DISPATCH, c->fflags);
     }
     int fd = (int) c->ident;
     int existed = find(k, (uintptr_t) fd, EVFILT_READ) != NULL || find(k, (uintptr_t) fd, EVFILT_WRITE) != NULL;
@@ -330,16 +330,10 @@ static int apply(struct kq *k, const struct kevent *c) {
             if (fcntl(fd, F_GETFD) < 0) {
                 return EBADF;
             }
-            if (k->count == k->cap) {
-                int cap = k->cap ? k->cap * 2 : 16;
-                struct knote *notes = realloc(k->notes, cap * sizeof(*notes));
-                if (notes == NULL) {
-                    return ENOMEM;
-                }
-                k->notes = notes;
-                k->cap = cap;
+            n = new_note(k);
+            if (n == NULL) {
+                return ENOMEM;
             }
-            n = &k->notes[k->count++];
             *n = (struct knote){c->ident, c->filter, 0, c->fflags, c->udata, 1, -1};
         }
         n->udata = c->udata;
