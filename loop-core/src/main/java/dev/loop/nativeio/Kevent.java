@@ -13,6 +13,9 @@ public enum Kevent {
     MACOS(32, (short) -10),
     FREEBSD(64, (short) -11);
 
+    /** System property: {@code macos} or {@code freebsd}, the layout to use (default: the OS's). */
+    public static final String LAYOUT_PROPERTY = "dev.loop.kqueue.layout";
+
     public static final short EVFILT_READ = -1;
     public static final short EVFILT_WRITE = -2;
     public static final short EVFILT_PROC = -5;

@@ -24,6 +24,14 @@ public final class NativeMemory implements AutoCloseable {
         this.buffer = memory.getByteBuffer(0, memory.size()).order(ByteOrder.nativeOrder());
     }
 
+    /**
+     * A native-order view of {@code length} bytes at {@code address}, memory this class does not own
+     * (a kernel mapping such as an io_uring ring): valid until that memory is unmapped.
+     */
+    public static ByteBuffer view(long address, long length) {
+        return new Pointer(address).getByteBuffer(0, length).order(ByteOrder.nativeOrder());
+    }
+
     public long address() {
         return address;
     }

@@ -29,6 +29,13 @@ public final class Spawn {
     public static native int posix_spawnp(long pidOut, String file, long fileActions, long attr, Pointer argv,
             Pointer envp);
 
+    /** {@link #posix_spawnp(long, String, long, long, Pointer, Pointer)} with argv and envp as Java strings. */
+    public static int posix_spawnp(long pidOut, String file, long fileActions, long attr, String[] argv,
+            String[] envp) {
+        return posix_spawnp(pidOut, file, fileActions, attr, new com.sun.jna.StringArray(argv),
+                new com.sun.jna.StringArray(envp));
+    }
+
     public static native int posix_spawn_file_actions_init(long fa);
 
     public static native int posix_spawn_file_actions_destroy(long fa);

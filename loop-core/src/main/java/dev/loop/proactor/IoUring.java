@@ -6,8 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.BitSet;
 
-import com.sun.jna.Pointer;
-
 import dev.loop.NativeException;
 import dev.loop.nativeio.Errno;
 import dev.loop.nativeio.LibC;
@@ -118,9 +116,9 @@ public final class IoUring implements AutoCloseable {
             this.cqRingLen = cqMapLen;
             this.sqesAddr = sqesAddrValue;
             this.sqesLen = sqesMapLen;
-            this.sq = view(sqAddr, sqMapLen);
-            this.cq = single ? sq : view(cqAddr, cqMapLen);
-            this.sqes = view(sqesAddrValue, sqesMapLen);
+            this.sq = NativeMemory.view(sqAddr, sqMapLen);
+            this.cq = single ? sq : NativeMemory.view(cqAddr, cqMapLen);
+            this.sqes = NativeMemory.view(sqesAddrValue, sqesMapLen);
             this.sqHeadOff = p.getInt(sqOff);
             this.sqTailOff = p.getInt(sqOff + 4);
             this.sqMask = sq.getInt(p.getInt(sqOff + 8));
@@ -144,10 +142,6 @@ public final class IoUring implements AutoCloseable {
             throw new NativeException("mmap(io_uring)", LibC.errno());
         }
         return addr;
-    }
-
-    private static ByteBuffer view(long addr, long length) {
-        return new Pointer(addr).getByteBuffer(0, length).order(ByteOrder.nativeOrder());
     }
 
     public int features() {

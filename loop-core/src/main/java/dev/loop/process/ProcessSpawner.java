@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import com.sun.jna.StringArray;
 
 import dev.loop.NativeIOException;
 import dev.loop.nativeio.Descriptors;
@@ -88,7 +87,7 @@ final class ProcessSpawner {
                     Map<String, String> env = options.environment() != null ? options.environment() : System.getenv();
                     String[] envp = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
                     int rc = Spawn.posix_spawnp(pidOut.address(), argv.get(0), fa.address(), attr.address(),
-                            new StringArray(argv.toArray(String[]::new)), new StringArray(envp));
+                            argv.toArray(String[]::new), envp);
                     if (rc != 0) {
                         throw new NativeIOException("posix_spawnp", rc, argv.get(0));
                     }

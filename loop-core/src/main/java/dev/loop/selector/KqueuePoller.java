@@ -4,13 +4,11 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Locale;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-
 import dev.loop.NativeException;
 import dev.loop.PollerKind;
 import dev.loop.nativeio.Errno;
 import dev.loop.nativeio.Kevent;
+import dev.loop.nativeio.Kqueue;
 import dev.loop.nativeio.LibC;
 import dev.loop.nativeio.NativeMemory;
 import dev.loop.platform.Os;
@@ -23,36 +21,17 @@ import dev.loop.platform.Os;
  * threads wake it with an {@code EVFILT_USER} event ({@code NOTE_TRIGGER}, reset by {@code EV_CLEAR}).
  *
  * <p>{@code struct kevent} is laid out per OS ({@link Kevent}: 32 bytes on macOS, 64 on FreeBSD 12+),
- * chosen at run time. The functions come from the C library, or from the library named by
- * {@value #LIBRARY_PROPERTY}: on Linux, tests point it at an emulation on epoll
- * ({@code src/test/native/kqshim.c}, FreeBSD layout unless {@value #LAYOUT_PROPERTY} says {@code macos}).
+ * chosen at run time ({@link #layout()}). The calls are {@link Kqueue}'s: the C library's, or on
+ * Linux, in tests, an emulation on epoll ({@code src/test/native/kqshim.c}, FreeBSD layout unless
+ * {@link Kevent#LAYOUT_PROPERTY} says {@code macos}).
  * This poller has been run against that emulation only, not yet on a real macOS or FreeBSD kernel.
  * Process exit ({@code EVFILT_PROC}, {@code NOTE_EXIT}) is watched through {@link #watchExit}.
  */
 public final class KqueuePoller implements Poller {
 
-    /** System property: the library exporting {@code kqueue} and {@code kevent} (default: the C library). */
-    public static final String LIBRARY_PROPERTY = "dev.loop.kqueue.library";
-    /** System property: {@code macos} or {@code freebsd}, the {@code struct kevent} layout (default: from the OS). */
-    public static final String LAYOUT_PROPERTY = "dev.loop.kqueue.layout";
-
     private static final int MAX_EVENTS = 1024;
     /** The ident of the wake-up's EVFILT_USER event. */
     private static final int WAKE_IDENT = 0;
-
-    /** Direct mapping to the configured library (registered once per JVM, at first use). */
-    static final class Calls {
-        static {
-            Native.register(Calls.class, NativeLibrary.getInstance(libraryName()));
-        }
-
-        static native int kqueue();
-
-        static native int kevent(int kq, long changelist, int nchanges, long eventlist, int nevents, long timeout);
-
-        private Calls() {
-        }
-    }
 
     private final Kevent layout;
     private final int kq;
@@ -69,7 +48,7 @@ public final class KqueuePoller implements Poller {
 
     public KqueuePoller() {
         this.layout = layout();
-        int fd = Calls.kqueue();
+        int fd = Kqueue.Calls.kqueue();
         if (fd < 0) {
             throw new NativeException("kqueue", LibC.errno());
         }
@@ -90,19 +69,9 @@ public final class KqueuePoller implements Poller {
         }
     }
 
-    /** The library named by {@value #LIBRARY_PROPERTY}, or the C library. */
-    static String libraryName() {
-        return System.getProperty(LIBRARY_PROPERTY, com.sun.jna.Platform.C_LIBRARY_NAME);
-    }
-
-    /** Whether an emulation library was configured (how Linux gets a kqueue: tests only). */
-    public static boolean emulationConfigured() {
-        return System.getProperty(LIBRARY_PROPERTY) != null;
-    }
-
-    /** The kevent layout: {@value #LAYOUT_PROPERTY}, else the OS's (FreeBSD's for emulations on Linux). */
+    /** {@link Kevent#LAYOUT_PROPERTY}, else this OS's layout (FreeBSD's for an emulation on Linux). */
     public static Kevent layout() {
-        String configured = System.getProperty(LAYOUT_PROPERTY);
+        String configured = System.getProperty(Kevent.LAYOUT_PROPERTY);
         if (configured != null) {
             return Kevent.valueOf(configured.toUpperCase(Locale.ROOT));
         }
@@ -173,7 +142,7 @@ public final class KqueuePoller implements Poller {
      * descriptor was closed meanwhile and kqueue dropped its knote already).
      */
     private int applyChanges(int n) {
-        int got = Calls.kevent(kq, changes.address(), n, receipts.address(), n, 0);
+        int got = Kqueue.Calls.kevent(kq, changes.address(), n, receipts.address(), n, 0);
         if (got < 0) {
             return LibC.errno();
         }
@@ -226,13 +195,13 @@ public final class KqueuePoller implements Poller {
             TimeoutClock.putTimespec(timespec.buffer(), 0, timeoutNanos);
             ts = timespec.address();
         }
-        return Calls.kevent(kq, 0, 0, events.address(), MAX_EVENTS, ts);
+        return Kqueue.Calls.kevent(kq, 0, 0, events.address(), MAX_EVENTS, ts);
     }
 
     @Override
     public void wakeup() {
         synchronized (wakeLock) {
-            if (!closed && Calls.kevent(kq, wakeChange.address(), 1, 0, 0, 0) < 0) {
+            if (!closed && Kqueue.Calls.kevent(kq, wakeChange.address(), 1, 0, 0, 0) < 0) {
                 throw new NativeException("kevent(NOTE_TRIGGER)", LibC.errno());
             }
         }
@@ -286,7 +255,7 @@ public final class KqueuePoller implements Poller {
     @Override
     public int ownDescriptors() {
         // The kqueue. The Linux emulation also holds an eventfd for the wake-up's EVFILT_USER event.
-        return emulationConfigured() ? 2 : 1;
+        return Kqueue.emulationConfigured() ? 2 : 1;
     }
 
     @Override

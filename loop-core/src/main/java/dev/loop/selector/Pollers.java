@@ -3,6 +3,7 @@ package dev.loop.selector;
 import java.util.Optional;
 
 import dev.loop.PollerKind;
+import dev.loop.nativeio.Kqueue;
 import dev.loop.nativeio.Linux;
 import dev.loop.platform.Os;
 
@@ -17,7 +18,7 @@ public final class Pollers {
         Os os = Os.current();
         if (kind == PollerKind.KQUEUE) {
             if (os == Os.LINUX) {
-                return KqueuePoller.emulationConfigured() ? Optional.empty()
+                return Kqueue.emulationConfigured() ? Optional.empty()
                         : Optional.of("kqueue is a BSD/macOS kernel interface, not present on Linux");
             }
             return Optional.of("the kqueue poller has been tested only against a Linux emulation of kqueue, not yet on "

@@ -11,6 +11,7 @@ import dev.loop.EventLoops;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
 import dev.loop.nativeio.Kevent;
+import dev.loop.nativeio.Kqueue;
 import dev.loop.platform.BackendProbe;
 import dev.loop.selector.KqueuePoller;
 import dev.loop.selector.Poller;
@@ -25,8 +26,8 @@ class KqueueLoopTest extends AbstractLoopConformanceTest {
 
     static {
         // Before KqueuePoller's native methods are bound (once per JVM).
-        System.setProperty(KqueuePoller.LIBRARY_PROPERTY, KqShim.library(Kevent.FREEBSD).toString());
-        System.setProperty(KqueuePoller.LAYOUT_PROPERTY, "freebsd");
+        System.setProperty(Kqueue.LIBRARY_PROPERTY, KqShim.library(Kevent.FREEBSD).toString());
+        System.setProperty(Kevent.LAYOUT_PROPERTY, "freebsd");
     }
 
     /**
@@ -35,8 +36,8 @@ class KqueueLoopTest extends AbstractLoopConformanceTest {
      */
     @AfterAll
     static void forgetTheEmulation() {
-        System.clearProperty(KqueuePoller.LIBRARY_PROPERTY);
-        System.clearProperty(KqueuePoller.LAYOUT_PROPERTY);
+        System.clearProperty(Kqueue.LIBRARY_PROPERTY);
+        System.clearProperty(Kevent.LAYOUT_PROPERTY);
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.loop.EventLoop;
 import dev.loop.EventLoops;
 import dev.loop.LoopOptions;
 import dev.loop.nativeio.Kevent;
+import dev.loop.nativeio.Kqueue;
 import dev.loop.nativeio.LibC;
 import dev.loop.process.ProcessOptions;
 import dev.loop.process.SubprocessProtocol;
@@ -33,7 +34,7 @@ class KqueueMacosLayoutTest {
     void thePollerWorksWithTheMacosLayout() throws Exception {
         Path shim = KqShim.library(Kevent.MACOS);
         List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-D" + KqueuePoller.LIBRARY_PROPERTY + "=" + shim, "-D" + KqueuePoller.LAYOUT_PROPERTY + "=macos",
+                "-D" + Kqueue.LIBRARY_PROPERTY + "=" + shim, "-D" + Kevent.LAYOUT_PROPERTY + "=macos",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
