@@ -17,8 +17,27 @@ import java.util.List;
  */
 public final class EchoClient {
 
-    /** Round trips per second measured after the warm-up, and how many were measured. */
-    public record Result(double roundTripsPerSecond, long roundTrips, long bytesChecked) {
+    /**
+     * Round trips per second measured after the warm-up and how many were measured; with the CPU time
+     * the server and this client used in that window (NaN when the server's process was not given).
+     */
+    public record Result(double roundTripsPerSecond, long roundTrips, long bytesChecked, double seconds,
+            double serverCpuSeconds, double clientCpuSeconds) {
+
+        /** Server CPU time per round trip, in microseconds: its cost, whatever limited the rate. */
+        public double serverMicrosPerRoundTrip() {
+            return serverCpuSeconds * 1e6 / roundTrips;
+        }
+
+        /** Share of one CPU the server used (1.0: one CPU busy all the time). */
+        public double serverUtilization() {
+            return serverCpuSeconds / seconds;
+        }
+
+        /** Share of one CPU this client used; near 1.0 the client, not the server, set the rate. */
+        public double clientUtilization() {
+            return clientCpuSeconds / seconds;
+        }
     }
 
     private static final class Conn {
@@ -42,6 +61,13 @@ public final class EchoClient {
 
     public static Result run(int port, int connections, int size, double warmupSeconds, double seconds)
             throws IOException {
+        return run(port, connections, size, warmupSeconds, seconds, -1);
+    }
+
+    /** {@link #run(int, int, int, double, double)}, also measuring the CPU time of process {@code serverPid}. */
+    public static Result run(int port, int connections, int size, double warmupSeconds, double seconds, long serverPid)
+            throws IOException {
+        long self = ProcessHandle.current().pid();
         try (Selector selector = Selector.open()) {
             List<Conn> conns = new ArrayList<>();
             try {
@@ -60,6 +86,8 @@ public final class EchoClient {
                 long counted = 0;
                 long checked = 0;
                 boolean measuring = false;
+                long serverCpuFrom = 0;
+                long clientCpuFrom = 0;
                 while (true) {
                     selector.select(100);
                     long now = System.nanoTime();
@@ -67,6 +95,8 @@ public final class EchoClient {
                         measuring = true;
                         counted = 0;
                         measureFrom = now;
+                        serverCpuFrom = serverPid < 0 ? 0 : ProcessCpu.nanos(serverPid);
+                        clientCpuFrom = ProcessCpu.nanos(self);
                     }
                     if (now >= end) {
                         break;
@@ -98,7 +128,9 @@ public final class EchoClient {
                     selector.selectedKeys().clear();
                 }
                 double elapsed = (System.nanoTime() - measureFrom) / 1e9;
-                return new Result(counted / elapsed, counted, checked);
+                double serverCpu = serverPid < 0 ? Double.NaN : (ProcessCpu.nanos(serverPid) - serverCpuFrom) / 1e9;
+                double clientCpu = (ProcessCpu.nanos(self) - clientCpuFrom) / 1e9;
+                return new Result(counted / elapsed, counted, checked, elapsed, serverCpu, clientCpu);
             } finally {
                 for (Conn c : conns) {
                     c.ch.close();

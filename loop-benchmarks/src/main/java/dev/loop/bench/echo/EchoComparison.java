@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -70,7 +71,7 @@ public final class EchoComparison {
         String serverCpus = o.get("server-cpus");
 
         Map<String, String> described = new LinkedHashMap<>();
-        Map<String, Map<Integer, List<Double>>> results = new LinkedHashMap<>();
+        Map<String, Map<Integer, List<EchoClient.Result>>> results = new LinkedHashMap<>();
         servers.forEach(s -> results.put(s, new LinkedHashMap<>()));
         for (int round = 0; round < rounds; round++) {
             for (int size : sizes) {
@@ -92,11 +93,14 @@ public final class EchoComparison {
                             throw new IllegalStateException(server + " did not start: " + line);
                         }
                         described.put(server, m.group(2));
+                        // taskset execs java: the child's pid is the server JVM's.
                         EchoClient.Result res = EchoClient.run(Integer.parseInt(m.group(1)), connections, size, warmup,
-                                seconds);
-                        results.get(server).computeIfAbsent(size, x -> new ArrayList<>()).add(res.roundTripsPerSecond());
-                        System.err.printf(Locale.ROOT, "round %d, %6d B, %-12s %,12.0f round trips/s%n", round + 1, size,
-                                server, res.roundTripsPerSecond());
+                                seconds, p.pid());
+                        results.get(server).computeIfAbsent(size, x -> new ArrayList<>()).add(res);
+                        System.err.printf(Locale.ROOT, "round %d, %6d B, %-14s %,10.0f round trips/s, server %5.2f us "
+                                + "CPU per round trip (%3.0f %% busy), client %3.0f %% busy%n", round + 1, size, server,
+                                res.roundTripsPerSecond(), res.serverMicrosPerRoundTrip(), 100 * res.serverUtilization(),
+                                100 * res.clientUtilization());
                     } finally {
                         p.destroy();
                         if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -109,11 +113,51 @@ public final class EchoComparison {
         System.out.println(table(servers, ratios, results, sizes, connections, seconds, rounds, described));
     }
 
-    static String table(List<String> servers, List<String[]> ratios, Map<String, Map<Integer, List<Double>>> results,
-            int[] sizes, int connections, double seconds, int rounds, Map<String, String> described) {
+    static String table(List<String> servers, List<String[]> ratios,
+            Map<String, Map<Integer, List<EchoClient.Result>>> results, int[] sizes, int connections, double seconds,
+            int rounds, Map<String, String> described) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%d connections, ping-pong, %s s per run, median of %d rounds; "
-                + "round trips per second (higher is better)%n%n", connections, seconds, rounds));
+        sb.append(String.format(Locale.ROOT, "%d connections, ping-pong, %s s per run, %d rounds (each runs every "
+                + "server back to back); medians, and ratios as the median of the per-round ratios%n%n", connections,
+                seconds, rounds));
+        sb.append("Round trips per second (higher is better):\n\n");
+        metricTable(sb, servers, ratios, results, sizes, EchoClient.Result::roundTripsPerSecond, "%,.0f", false);
+        sb.append("\nServer CPU time per round trip in microseconds, user + system, all threads (lower is better); "
+                + "ratios are round trips per server CPU-second (higher is better):\n\n");
+        metricTable(sb, servers, ratios, results, sizes, EchoClient.Result::serverMicrosPerRoundTrip, "%.2f", true);
+        sb.append("\nHow busy each side was, server / client, share of one CPU:\n\n");
+        sb.append("| message | ");
+        servers.forEach(s -> sb.append(s).append(" | "));
+        sb.append("\n|---|");
+        servers.forEach(s -> sb.append("---|"));
+        sb.append('\n');
+        double busiestClient = 0;
+        for (int size : sizes) {
+            sb.append("| ").append(size).append(" B | ");
+            for (String server : servers) {
+                List<EchoClient.Result> rs = results.get(server).get(size);
+                double client = median(rs.stream().map(EchoClient.Result::clientUtilization).toList());
+                busiestClient = Math.max(busiestClient, client);
+                sb.append(String.format(Locale.ROOT, "%.0f %% / %.0f %% | ",
+                        100 * median(rs.stream().map(EchoClient.Result::serverUtilization).toList()), 100 * client));
+            }
+            sb.append('\n');
+        }
+        if (busiestClient >= 0.95) {
+            sb.append(String.format(Locale.ROOT, "%nThe client used up to %.0f %% of its CPU: the round-trip rate is "
+                    + "then set by the client as much as by the server, and servers faster than the client cannot "
+                    + "show it in the rate. The CPU time per round trip compares the servers themselves.%n",
+                    100 * busiestClient));
+        }
+        sb.append('\n');
+        described.forEach((server, what) -> sb.append("- ").append(server).append(": ").append(what).append('\n'));
+        return sb.toString();
+    }
+
+    /** One row per size: the median of {@code metric} per server, then the per-round ratios' medians. */
+    private static void metricTable(StringBuilder sb, List<String> servers, List<String[]> ratios,
+            Map<String, Map<Integer, List<EchoClient.Result>>> results, int[] sizes,
+            ToDoubleFunction<EchoClient.Result> metric, String format, boolean lowerIsBetter) {
         sb.append("| message | ");
         servers.forEach(s -> sb.append(s).append(" | "));
         ratios.forEach(r -> sb.append(r[0]).append(" / ").append(r[1]).append(" | "));
@@ -123,19 +167,23 @@ public final class EchoComparison {
         sb.append('\n');
         for (int size : sizes) {
             sb.append("| ").append(size).append(" B | ");
-            Map<String, Double> med = new LinkedHashMap<>();
             for (String server : servers) {
-                med.put(server, median(results.get(server).get(size)));
-                sb.append(String.format(Locale.ROOT, "%,.0f | ", med.get(server)));
+                List<Double> values = results.get(server).get(size).stream().map(metric::applyAsDouble).toList();
+                sb.append(String.format(Locale.ROOT, format + " | ", median(values)));
             }
             for (String[] r : ratios) {
-                sb.append(String.format(Locale.ROOT, "%.2fx | ", med.get(r[0]) / med.get(r[1])));
+                List<EchoClient.Result> a = results.get(r[0]).get(size);
+                List<EchoClient.Result> b = results.get(r[1]).get(size);
+                List<Double> perRound = new ArrayList<>();
+                for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+                    double x = metric.applyAsDouble(a.get(i));
+                    double y = metric.applyAsDouble(b.get(i));
+                    perRound.add(lowerIsBetter ? y / x : x / y);
+                }
+                sb.append(String.format(Locale.ROOT, "%.2fx | ", median(perRound)));
             }
             sb.append('\n');
         }
-        sb.append('\n');
-        described.forEach((server, what) -> sb.append("- ").append(server).append(": ").append(what).append('\n'));
-        return sb.toString();
     }
 
     private static double median(List<Double> xs) {
