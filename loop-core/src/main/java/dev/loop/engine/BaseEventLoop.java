@@ -69,6 +69,8 @@ public abstract class BaseEventLoop implements EventLoop {
     private long subMillisecondTimers;
     private java.util.concurrent.ExecutorService defaultExecutor;
     private final TimerQueue timers = new TimerQueue();
+    /** {@link TimerQueue#scheduledCount()} when the step's wait began. */
+    private long timersBeforePoll;
     private final Object lifecycle = new Object();
     private final long slowNanos;
 
@@ -117,9 +119,13 @@ public abstract class BaseEventLoop implements EventLoop {
         ready.addLast(handle);
     }
 
-    /** Whether the step has something to run (ready callbacks, posts) or the loop is stopping. */
+    /**
+     * Whether the step has something to run (ready callbacks, posts), the loop is stopping, or a timer was
+     * scheduled since the wait began: a backend that runs callbacks inside its wait must not wait on past a
+     * timer they scheduled, which the wait's timeout does not know.
+     */
     protected final boolean hasWorkForStep() {
-        return !ready.isEmpty() || stopping || !inbox.isEmpty();
+        return !ready.isEmpty() || stopping || !inbox.isEmpty() || timers.scheduledCount() != timersBeforePoll;
     }
 
     // ------------------------------------------------------------------ the step
@@ -150,6 +156,7 @@ public abstract class BaseEventLoop implements EventLoop {
                 timeout = 0;
             }
         }
+        timersBeforePoll = timers.scheduledCount();
         pollBackend(timeout, start);
         PARKED.setOpaque(this, false);
         long now = System.nanoTime();

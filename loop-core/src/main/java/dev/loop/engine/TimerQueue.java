@@ -45,6 +45,11 @@ public final class TimerQueue {
         return e;
     }
 
+    /** How many timers were ever scheduled: a change tells that one was added since an earlier reading. */
+    public long scheduledCount() {
+        return nextSeq;
+    }
+
     /**
      * While on, new timers wait beside the heap, so that {@link #pollDueOne} pops only timers that
      * existed when the step began (a timer scheduled during a step runs in a later step, even when it

@@ -592,6 +592,45 @@ public abstract class TransportConformance extends LoopTestBase {
         assertThat(Descriptors.isOpen(p[0])).as("the transport closed its descriptor").isFalse();
     }
 
+    /**
+     * A callback run for I/O (here a read's data) schedules a timer earlier than the one the loop's wait
+     * was computed from: the timer fires on time. (The proactor runs completions inside its wait and waits
+     * on when they leave nothing to run; it once waited on until the later timer.)
+     */
+    @Test
+    void aTimerScheduledFromDataReceivedFiresBeforeALaterTimerThatSetTheWait() {
+        EventLoop loop = newLoop();
+        int[] p = fds.pipe();
+        CompletableFuture<Long> fired = new CompletableFuture<>();
+        var c = await(loop, loop.connectReadPipe(() -> new RecordingProtocol() {
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                super.dataReceived(data);
+                long at = System.nanoTime();
+                loop.callLater(Duration.ofMillis(1), () -> fired.complete(System.nanoTime() - at));
+            }
+        }, fds.handOver(p[0])));
+        // Written while the loop waits (not before), so that the data arrives during a blocking wait.
+        Thread writer = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            TestFds.write(p[1], ascii("x"));
+        });
+        writer.start();
+        // The guard of await (20 s) is the later timer; the wait that ignores the new one ends only there.
+        long lateNanos = await(loop, fired, 20);
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(Duration.ofNanos(lateNanos)).isLessThan(Duration.ofSeconds(10));
+        assertThat(c.protocol().bytes()).containsExactly(ascii("x"));
+    }
+
     @Test
     void writePipeDeliversInOrderAndNoticesTheReaderGoingAway() {
         EventLoop loop = newLoop();
