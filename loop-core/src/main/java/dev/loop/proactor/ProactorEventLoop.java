@@ -1,15 +1,13 @@
 package dev.loop.proactor;
 
 import java.util.Arrays;
-import java.util.Objects;
 
 import dev.loop.Backend;
 import dev.loop.ExceptionContext;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
 import dev.loop.capability.Capabilities;
-import dev.loop.capability.Capability;
-import dev.loop.engine.CallbackHandle;
+import dev.loop.nativeio.Errno;
 import dev.loop.nativeio.Linux;
 import dev.loop.nativeio.NativeMemory;
 import dev.loop.platform.Platform;
@@ -62,14 +60,10 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         void completed(int res);
     }
 
-    /** A descriptor's callbacks and the polls in flight for them. */
-    private static final class Registration {
-        CallbackHandle reader;
-        CallbackHandle writer;
-        boolean readArmed;
-        boolean writeArmed;
-        long readGen;
-        long writeGen;
+    /** A descriptor's callbacks and the polls in flight for them: one per registered direction. */
+    private static final class PollRegistration extends Registration {
+        long readGen = -1;
+        long writeGen = -1;
     }
 
     private final IoUring ring;
@@ -77,7 +71,6 @@ public class ProactorEventLoop extends ReadinessEventLoop {
     private final Capabilities capabilities;
     private final NativeMemory wakeBuffer = new NativeMemory(8);
     private final IoUring.CompletionHandler onCompletion = this::complete;
-    private Registration[] registrations = new Registration[256];
     /** Operations in flight, by slot; a slot is free again once its completion has been handed over. */
     private Completion[] operations = new Completion[256];
     private int[] freeSlots = new int[0];
@@ -88,8 +81,6 @@ public class ProactorEventLoop extends ReadinessEventLoop {
     private boolean wakeReadInFlight;
     /** The wake read completed during this wait: another thread wants the engine's attention. */
     private boolean woken;
-    private int readers;
-    private int writers;
 
     /** A proactor with a ring of {@code entries} submission slots; owns the ring from now on. */
     public ProactorEventLoop(LoopOptions options, int entries) {
@@ -130,106 +121,42 @@ public class ProactorEventLoop extends ReadinessEventLoop {
     // ------------------------------------------------------------------ readiness (POLL_ADD)
 
     @Override
-    protected boolean register(int fd, Runnable callback, boolean write, String method) {
-        Objects.requireNonNull(callback, "callback");
-        checkOpen();
-        checkThread(method);
-        if (fd < 0) {
-            throw new IllegalArgumentException("Invalid file descriptor: " + fd);
-        }
-        Registration reg = fd < registrations.length ? registrations[fd] : null;
-        if (reg == null) {
-            checkNewDescriptor(fd, method, Integer.MAX_VALUE);
-            reg = new Registration();
-            if (fd >= registrations.length) {
-                registrations = Arrays.copyOf(registrations, Math.max(fd + 1, registrations.length * 2));
-            }
-            registrations[fd] = reg;
-        }
-        CallbackHandle handle = CallbackHandle.of(callback, isDebug() ? new Throwable("registered at") : null);
-        CallbackHandle old;
-        if (write) {
-            old = reg.writer;
-            reg.writer = handle;
-            if (old == null) {
-                writers++;
-            }
-            if (!reg.writeArmed) {
-                arm(fd, reg, true);
-            }
-        } else {
-            old = reg.reader;
-            reg.reader = handle;
-            if (old == null) {
-                readers++;
-            }
-            if (!reg.readArmed) {
-                arm(fd, reg, false);
-            }
-        }
-        if (old != null) {
-            old.cancel();
-        }
-        if (fd >= Linux.FD_SETSIZE) {
-            recordUse(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE, "descriptor");
-        }
-        return old == null;
+    protected long descriptorLimit() {
+        return Integer.MAX_VALUE;
     }
 
     @Override
-    protected boolean unregister(int fd, boolean write, String method) {
-        if (isClosed()) {
-            return false;
-        }
-        checkThread(method);
-        Registration reg = fd >= 0 && fd < registrations.length ? registrations[fd] : null;
-        if (reg == null || (write ? reg.writer : reg.reader) == null) {
-            return false;
-        }
-        if (write) {
-            reg.writer.cancel();
-            reg.writer = null;
-            writers--;
-            if (reg.writeArmed) {
-                disarm(fd, reg, true);
-            }
-        } else {
-            reg.reader.cancel();
-            reg.reader = null;
-            readers--;
-            if (reg.readArmed) {
-                disarm(fd, reg, false);
-            }
-        }
-        if (reg.reader == null && reg.writer == null) {
-            registrations[fd] = null;
-        }
-        return true;
+    protected Registration newRegistration() {
+        return new PollRegistration();
     }
 
-    private void arm(int fd, Registration reg, boolean write) {
-        long gen = ++generation & GEN_MASK;
-        if (write) {
-            reg.writeGen = gen;
-            reg.writeArmed = true;
-        } else {
-            reg.readGen = gen;
-            reg.readArmed = true;
-        }
-        ring.prepare(Linux.IORING_OP_POLL_ADD, fd, 0, 0, 0, write ? POLLOUT : POLLIN, pollData(fd, write, gen));
+    @Override
+    protected void startWatching(int fd, Registration reg, boolean write) {
+        arm(fd, (PollRegistration) reg, write);
     }
 
     /** Removes the poll in flight; its completion (-ECANCELED, or a late result) is then dropped. */
-    private void disarm(int fd, Registration reg, boolean write) {
-        long gen = write ? reg.writeGen : reg.readGen;
+    @Override
+    protected void stopWatching(int fd, Registration reg, boolean write) {
+        PollRegistration polls = (PollRegistration) reg;
+        long gen = write ? polls.writeGen : polls.readGen;
         if (write) {
-            reg.writeArmed = false;
-            reg.writeGen = -1;
+            polls.writeGen = -1;
         } else {
-            reg.readArmed = false;
-            reg.readGen = -1;
+            polls.readGen = -1;
         }
         ring.prepare(Linux.IORING_OP_POLL_REMOVE, -1, pollData(fd, write, gen), 0, 0, 0, KIND_CANCEL);
+    }
+
+    /** Polls {@code fd} once (POLL_ADD is one-shot): re-armed after each event while the callback stays. */
+    private void arm(int fd, PollRegistration reg, boolean write) {
+        long gen = ++generation & GEN_MASK;
+        if (write) {
+            reg.writeGen = gen;
+        } else {
+            reg.readGen = gen;
+        }
+        ring.prepare(Linux.IORING_OP_POLL_ADD, fd, 0, 0, 0, write ? POLLOUT : POLLIN, pollData(fd, write, gen));
     }
 
     private static long pollData(int fd, boolean write, long gen) {
@@ -342,46 +269,29 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         int fd = (int) userData;
         boolean write = (userData & WRITE_BIT) != 0;
         long gen = (userData >>> GEN_SHIFT) & GEN_MASK;
-        Registration reg = fd < registrations.length ? registrations[fd] : null;
+        PollRegistration reg = (PollRegistration) registration(fd);
         if (reg == null || (write ? reg.writeGen : reg.readGen) != gen) {
             return; // removed, or an earlier registration of this number
         }
+        // One-shot: this direction has no poll in flight any more.
         if (write) {
-            reg.writeArmed = false;
+            reg.writeGen = -1;
         } else {
-            reg.readArmed = false;
+            reg.readGen = -1;
         }
         if (res < 0) {
-            invalid(fd, reg, -res);
+            // EBADF: closed while registered. The other direction's poll, if any, is removed too.
+            dropRegistration(fd, "failed in io_uring poll (" + Errno.name(-res) + ")");
+            if (reg.readGen >= 0) {
+                stopWatching(fd, reg, false);
+            }
+            if (reg.writeGen >= 0) {
+                stopWatching(fd, reg, true);
+            }
             return;
         }
-        CallbackHandle h = write ? reg.writer : reg.reader;
-        if (h != null) {
-            enqueueReady(h);
-            arm(fd, reg, write); // level-triggered: polled again with the next wait
-        }
-    }
-
-    /** The poll failed (EBADF: closed while registered): drop the registration and report it. */
-    private void invalid(int fd, Registration reg, int errno) {
-        registrations[fd] = null;
-        if (reg.reader != null) {
-            reg.reader.cancel();
-            readers--;
-        }
-        if (reg.writer != null) {
-            reg.writer.cancel();
-            writers--;
-        }
-        if (reg.readArmed) {
-            disarm(fd, reg, false);
-        }
-        if (reg.writeArmed) {
-            disarm(fd, reg, true);
-        }
-        callExceptionHandler(new ExceptionContext("Descriptor " + fd + " failed in io_uring poll ("
-                + dev.loop.nativeio.Errno.name(errno) + "); its reader and writer were removed. Remove readers and "
-                + "writers before closing a descriptor.", null, null, fd, null));
+        enqueueReady(reg.handle(write));
+        arm(fd, reg, write); // level-triggered: polled again with the next wait
     }
 
     @Override
@@ -391,9 +301,7 @@ public class ProactorEventLoop extends ReadinessEventLoop {
 
     @Override
     protected void closeBackend() {
-        Arrays.fill(registrations, null);
-        readers = 0;
-        writers = 0;
+        clearRegistrations();
         // Operations write into loop memory (the wake read into wakeBuffer, transports' reads into their
         // buffers; transports released by close() have asked for theirs to be cancelled): let them complete
         // before the ring and the buffers go. Their callbacks free the memory and close the descriptors.
@@ -420,16 +328,6 @@ public class ProactorEventLoop extends ReadinessEventLoop {
     /** Operations submitted and not yet completed (for tests and the close drain). */
     int operationsInFlight() {
         return operationsInFlight;
-    }
-
-    @Override
-    protected int readerCount() {
-        return readers;
-    }
-
-    @Override
-    protected int writerCount() {
-        return writers;
     }
 
     @Override

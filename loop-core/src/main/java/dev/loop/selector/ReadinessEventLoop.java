@@ -3,14 +3,18 @@ package dev.loop.selector;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
+import dev.loop.ExceptionContext;
 import dev.loop.LoopOptions;
 import dev.loop.capability.Capability;
 import dev.loop.engine.BaseEventLoop;
+import dev.loop.engine.CallbackHandle;
+import dev.loop.nativeio.Linux;
 import dev.loop.process.PosixSubprocess;
 import dev.loop.process.ProcessOptions;
 import dev.loop.process.SubprocessProtocol;
@@ -53,14 +57,166 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         return streamIo;
     }
 
+    // ------------------------------------------------------------------ readers and writers, by descriptor
+
+    /**
+     * A descriptor's reader and writer. A backend that tracks more per descriptor (polls in flight)
+     * extends it and makes its own in {@link #newRegistration()}.
+     */
+    protected static class Registration {
+        private CallbackHandle reader;
+        private CallbackHandle writer;
+
+        /** The reader ({@code write == false}) or the writer, or null. */
+        public final CallbackHandle handle(boolean write) {
+            return write ? writer : reader;
+        }
+
+        /** Whether a reader ({@code write == false}) or a writer is registered. */
+        public final boolean watches(boolean write) {
+            return handle(write) != null;
+        }
+    }
+
+    private Registration[] registrations = new Registration[256];
+    private int readers;
+    private int writers;
+
+    /** How many descriptors the backend can watch (FD_SETSIZE for select). */
+    protected abstract long descriptorLimit();
+
+    /** A new, empty registration of this backend's kind. */
+    protected Registration newRegistration() {
+        return new Registration();
+    }
+
+    /**
+     * The backend starts watching {@code fd} for reading or writing, which it did not watch; {@code reg}
+     * still shows the callbacks registered before. If it throws, nothing is registered.
+     */
+    protected abstract void startWatching(int fd, Registration reg, boolean write);
+
+    /** The backend stops watching {@code fd} for reading or writing; {@code reg} shows what is left. */
+    protected abstract void stopWatching(int fd, Registration reg, boolean write);
+
+    /** The registration of {@code fd}, or null when it has no reader and no writer. */
+    protected final Registration registration(int fd) {
+        return fd >= 0 && fd < registrations.length ? registrations[fd] : null;
+    }
+
     /**
      * Registers {@code callback} for readability or writability of {@code fd}, replacing an earlier one;
      * returns whether it is new (not a replacement). <em>Loop thread.</em>
      */
-    protected abstract boolean register(int fd, Runnable callback, boolean write, String method);
+    private boolean register(int fd, Runnable callback, boolean write, String method) {
+        Objects.requireNonNull(callback, "callback");
+        checkOpen();
+        checkThread(method);
+        if (fd < 0) {
+            throw new IllegalArgumentException("Invalid file descriptor: " + fd);
+        }
+        Registration reg = registration(fd);
+        boolean fresh = reg == null;
+        if (fresh) {
+            checkNewDescriptor(fd, method, descriptorLimit());
+            reg = newRegistration();
+        }
+        CallbackHandle old = reg.handle(write);
+        if (old == null) {
+            startWatching(fd, reg, write);
+        }
+        if (fresh) {
+            if (fd >= registrations.length) {
+                registrations = Arrays.copyOf(registrations, Math.max(fd + 1, registrations.length * 2));
+            }
+            registrations[fd] = reg;
+        }
+        CallbackHandle handle = CallbackHandle.of(callback, isDebug() ? new Throwable("registered at") : null);
+        if (write) {
+            reg.writer = handle;
+        } else {
+            reg.reader = handle;
+        }
+        if (old != null) {
+            old.cancel();
+        } else if (write) {
+            writers++;
+        } else {
+            readers++;
+        }
+        if (fd >= Linux.FD_SETSIZE) {
+            recordUse(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE, "descriptor");
+        }
+        return old == null;
+    }
 
     /** Removes the callback; returns whether there was one. */
-    protected abstract boolean unregister(int fd, boolean write, String method);
+    private boolean unregister(int fd, boolean write, String method) {
+        if (isClosed()) {
+            return false;
+        }
+        checkThread(method);
+        Registration reg = registration(fd);
+        if (reg == null || !reg.watches(write)) {
+            return false;
+        }
+        reg.handle(write).cancel();
+        if (write) {
+            reg.writer = null;
+            writers--;
+        } else {
+            reg.reader = null;
+            readers--;
+        }
+        if (reg.reader == null && reg.writer == null) {
+            registrations[fd] = null;
+        }
+        stopWatching(fd, reg, write);
+        return true;
+    }
+
+    /**
+     * {@code fd} failed in the backend (closed while registered): its reader and writer are cancelled and
+     * forgotten, and the exception handler is told {@code "Descriptor <fd> " + what}. Returns the
+     * registration, emptied, or null when there was none.
+     */
+    protected final Registration dropRegistration(int fd, String what) {
+        Registration reg = registration(fd);
+        if (reg == null) {
+            return null;
+        }
+        registrations[fd] = null;
+        if (reg.reader != null) {
+            reg.reader.cancel();
+            reg.reader = null;
+            readers--;
+        }
+        if (reg.writer != null) {
+            reg.writer.cancel();
+            reg.writer = null;
+            writers--;
+        }
+        callExceptionHandler(new ExceptionContext("Descriptor " + fd + " " + what + "; its reader and writer were "
+                + "removed. Remove readers and writers before closing a descriptor.", null, null, fd, null));
+        return reg;
+    }
+
+    /** Forgets every reader and writer (the loop closes). */
+    protected final void clearRegistrations() {
+        Arrays.fill(registrations, null);
+        readers = 0;
+        writers = 0;
+    }
+
+    @Override
+    protected final int readerCount() {
+        return readers;
+    }
+
+    @Override
+    protected final int writerCount() {
+        return writers;
+    }
 
     // ------------------------------------------------------------------ readiness API
 

@@ -1,16 +1,13 @@
 package dev.loop.selector;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
 import dev.loop.Backend;
-import dev.loop.ExceptionContext;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
 import dev.loop.capability.Capabilities;
-import dev.loop.capability.Capability;
 import dev.loop.capability.PlatformSupport;
 import dev.loop.engine.CallbackHandle;
 import dev.loop.platform.Os;
@@ -22,18 +19,8 @@ import dev.loop.platform.Platform;
  */
 public class SelectorEventLoop extends ReadinessEventLoop implements Poller.Sink {
 
-    /** A descriptor's callbacks and the interest the poller knows. */
-    private static final class Registration {
-        CallbackHandle reader;
-        CallbackHandle writer;
-        int interest;
-    }
-
     private final Poller poller;
     private final Capabilities capabilities;
-    private Registration[] registrations = new Registration[256];
-    private int readers;
-    private int writers;
 
     /**
      * A loop on {@code poller}, which it owns from now on (closed with the loop). Capabilities come
@@ -118,91 +105,34 @@ public class SelectorEventLoop extends ReadinessEventLoop implements Poller.Sink
     // ------------------------------------------------------------------ readiness API
 
     @Override
-    protected boolean register(int fd, Runnable callback, boolean write, String method) {
-        return add(fd, callback, write ? Poller.WRITE : Poller.READ, method);
+    protected long descriptorLimit() {
+        return poller.descriptorLimit();
+    }
+
+    /** The poller's interest for {@code reg}: what its reader and writer ask for. */
+    private static int interest(Registration reg) {
+        return (reg.watches(false) ? Poller.READ : 0) | (reg.watches(true) ? Poller.WRITE : 0);
     }
 
     @Override
-    protected boolean unregister(int fd, boolean write, String method) {
-        return remove(fd, write ? Poller.WRITE : Poller.READ, method);
+    protected void startWatching(int fd, Registration reg, boolean write) {
+        int interest = interest(reg);
+        int wanted = interest | (write ? Poller.WRITE : Poller.READ);
+        if (interest == 0) {
+            poller.register(fd, wanted);
+        } else {
+            poller.modify(fd, wanted);
+        }
     }
 
-    /** Registers a callback; returns whether it is a new one (not a replacement). */
-    private boolean add(int fd, Runnable callback, int op, String method) {
-        Objects.requireNonNull(callback, "callback");
-        checkOpen();
-        checkThread(method);
-        if (fd < 0) {
-            throw new IllegalArgumentException("Invalid file descriptor: " + fd);
-        }
-        Registration reg = fd < registrations.length ? registrations[fd] : null;
-        if (reg == null) { // a new registration: removing the last callback drops it
-            checkNewDescriptor(fd, method, poller.descriptorLimit());
-            reg = new Registration();
-            if (fd >= registrations.length) {
-                registrations = Arrays.copyOf(registrations, Math.max(fd + 1, registrations.length * 2));
-            }
-        }
-        int newInterest = reg.interest | op;
-        if (newInterest != reg.interest) {
-            if (reg.interest == 0) {
-                poller.register(fd, newInterest);
-            } else {
-                poller.modify(fd, newInterest);
-            }
-        }
-        registrations[fd] = reg;
-        CallbackHandle handle = CallbackHandle.of(callback, isDebug() ? new Throwable("registered at") : null);
-        CallbackHandle old;
-        if (op == Poller.READ) {
-            old = reg.reader;
-            reg.reader = handle;
-            if (old == null) {
-                readers++;
-            }
-        } else {
-            old = reg.writer;
-            reg.writer = handle;
-            if (old == null) {
-                writers++;
-            }
-        }
-        reg.interest = newInterest;
-        if (old != null) {
-            old.cancel();
-        }
-        if (fd >= dev.loop.nativeio.Linux.FD_SETSIZE) {
-            recordUse(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE, "descriptor");
-        }
-        return old == null;
-    }
-
-    private boolean remove(int fd, int op, String method) {
-        if (isClosed()) {
-            return false;
-        }
-        checkThread(method);
-        Registration reg = fd >= 0 && fd < registrations.length ? registrations[fd] : null;
-        if (reg == null || (reg.interest & op) == 0) {
-            return false;
-        }
-        if (op == Poller.READ) {
-            reg.reader.cancel();
-            reg.reader = null;
-            readers--;
-        } else {
-            reg.writer.cancel();
-            reg.writer = null;
-            writers--;
-        }
-        reg.interest &= ~op;
-        if (reg.interest == 0) {
-            registrations[fd] = null;
+    @Override
+    protected void stopWatching(int fd, Registration reg, boolean write) {
+        int interest = interest(reg);
+        if (interest == 0) {
             poller.deregister(fd);
         } else {
-            poller.modify(fd, reg.interest);
+            poller.modify(fd, interest);
         }
-        return true;
     }
 
     // ------------------------------------------------------------------ the poll step
@@ -215,37 +145,22 @@ public class SelectorEventLoop extends ReadinessEventLoop implements Poller.Sink
     /** Poller sink: queue the reader and/or writer of a ready descriptor. */
     @Override
     public void ready(int fd, int ops) {
-        Registration reg = fd < registrations.length ? registrations[fd] : null;
+        Registration reg = registration(fd);
         if (reg == null) {
             return;
         }
-        if ((ops & Poller.READ) != 0 && reg.reader != null) {
-            enqueueReady(reg.reader);
+        if ((ops & Poller.READ) != 0 && reg.watches(false)) {
+            enqueueReady(reg.handle(false));
         }
-        if ((ops & Poller.WRITE) != 0 && reg.writer != null) {
-            enqueueReady(reg.writer);
+        if ((ops & Poller.WRITE) != 0 && reg.watches(true)) {
+            enqueueReady(reg.handle(true));
         }
     }
 
     /** Poller sink: a registered descriptor was closed behind the loop's back. */
     @Override
     public void invalid(int fd) {
-        Registration reg = fd < registrations.length ? registrations[fd] : null;
-        if (reg == null) {
-            return;
-        }
-        registrations[fd] = null;
-        if (reg.reader != null) {
-            reg.reader.cancel();
-            readers--;
-        }
-        if (reg.writer != null) {
-            reg.writer.cancel();
-            writers--;
-        }
-        callExceptionHandler(new ExceptionContext("Descriptor " + fd + " was closed while registered with the "
-                + poller.kind().id() + " poller; its reader and writer were removed. Remove readers and writers "
-                + "before closing a descriptor.", null, null, fd, null));
+        dropRegistration(fd, "was closed while registered with the " + poller.kind().id() + " poller");
     }
 
     @Override
@@ -255,20 +170,8 @@ public class SelectorEventLoop extends ReadinessEventLoop implements Poller.Sink
 
     @Override
     protected void closeBackend() {
-        Arrays.fill(registrations, null);
-        readers = 0;
-        writers = 0;
+        clearRegistrations();
         poller.close();
-    }
-
-    @Override
-    protected int readerCount() {
-        return readers;
-    }
-
-    @Override
-    protected int writerCount() {
-        return writers;
     }
 
     @Override
