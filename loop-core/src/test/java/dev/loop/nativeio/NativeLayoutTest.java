@@ -3,18 +3,16 @@ package dev.loop.nativeio;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
 import dev.loop.nativeio.Linux.Arch;
+import dev.loop.testsupport.NativeHelpers;
 
 /**
  * Every layout and constant {@link Linux} hard-codes, against the C headers: the probe in
@@ -24,8 +22,8 @@ import dev.loop.nativeio.Linux.Arch;
  */
 class NativeLayoutTest {
 
-    private static final Path SOURCE = Path.of("src/test/native/layout_probe.c");
-    private static final Path WORK = Path.of(System.getProperty("loop.test.workdir", "target/test-native"));
+    private static final Path SOURCE = NativeHelpers.SOURCES.resolve("layout_probe.c");
+    private static final Path WORK = NativeHelpers.WORK;
 
     static Map<String, Long> expected(Arch arch) {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -202,9 +200,9 @@ class NativeLayoutTest {
     void thisArchitectureMatchesTheHeaders() throws Exception {
         Files.createDirectories(WORK);
         Path exe = WORK.resolve("layout_probe");
-        run(List.of("gcc", "-O0", "-Wall", "-o", exe.toString(), SOURCE.toString()));
+        NativeHelpers.run(List.of("gcc", "-O0", "-Wall", "-o", exe.toString(), SOURCE.toString()));
         Map<String, Long> actual = new LinkedHashMap<>();
-        for (String line : run(List.of(exe.toString())).split("\n")) {
+        for (String line : NativeHelpers.run(List.of(exe.toString())).split("\n")) {
             String[] kv = line.split("=");
             actual.put(kv[0], Long.parseLong(kv[1].trim()));
         }
@@ -217,10 +215,10 @@ class NativeLayoutTest {
                 "the aarch64 cross compiler is not installed (.ci/run installs gcc-aarch64-linux-gnu)");
         Files.createDirectories(WORK);
         Path obj = WORK.resolve("layout_probe_aarch64.o");
-        run(List.of("aarch64-linux-gnu-gcc", "-DEMIT_SYMBOLS", "-fno-common", "-c", "-o", obj.toString(),
+        NativeHelpers.run(List.of("aarch64-linux-gnu-gcc", "-DEMIT_SYMBOLS", "-fno-common", "-c", "-o", obj.toString(),
                 SOURCE.toString()));
         Map<String, Long> actual = new LinkedHashMap<>();
-        for (String line : run(List.of("aarch64-linux-gnu-nm", "-S", obj.toString())).split("\n")) {
+        for (String line : NativeHelpers.run(List.of("aarch64-linux-gnu-nm", "-S", obj.toString())).split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length == 4 && f[3].startsWith("v_")) {
                 actual.put(f[3].substring(2), Long.parseLong(f[1], 16) - 1);
@@ -237,14 +235,5 @@ class NativeLayoutTest {
             }
         }
         return false;
-    }
-
-    private static String run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String text = new String(out, StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as(String.join(" ", cmd) + "\n" + text).isZero();
-        return text;
     }
 }

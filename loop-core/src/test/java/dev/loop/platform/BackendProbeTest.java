@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.loop.Backend;
 import dev.loop.BackendUnavailableException;
@@ -13,6 +15,9 @@ import dev.loop.EventLoop;
 import dev.loop.EventLoops;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
+import dev.loop.nativeio.Errno;
+import dev.loop.nativeio.Linux;
+import dev.loop.testsupport.NativeHelpers;
 import dev.loop.testsupport.TestFds;
 
 /** The probe, on this (Linux) machine, by doing. */
@@ -72,6 +77,43 @@ class BackendProbeTest {
             java.nio.file.Files.writeString(sysctl, old);
         }
         assertThat(BackendProbe.probe(Backend.PROACTOR, null).available()).isTrue();
+    }
+
+    /**
+     * io_uring_setup refused by a seccomp filter, as a container's default profile does (EPERM while the
+     * sysctl allows io_uring), and answered with ENOSYS, as a kernel without io_uring answers: each cause
+     * is named, a proactor asked for fails with it, and the automatic choice still gets a loop.
+     */
+    @ParameterizedTest
+    @CsvSource({
+            "EPERM, io_uring_setup was refused with EPERM: blocked by a seccomp profile",
+            "ENOSYS, the kernel has no io_uring (io_uring_setup: ENOSYS; Linux 5.1 or later is needed"})
+    void aProactorRefusedByTheKernelIsReportedWithTheCause(String errno, String cause) {
+        int code = errno.equals("EPERM") ? Errno.EPERM : Errno.ENOSYS;
+        List<String> cmd = List.of(NativeHelpers.seccompErrno().toString(), Long.toString(Linux.SYS_IO_URING_SETUP),
+                Integer.toString(code), ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), RefusedProactorMain.class.getName());
+        String out = NativeHelpers.run(cmd);
+        assertThat(out).as(out).contains("available=false", "reason=" + cause, "create=BackendUnavailableException: ",
+                "automatic=selector/epoll");
+        assertThat(out.lines().filter(l -> l.startsWith("create=")).findFirst().orElseThrow()).contains(cause);
+    }
+
+    /** Runs in the child JVM, under the seccomp filter. */
+    public static final class RefusedProactorMain {
+        public static void main(String[] args) {
+            BackendAvailability a = BackendProbe.probe(Backend.PROACTOR, null);
+            System.out.println("available=" + a.available());
+            System.out.println("reason=" + a.reason());
+            try (EventLoop loop = EventLoops.create(LoopOptions.builder().backend(Backend.PROACTOR).build())) {
+                System.out.println("create=" + loop.backend().id());
+            } catch (BackendUnavailableException e) {
+                System.out.println("create=BackendUnavailableException: " + e.getMessage().replace('\n', ' '));
+            }
+            try (EventLoop loop = EventLoops.create(LoopOptions.builder().build())) {
+                System.out.println("automatic=" + loop.backend().id() + "/" + loop.poller().id());
+            }
+        }
     }
 
     @Test
