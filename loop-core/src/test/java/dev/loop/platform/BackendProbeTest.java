@@ -80,18 +80,25 @@ class BackendProbeTest {
     }
 
     /**
-     * io_uring_setup refused by a seccomp filter, as a container's default profile does (EPERM while the
-     * sysctl allows io_uring), and answered with ENOSYS, as a kernel without io_uring answers: each cause
-     * is named, a proactor asked for fails with it, and the automatic choice still gets a loop.
+     * io_uring refused by a seccomp filter in a child JVM: io_uring_setup with EPERM, as a container's
+     * default profile does (while the sysctl allows io_uring); with ENOSYS, as a kernel without io_uring
+     * answers; the opcode probe with EINVAL, as a kernel before 5.6 answers. Each cause is named, a
+     * proactor asked for fails with it, and the automatic choice still gets a loop.
      */
     @ParameterizedTest
-    @CsvSource({
-            "EPERM, io_uring_setup was refused with EPERM: blocked by a seccomp profile",
-            "ENOSYS, the kernel has no io_uring (io_uring_setup: ENOSYS; Linux 5.1 or later is needed"})
-    void aProactorRefusedByTheKernelIsReportedWithTheCause(String errno, String cause) {
-        int code = errno.equals("EPERM") ? Errno.EPERM : Errno.ENOSYS;
-        List<String> cmd = List.of(NativeHelpers.seccompErrno().toString(), Long.toString(Linux.SYS_IO_URING_SETUP),
-                Integer.toString(code), ProcessHandle.current().info().command().orElse("java"), "-cp",
+    @CsvSource(delimiter = '|', value = {
+            "io_uring_setup | EPERM | io_uring_setup was refused with EPERM: blocked by a seccomp profile",
+            "io_uring_setup | ENOSYS | the kernel has no io_uring (io_uring_setup: ENOSYS; Linux 5.1 or later is needed",
+            "io_uring_register | EINVAL | the kernel cannot list its io_uring opcodes (IORING_REGISTER_PROBE: EINVAL; "
+                    + "Linux 5.6 or later)"})
+    void aProactorRefusedByTheKernelIsReportedWithTheCause(String call, String errno, String cause) {
+        long nr = call.equals("io_uring_setup") ? Linux.SYS_IO_URING_SETUP : Linux.SYS_IO_URING_REGISTER;
+        int code = switch (errno) {
+            case "EPERM" -> Errno.EPERM;
+            case "ENOSYS" -> Errno.ENOSYS;
+            default -> Errno.EINVAL;
+        };
+        List<String> cmd = List.of(NativeHelpers.seccompErrno().toString(), Long.toString(nr), Integer.toString(code), ProcessHandle.current().info().command().orElse("java"), "-cp",
                 System.getProperty("java.class.path"), RefusedProactorMain.class.getName());
         String out = NativeHelpers.run(cmd);
         assertThat(out).as(out).contains("available=false", "reason=" + cause, "create=BackendUnavailableException: ",
