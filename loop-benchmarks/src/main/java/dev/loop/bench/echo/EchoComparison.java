@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *
  * <pre>java -cp loop-benchmarks/target/loop-echo.jar dev.loop.bench.echo.EchoComparison \
  *     [--seconds 10] [--warmup 3] [--rounds 3] [--connections 50] [--sizes 64,1024,16384] [--server-cpus 1] \
- *     [--servers loop-epoll,loop-proactor,netty-epoll,netty-io_uring,netty-nio,jdk-nio] \
+ *     [--server-cpu-quota 0.5] [--servers loop-epoll,loop-proactor,netty-epoll,netty-io_uring,netty-nio,jdk-nio] \
  *     [--ratios loop-proactor/netty-io_uring,loop-proactor/loop-epoll,loop-epoll/netty-epoll,loop-epoll/jdk-nio]</pre>
  */
 public final class EchoComparison {
@@ -69,6 +69,22 @@ public final class EchoComparison {
         // Optional: run every server under "taskset -c CPUS" (start this JVM, the client, under another
         // taskset), so that server and client do not take turns on the same CPU.
         String serverCpus = o.get("server-cpus");
+        // Optional: cap every server at a share of one CPU (a cgroup CPU quota, root only), so that the
+        // server, not a saturated client, sets the rate.
+        CpuQuota quota = !o.containsKey("server-cpu-quota") ? null
+                : CpuQuota.create("loop-echo-" + ProcessHandle.current().pid(),
+                        Double.parseDouble(o.get("server-cpu-quota")));
+        try {
+            compare(jar, servers, ratios, sizes, rounds, connections, seconds, warmup, serverCpus, quota);
+        } finally {
+            if (quota != null) {
+                quota.close();
+            }
+        }
+    }
+
+    private static void compare(String jar, List<String> servers, List<String[]> ratios, int[] sizes, int rounds,
+            int connections, double seconds, double warmup, String serverCpus, CpuQuota quota) throws Exception {
 
         Map<String, String> described = new LinkedHashMap<>();
         Map<String, Map<Integer, List<EchoClient.Result>>> results = new LinkedHashMap<>();
@@ -85,6 +101,9 @@ public final class EchoComparison {
                     cmd.addAll(KNOWN.get(server));
                     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                     try {
+                        if (quota != null) {
+                            quota.add(p.pid()); // before the warm-up: the JVM's start-up runs uncapped
+                        }
                         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
                                 StandardCharsets.UTF_8));
                         String line = r.readLine();
@@ -110,7 +129,8 @@ public final class EchoComparison {
                 }
             }
         }
-        System.out.println(table(servers, ratios, results, sizes, connections, seconds, rounds, described));
+        String table = table(servers, ratios, results, sizes, connections, seconds, rounds, described);
+        System.out.println(quota == null ? table : "Each server capped at " + quota + ".\n\n" + table);
     }
 
     static String table(List<String> servers, List<String[]> ratios,
