@@ -74,14 +74,34 @@ public final class EchoComparison {
         CpuQuota quota = !o.containsKey("server-cpu-quota") ? null
                 : CpuQuota.create("loop-echo-" + ProcessHandle.current().pid(),
                         Double.parseDouble(o.get("server-cpu-quota")));
+        // Killed (SIGTERM, Ctrl-C), the comparison leaves no server running and no group behind.
+        Thread cleanUp = new Thread(() -> {
+            Process server = running;
+            if (server != null) {
+                server.destroyForcibly();
+                try {
+                    server.waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (quota != null) {
+                quota.close();
+            }
+        }, "echo-comparison-clean-up");
+        Runtime.getRuntime().addShutdownHook(cleanUp);
         try {
             compare(jar, servers, ratios, sizes, rounds, connections, seconds, warmup, serverCpus, quota);
         } finally {
+            Runtime.getRuntime().removeShutdownHook(cleanUp);
             if (quota != null) {
                 quota.close();
             }
         }
     }
+
+    /** The server being measured, for the shutdown hook. */
+    private static volatile Process running;
 
     private static void compare(String jar, List<String> servers, List<String[]> ratios, int[] sizes, int rounds,
             int connections, double seconds, double warmup, String serverCpus, CpuQuota quota) throws Exception {
@@ -100,6 +120,7 @@ public final class EchoComparison {
                     cmd.addAll(List.of(javaBinary(), "-jar", jar, "--port", "0"));
                     cmd.addAll(KNOWN.get(server));
                     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                    running = p;
                     try {
                         if (quota != null) {
                             quota.add(p.pid()); // before the warm-up: the JVM's start-up runs uncapped
@@ -125,6 +146,7 @@ public final class EchoComparison {
                         if (!p.waitFor(10, TimeUnit.SECONDS)) {
                             p.destroyForcibly().waitFor();
                         }
+                        running = null;
                     }
                 }
             }
