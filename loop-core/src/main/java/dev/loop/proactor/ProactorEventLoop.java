@@ -60,10 +60,25 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         void completed(int res);
     }
 
-    /** A descriptor's callbacks and the polls in flight for them: one per registered direction. */
+    /**
+     * A descriptor's callbacks and the polls in flight for them: per direction, the generation of its
+     * poll in flight, or -1 when none is.
+     */
     private static final class PollRegistration extends Registration {
-        long readGen = -1;
-        long writeGen = -1;
+        private long readGen = -1;
+        private long writeGen = -1;
+
+        long gen(boolean write) {
+            return write ? writeGen : readGen;
+        }
+
+        void gen(boolean write, long gen) {
+            if (write) {
+                writeGen = gen;
+            } else {
+                readGen = gen;
+            }
+        }
     }
 
     private final IoUring ring;
@@ -139,23 +154,15 @@ public class ProactorEventLoop extends ReadinessEventLoop {
     @Override
     protected void stopWatching(int fd, Registration reg, boolean write) {
         PollRegistration polls = (PollRegistration) reg;
-        long gen = write ? polls.writeGen : polls.readGen;
-        if (write) {
-            polls.writeGen = -1;
-        } else {
-            polls.readGen = -1;
-        }
+        long gen = polls.gen(write);
+        polls.gen(write, -1);
         ring.prepare(Linux.IORING_OP_POLL_REMOVE, -1, pollData(fd, write, gen), 0, 0, 0, KIND_CANCEL);
     }
 
     /** Polls {@code fd} once (POLL_ADD is one-shot): re-armed after each event while the callback stays. */
     private void arm(int fd, PollRegistration reg, boolean write) {
         long gen = ++generation & GEN_MASK;
-        if (write) {
-            reg.writeGen = gen;
-        } else {
-            reg.readGen = gen;
-        }
+        reg.gen(write, gen);
         ring.prepare(Linux.IORING_OP_POLL_ADD, fd, 0, 0, 0, write ? POLLOUT : POLLIN, pollData(fd, write, gen));
     }
 
@@ -270,23 +277,15 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         boolean write = (userData & WRITE_BIT) != 0;
         long gen = (userData >>> GEN_SHIFT) & GEN_MASK;
         PollRegistration reg = (PollRegistration) registration(fd);
-        if (reg == null || (write ? reg.writeGen : reg.readGen) != gen) {
+        if (reg == null || reg.gen(write) != gen) {
             return; // removed, or an earlier registration of this number
         }
-        // One-shot: this direction has no poll in flight any more.
-        if (write) {
-            reg.writeGen = -1;
-        } else {
-            reg.readGen = -1;
-        }
+        reg.gen(write, -1); // one-shot: this direction has no poll in flight any more
         if (res < 0) {
             // EBADF: closed while registered. The other direction's poll, if any, is removed too.
             dropRegistration(fd, "failed in io_uring poll (" + Errno.name(-res) + ")");
-            if (reg.readGen >= 0) {
-                stopWatching(fd, reg, false);
-            }
-            if (reg.writeGen >= 0) {
-                stopWatching(fd, reg, true);
+            if (reg.gen(!write) >= 0) {
+                stopWatching(fd, reg, !write);
             }
             return;
         }

@@ -168,11 +168,7 @@ public final class EchoComparison {
                 + "ratios are round trips per server CPU-second (higher is better):\n\n");
         metricTable(sb, servers, ratios, results, sizes, EchoClient.Result::serverMicrosPerRoundTrip, "%.2f", true);
         sb.append("\nHow busy each side was, server / client, share of one CPU:\n\n");
-        sb.append("| message | ");
-        servers.forEach(s -> sb.append(s).append(" | "));
-        sb.append("\n|---|");
-        servers.forEach(s -> sb.append("---|"));
-        sb.append('\n');
+        header(sb, servers, List.of());
         double busiestClient = 0;
         for (int size : sizes) {
             sb.append("| ").append(size).append(" B | ");
@@ -196,10 +192,8 @@ public final class EchoComparison {
         return sb.toString();
     }
 
-    /** One row per size: the median of {@code metric} per server, then the per-round ratios' medians. */
-    private static void metricTable(StringBuilder sb, List<String> servers, List<String[]> ratios,
-            Map<String, Map<Integer, List<EchoClient.Result>>> results, int[] sizes,
-            ToDoubleFunction<EchoClient.Result> metric, String format, boolean lowerIsBetter) {
+    /** A table's header row and separator: the message size, a column per server, then per ratio. */
+    private static void header(StringBuilder sb, List<String> servers, List<String[]> ratios) {
         sb.append("| message | ");
         servers.forEach(s -> sb.append(s).append(" | "));
         ratios.forEach(r -> sb.append(r[0]).append(" / ").append(r[1]).append(" | "));
@@ -207,6 +201,13 @@ public final class EchoComparison {
         servers.forEach(s -> sb.append("---|"));
         ratios.forEach(r -> sb.append("---|"));
         sb.append('\n');
+    }
+
+    /** One row per size: the median of {@code metric} per server, then the per-round ratios' medians. */
+    private static void metricTable(StringBuilder sb, List<String> servers, List<String[]> ratios,
+            Map<String, Map<Integer, List<EchoClient.Result>>> results, int[] sizes,
+            ToDoubleFunction<EchoClient.Result> metric, String format, boolean lowerIsBetter) {
+        header(sb, servers, ratios);
         for (int size : sizes) {
             sb.append("| ").append(size).append(" B | ");
             for (String server : servers) {
