@@ -1,6 +1,8 @@
 package dev.loop.testsupport;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.loop.nativeio.Kevent;
 
@@ -17,8 +19,10 @@ public final class KqShim {
     /** The shim library for {@code layout}, compiled if it is missing or older than its source. */
     public static Path library(Kevent layout) {
         String lib = "libkqshim-" + layout.name().toLowerCase(java.util.Locale.ROOT) + ".so";
-        return layout == Kevent.MACOS
-                ? NativeHelpers.build("kqshim.c", lib, "-O2", "-Wall", "-Werror", "-shared", "-fPIC", "-DKQSHIM_MACOS")
-                : NativeHelpers.build("kqshim.c", lib, "-O2", "-Wall", "-Werror", "-shared", "-fPIC");
+        List<String> flags = new ArrayList<>(List.of("-O2", "-Wall", "-Werror", "-shared", "-fPIC"));
+        if (layout == Kevent.MACOS) {
+            flags.add("-DKQSHIM_MACOS"); // the 32-byte kevent; without it, FreeBSD's 64 bytes
+        }
+        return NativeHelpers.build("kqshim.c", lib, flags.toArray(String[]::new));
     }
 }
