@@ -49,6 +49,10 @@
     V(rlimit_size, sizeof(struct rlimit)) \
     V(statx_size, sizeof(struct statx)) \
     V(statx_mode_offset, offsetof(struct statx, stx_mode)) \
+    V(statx_ino_offset, offsetof(struct statx, stx_ino)) \
+    V(statx_dev_major_offset, offsetof(struct statx, stx_dev_major)) \
+    V(statx_dev_minor_offset, offsetof(struct statx, stx_dev_minor)) \
+    V(statx_ino, STATX_INO) \
     V(sys_statx, SYS_statx) \
     V(sys_epoll_pwait2, SYS_epoll_pwait2) \
     V(o_nonblock, O_NONBLOCK) \
@@ -130,6 +134,8 @@
     V(siginfo_size, sizeof(siginfo_t)) \
     V(siginfo_code_offset, offsetof(siginfo_t, si_code)) \
     V(siginfo_status_offset, offsetof(siginfo_t, si_status)) \
+    V(sigaction_size, sizeof(struct sigaction)) \
+    V(sigaction_handler_offset, offsetof(struct sigaction, sa_handler)) \
     V(posix_spawn_setsigdef, POSIX_SPAWN_SETSIGDEF) \
     V(posix_spawn_setsigmask, POSIX_SPAWN_SETSIGMASK) \
     V(posix_spawn_setsid, POSIX_SPAWN_SETSID) \

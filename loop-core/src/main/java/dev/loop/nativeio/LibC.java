@@ -42,6 +42,8 @@ public final class LibC {
 
     public static native int dup(int fd);
 
+    public static native int dup3(int oldfd, int newfd, int flags);
+
     public static native int eventfd(int initval, int flags);
 
     public static native int timerfd_create(int clockid, int flags);
@@ -120,6 +122,9 @@ public final class LibC {
     // ---- processes
 
     public static native int kill(int pid, int sig);
+
+    /** {@code act} and {@code oldact} point to a {@code struct sigaction} ({@link Linux#SIGACTION_SIZE}) or are 0. */
+    public static native int sigaction(int sig, long act, long oldact);
 
     public static native int waitid(int idtype, int id, long infop, int options);
 

@@ -115,6 +115,11 @@ public final class Linux {
     public static final int SIGINFO_CODE_OFFSET = 8;
     public static final int SIGINFO_PID_OFFSET = 16;
     public static final int SIGINFO_STATUS_OFFSET = 24;
+    /** glibc's {@code struct sigaction}: the handler at offset 0, 152 bytes in all. */
+    public static final int SIGACTION_SIZE = 152;
+    /** {@code sa_handler} values that are not functions. */
+    public static final long SIG_DFL = 0;
+    public static final long SIG_IGN = 1;
     public static final int POSIX_SPAWN_SETSIGDEF = 0x04;
     public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
     public static final int POSIX_SPAWN_SETSID = 0x80;
@@ -151,6 +156,10 @@ public final class Linux {
     public static final int STATX_TYPE = 0x1;
     public static final int STATX_SIZE = 256;
     public static final int STATX_MODE_OFFSET = 28;
+    public static final int STATX_INO = 0x100;
+    public static final int STATX_INO_OFFSET = 32;
+    /** {@code stx_dev_major}, then {@code stx_dev_minor} (u32 each); always filled in. */
+    public static final int STATX_DEV_MAJOR_OFFSET = 136;
 
     public static final int S_IFMT = 0xF000;
     public static final int S_IFIFO = 0x1000;

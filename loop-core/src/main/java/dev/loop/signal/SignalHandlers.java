@@ -1,6 +1,7 @@
 package dev.loop.signal;
 
 import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
@@ -8,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.loop.ExceptionContext;
 import dev.loop.LoopClosedException;
@@ -16,17 +18,23 @@ import dev.loop.engine.BaseEventLoop;
 import dev.loop.engine.LoopResources;
 
 /**
- * Signal handlers that run on a loop thread, as a thin adapter over {@code sun.misc.Signal} (module
+ * Signal handlers that run on loop threads, as a thin adapter over {@code sun.misc.Signal} (module
  * {@code jdk.unsupported}, reached reflectively: without it, signals are "unsupported", not a crash).
  *
  * <p>Why not the native ways: {@code sigaction} through JNA would replace HotSpot's own handlers and a
  * JNA callback is not async-signal-safe; {@code signalfd} sees nothing unless every JVM thread blocks
- * the signal, which a library cannot arrange (shared/native.md §4). The JVM's handler thread only
- * queues the callback on the loop ({@code callSoonThreadsafe}); deliveries may coalesce, as standard
- * signals do.
+ * the signal, which a library cannot arrange. The JVM's handler thread only queues the callback on each
+ * loop ({@code callSoonThreadsafe}); deliveries may coalesce, as standard signals do.
  *
- * <p>A signal belongs to one loop at a time in the process: a second loop asking for it is refused,
- * rather than silently taking it over (asyncio's {@code set_wakeup_fd} pitfall).
+ * <p>Several loops may handle one signal: the JVM handler is installed once per signal, and each
+ * delivery is queued on every loop that asked for it. The handler that was there before (for INT, TERM
+ * and HUP, the JVM's shutdown) is chained to once per delivery, unless a loop took the signal over.
+ *
+ * <p>A signal whose disposition was "ignore" when the JVM started ({@code nohup}, a background job of a
+ * script) gets no JVM handler for INT, TERM and HUP: HotSpot leaves it ignored and {@code Signal.handle}
+ * still reports success. {@link JvmSignalDispatch} then installs the JVM's own dispatch for it, so the
+ * loops see it; the previous disposition stays "ignore", so chaining does nothing and the process does
+ * not die of the signal it was told to ignore.
  */
 public final class SignalHandlers {
 
@@ -46,26 +54,46 @@ public final class SignalHandlers {
     /** Signals whose JVM handler starts the shutdown; chained to by default. */
     private static final Set<String> SHUTDOWN_SIGNALS = Set.of("INT", "TERM", "HUP");
 
-    /** Which loop owns which signal, process-wide. */
+    /** The JVM registration of each signal some loop handles, process-wide; also the lock for all of them. */
     private static final Map<String, Installed> INSTALLED = new HashMap<>();
 
-    private static final Reflection SIGNAL = Reflection.load();
+    static final SignalApi SIGNAL = SignalApi.load();
 
     private SignalHandlers() {
     }
 
-    /** One installed handler. */
+    /** One signal's JVM handler and the loops it delivers to. */
     private static final class Installed {
-        final BaseEventLoop loop;
         final String name;
+        final Object signal;
+        final CopyOnWriteArrayList<LoopHandler> loops = new CopyOnWriteArrayList<>();
+        /** The handler before ours: restored when the last loop lets go; chained to. */
+        Object previous;
+
+        Installed(String name, Object signal) {
+            this.name = name;
+            this.signal = signal;
+        }
+
+        LoopHandler of(BaseEventLoop loop) {
+            for (LoopHandler h : loops) {
+                if (h.loop == loop) {
+                    return h;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** One loop's handler of one signal. */
+    private static final class LoopHandler {
+        final BaseEventLoop loop;
         final LoopResources.Resource resource;
-        volatile Object previous;
         volatile Runnable callback;
         volatile boolean chain;
 
-        Installed(BaseEventLoop loop, String name) {
+        LoopHandler(BaseEventLoop loop, String name) {
             this.loop = loop;
-            this.name = name;
             this.resource = LoopResources.Resource.of("handler of SIG" + name, () -> remove(loop, name),
                     () -> remove(loop, name));
         }
@@ -101,79 +129,130 @@ public final class SignalHandlers {
             throw new UnsupportedOperationException("signal handlers need the jdk.unsupported module (sun.misc.Signal)");
         }
         synchronized (INSTALLED) {
-            Installed current = INSTALLED.get(name);
-            if (current != null && current.loop != loop) {
-                throw new IllegalStateException("SIG" + name + " is already handled by loop '" + current.loop.name()
-                        + "'; one loop per signal in a process");
+            Installed installed = INSTALLED.get(name);
+            if (installed == null) {
+                installed = install(name);
+                INSTALLED.put(name, installed);
             }
-            if (current == null) {
-                Object signalObject = SIGNAL.signal(name); // IllegalArgumentException for an unknown name
-                Installed created = new Installed(loop, name);
-                created.previous = SIGNAL.handle(signalObject, SIGNAL.handler(() -> deliver(created, signalObject)));
-                INSTALLED.put(name, created);
-                loop.resources().add(LoopResources.Kind.SIGNAL, created.resource);
-                current = created;
+            LoopHandler handler = installed.of(loop);
+            if (handler == null) {
+                handler = new LoopHandler(loop, name);
+                installed.loops.add(handler);
+                loop.resources().add(LoopResources.Kind.SIGNAL, handler.resource);
                 loop.recordUse(Capability.SIGNAL_HANDLERS, "signal handler");
             }
-            current.callback = callback;
-            current.chain = chainJvmHandler && SHUTDOWN_SIGNALS.contains(name);
+            handler.callback = callback;
+            handler.chain = chainJvmHandler && SHUTDOWN_SIGNALS.contains(name);
         }
+    }
+
+    /** Installs the JVM handler that delivers {@code name} to the loops; the JVM delivers it, whatever it inherited. */
+    private static Installed install(String name) {
+        Object signal = SIGNAL.signal(name); // IllegalArgumentException for an unknown name
+        Installed installed = new Installed(name, signal);
+        Object previous;
+        try {
+            previous = SIGNAL.handle(signal, SIGNAL.handler(() -> deliver(installed)));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("SIG" + name + " cannot have a loop handler: the JVM refused it ("
+                    + e.getMessage() + "); with -Xrs the JVM keeps INT, TERM and HUP to the application's native code",
+                    e);
+        }
+        installed.previous = previous;
+        try {
+            JvmSignalDispatch.deliverEvenIfIgnored(SIGNAL.number(signal), name);
+        } catch (RuntimeException e) {
+            SIGNAL.handle(signal, previous);
+            throw e;
+        }
+        return installed;
     }
 
     public static boolean remove(BaseEventLoop loop, String signal) {
         String name = normalize(signal);
+        if (SIGNAL == null) {
+            return false; // nothing can have been added
+        }
+        Object valid = SIGNAL.signal(name); // IllegalArgumentException for a name that is not a signal
         synchronized (INSTALLED) {
-            Installed current = INSTALLED.get(name);
-            if (current == null || current.loop != loop) {
+            Installed installed = INSTALLED.get(name);
+            LoopHandler handler = installed == null ? null : installed.of(loop);
+            if (handler == null) {
                 return false;
             }
-            INSTALLED.remove(name);
-            loop.resources().remove(LoopResources.Kind.SIGNAL, current.resource);
-            SIGNAL.handle(SIGNAL.signal(name), current.previous);
+            installed.loops.remove(handler);
+            loop.resources().remove(LoopResources.Kind.SIGNAL, handler.resource);
+            if (installed.loops.isEmpty()) {
+                INSTALLED.remove(name);
+                SIGNAL.handle(valid, installed.previous);
+            }
             return true;
         }
     }
 
-    /** On the JVM's signal thread: queue the callback on the loop, then chain if asked. */
-    private static void deliver(Installed installed, Object signalObject) {
-        Runnable cb = installed.callback;
-        if (cb != null) {
-            try {
-                installed.loop.callSoonThreadsafe(() -> {
-                    try {
-                        cb.run();
-                    } catch (RuntimeException | Error e) {
-                        installed.loop.callExceptionHandler(new ExceptionContext("Exception in signal handler for SIG"
-                                + installed.name, e, null, -1, null));
-                    }
-                });
-            } catch (LoopClosedException e) {
-                // The loop is closed: nothing to run.
-            }
+    /**
+     * On the JVM's signal thread: queue the callback on every loop, then chain once if no loop took the
+     * signal over.
+     */
+    private static void deliver(Installed installed) {
+        boolean chain = false;
+        boolean takenOver = false;
+        for (LoopHandler h : installed.loops) {
+            post(h, installed.name);
+            chain |= h.chain;
+            takenOver |= !h.chain;
         }
-        if (installed.chain && installed.previous != null) {
-            SIGNAL.invokePrevious(installed.previous, signalObject);
+        if (chain && !takenOver && installed.previous != null) {
+            SIGNAL.invokePrevious(installed.previous, installed.signal);
+        }
+    }
+
+    private static void post(LoopHandler handler, String name) {
+        Runnable cb = handler.callback;
+        BaseEventLoop loop = handler.loop;
+        try {
+            loop.callSoonThreadsafe(() -> {
+                try {
+                    cb.run();
+                } catch (RuntimeException | Error e) {
+                    loop.callExceptionHandler(new ExceptionContext("Exception in signal handler for SIG" + name, e,
+                            null, -1, null));
+                }
+            });
+        } catch (LoopClosedException e) {
+            // The loop is closed: nothing to run there.
         }
     }
 
     /** The reflective view of {@code sun.misc.Signal} and {@code sun.misc.SignalHandler}. */
-    private record Reflection(Class<?> signalClass, Class<?> handlerClass, Method handleMethod, Method dispatch) {
+    record SignalApi(Class<?> signalClass, Class<?> handlerClass, Method handleMethod, Method dispatch,
+            Method numberMethod) {
 
-        static Reflection load() {
+        static SignalApi load() {
             try {
                 Class<?> s = Class.forName("sun.misc.Signal");
                 Class<?> h = Class.forName("sun.misc.SignalHandler");
-                return new Reflection(s, h, s.getMethod("handle", s, h), h.getMethod("handle", s));
+                return new SignalApi(s, h, s.getMethod("handle", s, h), h.getMethod("handle", s),
+                        s.getMethod("getNumber"));
             } catch (ReflectiveOperationException | LinkageError e) {
                 return null;
             }
         }
 
+        /** The signal named {@code name} ({@code "HUP"}); {@link IllegalArgumentException} if there is none. */
         Object signal(String name) {
             try {
                 return signalClass.getConstructor(String.class).newInstance(name);
-            } catch (java.lang.reflect.InvocationTargetException e) {
+            } catch (InvocationTargetException e) {
                 throw new IllegalArgumentException("unknown signal SIG" + name + ": " + e.getCause().getMessage());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        int number(Object signal) {
+            try {
+                return (Integer) numberMethod.invoke(signal);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
@@ -200,10 +279,11 @@ public final class SignalHandlers {
             return Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, ih);
         }
 
+        /** Installs {@code handler}; returns the one it replaced. */
         Object handle(Object signal, Object handler) {
             try {
                 return handleMethod.invoke(null, signal, handler);
-            } catch (java.lang.reflect.InvocationTargetException e) {
+            } catch (InvocationTargetException e) {
                 throw new IllegalArgumentException("cannot handle " + signal + ": " + e.getCause().getMessage(),
                         e.getCause());
             } catch (ReflectiveOperationException e) {
@@ -214,7 +294,7 @@ public final class SignalHandlers {
         void invokePrevious(Object previous, Object signal) {
             try {
                 dispatch.invoke(previous, signal);
-            } catch (java.lang.reflect.InvocationTargetException e) {
+            } catch (InvocationTargetException e) {
                 // SIG_DFL and SIG_IGN are native handlers that cannot be called from Java: nothing to chain to.
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);

@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
 import dev.loop.EventLoop;
+import dev.loop.LoopOptions;
 import dev.loop.nativeio.LibC;
 
 /**
@@ -64,33 +70,85 @@ public abstract class SignalConformance extends LoopTestBase {
     }
 
     @Test
-    void aSignalBelongsToOneLoopAtATime() {
+    void twoLoopsEachRunTheirHandlerOfOneSignalOnTheirOwnThread() throws Exception {
+        EventLoop first = newLoop(LoopOptions.builder().name("first-" + loopId()).threadName("first-loop")
+                .delaySamplingInterval(Duration.ZERO).build());
+        EventLoop second = newLoop(LoopOptions.builder().name("second-" + loopId()).threadName("second-loop")
+                .delaySamplingInterval(Duration.ZERO).build());
+        first.start();
+        second.start();
+        BlockingQueue<String> ran = new LinkedBlockingQueue<>();
+        onLoop(first, () -> first.addSignalHandler("USR1", () -> ran.add("first on " + Thread.currentThread().getName())));
+        onLoop(second, () -> second.addSignalHandler("USR1", () -> ran.add("second on " + Thread.currentThread().getName())));
+
+        raise(SIGUSR1);
+        assertThat(List.of(take(ran), take(ran))).containsExactlyInAnyOrder("first on first-loop", "second on second-loop");
+
+        assertThat(onLoop(first, () -> first.removeSignalHandler("USR1"))).isTrue();
+        raise(SIGUSR1);
+        assertThat(take(ran)).isEqualTo("second on second-loop");
+        // The first loop's handler is gone: a marker posted after the signal arrives before anything else.
+        first.callSoonThreadsafe(() -> ran.add("marker"));
+        assertThat(take(ran)).isEqualTo("marker");
+        assertThat(ran).isEmpty();
+
+        first.close(); // closing one loop leaves the other's handler
+        raise(SIGUSR1);
+        assertThat(take(ran)).isEqualTo("second on second-loop");
+        assertThat(onLoop(second, () -> second.removeSignalHandler("USR1"))).isTrue();
+    }
+
+    @Test
+    void theJvmHandlerIsChainedOncePerSignalHoweverManyLoopsHandleIt() throws Exception {
         EventLoop first = newLoop();
         EventLoop second = newLoop();
-        first.addSignalHandler("USR1", () -> { });
-        assertThatThrownBy(() -> second.addSignalHandler("USR1", () -> { })).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining(first.name());
-        first.close(); // releases it
-        second.addSignalHandler("USR1", () -> { });
-        assertThat(second.removeSignalHandler("USR1")).isTrue();
+        AtomicInteger previousRan = new AtomicInteger();
+        Object jvmHandler = handleWith("HUP", previousRan::incrementAndGet);
+        try {
+            AtomicInteger firstRan = new AtomicInteger();
+            AtomicInteger secondRan = new AtomicInteger();
+            first.addSignalHandler("HUP", firstRan::incrementAndGet);
+            second.addSignalHandler("HUP", secondRan::incrementAndGet);
+            second.start();
+            raise(SIGHUP);
+            await(first, waitFor(first, () -> firstRan.get() == 1 && secondRan.get() == 1 && previousRan.get() == 1));
+            await(first, sleep(first, 50));
+            assertThat(previousRan.get()).as("the previous handler, once for two loops").isEqualTo(1);
+
+            // One loop taking the signal over is enough to keep the JVM's handler out.
+            onLoop(second, () -> second.addSignalHandler("HUP", secondRan::incrementAndGet, false));
+            raise(SIGHUP);
+            await(first, waitFor(first, () -> firstRan.get() == 2 && secondRan.get() == 2));
+            await(first, sleep(first, 50));
+            assertThat(previousRan.get()).isEqualTo(1);
+
+            assertThat(first.removeSignalHandler("HUP")).isTrue();
+            assertThat(onLoop(second, () -> second.removeSignalHandler("HUP"))).isTrue();
+            raise(SIGHUP); // the last loop let go: the previous handler is back
+            await(first, waitFor(first, () -> previousRan.get() == 2));
+            assertThat(firstRan.get() + secondRan.get()).isEqualTo(4);
+        } finally {
+            restore("HUP", jvmHandler);
+        }
+    }
+
+    @Test
+    void namesThatAreNotSignalsAreRefusedByAddAndRemove() {
+        EventLoop loop = newLoop();
+        for (String name : List.of("boom", "0", "65", "SIG")) {
+            assertThatThrownBy(() -> loop.removeSignalHandler(name)).as(name)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown signal");
+            assertThatThrownBy(() -> loop.addSignalHandler(name, () -> { })).as(name)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown signal");
+        }
+        assertThat(loop.removeSignalHandler("USR1")).isFalse(); // a signal, with no handler
     }
 
     @Test
     void hupChainsToThePreviousHandlerUnlessAskedToTakeOver() throws Exception {
         EventLoop loop = newLoop();
-        Class<?> signalClass = Class.forName("sun.misc.Signal");
-        Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
-        Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
-        Object hup = signalClass.getConstructor(String.class).newInstance("HUP");
         AtomicInteger previousRan = new AtomicInteger();
-        Object previous = Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("handle")) {
-                        previousRan.incrementAndGet();
-                    }
-                    return null;
-                });
-        Object jvmHandler = handle.invoke(null, hup, previous); // stands in for the JVM's shutdown handler
+        Object jvmHandler = handleWith("HUP", previousRan::incrementAndGet); // stands in for the JVM's shutdown
         try {
             AtomicInteger loopRan = new AtomicInteger();
             loop.addSignalHandler("HUP", loopRan::incrementAndGet);
@@ -108,7 +166,59 @@ public abstract class SignalConformance extends LoopTestBase {
             await(loop, waitFor(loop, () -> previousRan.get() == 2));
             assertThat(loopRan.get()).isEqualTo(2);
         } finally {
-            handle.invoke(null, hup, jvmHandler);
+            restore("HUP", jvmHandler);
         }
+    }
+
+    /**
+     * Installs a Java handler for {@code name} that counts into {@code onSignal} (standing in for the JVM's
+     * own); returns the handler it replaced, for {@link #restore}.
+     */
+    private static Object handleWith(String name, Runnable onSignal) throws Exception {
+        Class<?> signalClass = Class.forName("sun.misc.Signal");
+        Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+        Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
+        Object signal = signalClass.getConstructor(String.class).newInstance(name);
+        Object handler = Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("handle")) {
+                        onSignal.run();
+                    }
+                    return null;
+                });
+        return handle.invoke(null, signal, handler);
+    }
+
+    private static void restore(String name, Object handler) throws Exception {
+        Class<?> signalClass = Class.forName("sun.misc.Signal");
+        Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+        signalClass.getMethod("handle", signalClass, handlerClass).invoke(null,
+                signalClass.getConstructor(String.class).newInstance(name), handler);
+    }
+
+    /** Runs {@code action} on the running loop's thread and returns its result. */
+    private static <T> T onLoop(EventLoop loop, java.util.concurrent.Callable<T> action) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.callSoonThreadsafe(() -> {
+            try {
+                result.complete(action.call());
+            } catch (Exception | Error e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result.get(10, TimeUnit.SECONDS);
+    }
+
+    private static void onLoop(EventLoop loop, Runnable action) throws Exception {
+        onLoop(loop, () -> {
+            action.run();
+            return null;
+        });
+    }
+
+    private static String take(BlockingQueue<String> queue) throws InterruptedException {
+        String s = queue.poll(10, TimeUnit.SECONDS);
+        assertThat(s).as("delivered within 10 s").isNotNull();
+        return s;
     }
 }

@@ -40,6 +40,10 @@ class NativeLayoutTest {
         m.put("rlimit_size", (long) Linux.RLIMIT_SIZE);
         m.put("statx_size", (long) Linux.STATX_SIZE);
         m.put("statx_mode_offset", (long) Linux.STATX_MODE_OFFSET);
+        m.put("statx_ino_offset", (long) Linux.STATX_INO_OFFSET);
+        m.put("statx_dev_major_offset", (long) Linux.STATX_DEV_MAJOR_OFFSET);
+        m.put("statx_dev_minor_offset", (long) Linux.STATX_DEV_MAJOR_OFFSET + 4);
+        m.put("statx_ino", (long) Linux.STATX_INO);
         m.put("sys_statx", Linux.sysStatx(arch));
         m.put("sys_epoll_pwait2", Linux.sysEpollPwait2(arch));
         m.put("o_nonblock", (long) Linux.O_NONBLOCK);
@@ -121,6 +125,8 @@ class NativeLayoutTest {
         m.put("siginfo_size", (long) Linux.SIGINFO_SIZE);
         m.put("siginfo_code_offset", (long) Linux.SIGINFO_CODE_OFFSET);
         m.put("siginfo_status_offset", (long) Linux.SIGINFO_STATUS_OFFSET);
+        m.put("sigaction_size", (long) Linux.SIGACTION_SIZE);
+        m.put("sigaction_handler_offset", 0L);
         m.put("posix_spawn_setsigdef", (long) Linux.POSIX_SPAWN_SETSIGDEF);
         m.put("posix_spawn_setsigmask", (long) Linux.POSIX_SPAWN_SETSIGMASK);
         m.put("posix_spawn_setsid", (long) Linux.POSIX_SPAWN_SETSID);
