@@ -84,6 +84,13 @@ public interface EventLoop extends Executor, AutoCloseable {
 
     boolean isClosed();
 
+    /**
+     * Why the loop thread ended abnormally, or {@code null}. A callback or exception handler that throws
+     * never ends the loop; only a failure of the loop itself does (the backend's wait failing, say). The
+     * loop is then closed: everything it owned is released, and new work is refused.
+     */
+    Throwable failure();
+
     /** Whether the calling thread is the thread running this loop. */
     boolean inLoopThread();
 

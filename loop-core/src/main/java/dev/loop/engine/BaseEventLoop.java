@@ -77,6 +77,7 @@ public abstract class BaseEventLoop implements EventLoop {
     private volatile Thread thread;
     private volatile boolean stopping;
     private volatile boolean closed;
+    private volatile Throwable failure;
     private volatile boolean debug;
     @SuppressWarnings("unused") // through PARKED
     private volatile boolean parked;
@@ -247,9 +248,7 @@ public abstract class BaseEventLoop implements EventLoop {
     private void run(CallbackHandle h, Runnable cb, LoopThreadState st) {
         try {
             cb.run();
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable e) {
+        } catch (Throwable e) { // Errors too (a StackOverflowError, say): a callback never ends the loop
             stats.error();
             callExceptionHandler(new ExceptionContext("Exception in callback " + cb, e, h, -1,
                     h == null ? null : h.scheduledAt()));
@@ -325,10 +324,9 @@ public abstract class BaseEventLoop implements EventLoop {
             Thread t = new Thread(() -> {
                 try {
                     runForever(running::countDown);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     failed.set(true);
-                    running.countDown();
-                    throw e;
+                    running.countDown(); // a failure after the start was recorded, logged and closed the loop
                 }
             }, options.threadName());
             t.setDaemon(options.daemon());
@@ -361,6 +359,7 @@ public abstract class BaseEventLoop implements EventLoop {
         if (onRunning != null) {
             onRunning.run();
         }
+        Throwable failed = null;
         try {
             own.lastPollEnd = 0;
             while (true) {
@@ -369,14 +368,40 @@ public abstract class BaseEventLoop implements EventLoop {
                     break;
                 }
             }
+        } catch (Throwable e) {
+            failed = e;
+            throw e;
         } finally {
             checkLastGroup(System.nanoTime());
             stopping = false;
+            if (failed != null) {
+                closeAfterFailure(failed);
+            }
             synchronized (lifecycle) {
                 thread = null;
                 lifecycle.notifyAll();
             }
         }
+    }
+
+    /**
+     * The loop thread is ending on {@code cause}, a failure of the loop itself: it says so, records the
+     * cause ({@link #failure()}), and closes the loop, so that nothing it owned stays open and nothing
+     * posted to it is accepted and never run.
+     */
+    private void closeAfterFailure(Throwable cause) {
+        failure = cause;
+        try {
+            LOG.log(Level.ERROR, "Event loop '" + name() + "' failed and is closed", cause);
+        } catch (Throwable e) {
+            lastResort("Event loop '" + name() + "' failed and is closed", cause);
+        }
+        LoopMonitor mon;
+        synchronized (lifecycle) {
+            closed = true;
+            mon = monitor;
+        }
+        releaseOwned(mon);
     }
 
     @Override
@@ -438,15 +463,28 @@ public abstract class BaseEventLoop implements EventLoop {
         if (own != null && own != Thread.currentThread()) {
             joinUninterruptibly(own);
         }
-        if (mon != null) {
-            mon.stop();
+        if (failure == null) { // else released by the failing loop thread
+            releaseOwned(mon);
         }
-        resources.releaseAll();
-        shutdownDefaultExecutor();
-        ready.clear();
-        inbox.clear();
-        timers.clear();
-        closeBackend();
+    }
+
+    /** Releases everything the loop owns: its monitor, resources, executor, queues and backend. */
+    private void releaseOwned(LoopMonitor mon) {
+        Runnable[] steps = {
+            () -> {
+                if (mon != null) {
+                    mon.stop();
+                }
+            },
+            resources::releaseAll, this::shutdownDefaultExecutor, ready::clear, inbox::clear, timers::clear,
+            this::closeBackend};
+        for (Runnable step : steps) {
+            try {
+                step.run();
+            } catch (RuntimeException | Error e) { // one failing part never keeps the others open
+                callExceptionHandler(new ExceptionContext("Releasing a part of the loop failed", e, null, -1, null));
+            }
+        }
     }
 
     @Override
@@ -457,6 +495,11 @@ public abstract class BaseEventLoop implements EventLoop {
     @Override
     public boolean isClosed() {
         return closed;
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
     }
 
     @Override
@@ -697,21 +740,40 @@ public abstract class BaseEventLoop implements EventLoop {
         return exceptionHandler;
     }
 
+    /**
+     * Never throws: a handler that fails, the default one included (logging can fail when no descriptor is
+     * left to open a file), is reported by the default handler, and failing that on standard error.
+     */
     @Override
     public void callExceptionHandler(ExceptionContext context) {
         ExceptionHandler h = exceptionHandler;
-        if (h == null) {
-            defaultExceptionHandler(context);
-            return;
-        }
         try {
-            h.handle(this, context);
-        } catch (VirtualMachineError e) {
-            throw e;
+            if (h == null) {
+                defaultExceptionHandler(context);
+                return;
+            }
+            try {
+                h.handle(this, context);
+            } catch (Throwable e) {
+                defaultExceptionHandler(new ExceptionContext("Unhandled error in exception handler", e,
+                        context.handle(), context.fd(), null));
+                defaultExceptionHandler(context);
+            }
         } catch (Throwable e) {
-            defaultExceptionHandler(new ExceptionContext("Unhandled error in exception handler", e, context.handle(),
-                    context.fd(), null));
-            defaultExceptionHandler(context);
+            lastResort("[" + name() + "] " + context.message() + " (and the exception handler failed: " + e + ")",
+                    context.exception());
+        }
+    }
+
+    /** Standard error, when even logging failed; never throws. */
+    private static void lastResort(String message, Throwable cause) {
+        try {
+            System.err.println(message);
+            if (cause != null) {
+                cause.printStackTrace();
+            }
+        } catch (Throwable ignored) {
+            // nowhere left to say it
         }
     }
 
@@ -773,19 +835,20 @@ public abstract class BaseEventLoop implements EventLoop {
     /**
      * The capability checks of a new registration, before the backend's native call: descriptor range
      * (select), then what the descriptor is (statx): not open, regular file or directory, character
-     * device.
+     * device. Returns what statx said of it.
      */
-    protected final void checkNewDescriptor(int fd, String method, long descriptorLimit) {
+    protected final Descriptors.FileStat checkNewDescriptor(int fd, String method, long descriptorLimit) {
         capabilities().require(Capability.READINESS_CALLBACKS, method + "(fd " + fd + ")");
         if (fd >= descriptorLimit) {
             capabilities().require(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE,
                     method + "(fd " + fd + "): descriptor " + fd + " >= " + descriptorLimit);
             throw new IllegalArgumentException("descriptor " + fd + " is above this poller's limit");
         }
-        FileType type = Descriptors.type(fd);
-        if (type == null) {
+        Descriptors.FileStat stat = Descriptors.stat(fd);
+        if (stat == null) {
             throw new IllegalArgumentException("Invalid file descriptor: " + fd + " is not open (EBADF)");
         }
+        FileType type = stat.type();
         if (type == FileType.REGULAR_FILE || type == FileType.DIRECTORY) {
             capabilities().require(Capability.FILE_IO_MONITORING,
                     method + "(fd " + fd + "): a " + (type == FileType.DIRECTORY ? "directory" : "regular file"));
@@ -794,6 +857,7 @@ public abstract class BaseEventLoop implements EventLoop {
         if (type == FileType.CHARACTER_DEVICE) {
             capabilities().require(Capability.CHARACTER_DEVICES, method + "(fd " + fd + "): a character device");
         }
+        return stat;
     }
 
     // ------------------------------------------------------------------ readiness for the loop's own transports

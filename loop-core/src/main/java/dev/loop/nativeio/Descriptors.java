@@ -17,15 +17,37 @@ public final class Descriptors {
     }
 
     /**
-     * The type of the file behind {@code fd}, through {@code statx(fd, "", AT_EMPTY_PATH)}, whose
-     * layout is the same on every Linux architecture (unlike {@code struct stat}).
+     * What {@code statx} says of the file behind a descriptor: its type, and its device and inode, which
+     * tell one open file from another that later got the same descriptor number.
+     */
+    public record FileStat(FileType type, long device, long inode) {
+
+        /** Whether both describe the same file. */
+        public boolean sameFile(FileStat other) {
+            return other != null && device == other.device && inode == other.inode;
+        }
+    }
+
+    /**
+     * The type of the file behind {@code fd}.
      *
      * @return the type, or {@code null} when {@code fd} is not an open descriptor (EBADF)
      */
     public static FileType type(int fd) {
+        FileStat stat = stat(fd);
+        return stat == null ? null : stat.type();
+    }
+
+    /**
+     * The type and identity of the file behind {@code fd}, through {@code statx(fd, "", AT_EMPTY_PATH)},
+     * whose layout is the same on every Linux architecture (unlike {@code struct stat}).
+     *
+     * @return what statx says, or {@code null} when {@code fd} is not an open descriptor (EBADF)
+     */
+    public static FileStat stat(int fd) {
         NativeMemory buf = SCRATCH.get();
-        long rc = LibC.syscall(Linux.SYS_STATX, fd, EMPTY_PATH.address(), Linux.AT_EMPTY_PATH, Linux.STATX_TYPE,
-                buf.address(), 0);
+        long rc = LibC.syscall(Linux.SYS_STATX, fd, EMPTY_PATH.address(), Linux.AT_EMPTY_PATH,
+                Linux.STATX_TYPE | Linux.STATX_INO, buf.address(), 0);
         if (rc < 0) {
             int errno = LibC.errno();
             if (errno == Errno.EBADF) {
@@ -33,8 +55,9 @@ public final class Descriptors {
             }
             throw new NativeException("statx", errno, "descriptor " + fd);
         }
-        int mode = Short.toUnsignedInt(buf.buffer().getShort(Linux.STATX_MODE_OFFSET));
-        return switch (mode & Linux.S_IFMT) {
+        java.nio.ByteBuffer b = buf.buffer();
+        int mode = Short.toUnsignedInt(b.getShort(Linux.STATX_MODE_OFFSET));
+        FileType type = switch (mode & Linux.S_IFMT) {
             case Linux.S_IFIFO -> FileType.FIFO;
             case Linux.S_IFCHR -> FileType.CHARACTER_DEVICE;
             case Linux.S_IFDIR -> FileType.DIRECTORY;
@@ -43,6 +66,8 @@ public final class Descriptors {
             case Linux.S_IFSOCK -> FileType.SOCKET;
             default -> FileType.OTHER;
         };
+        long device = b.getLong(Linux.STATX_DEV_MAJOR_OFFSET); // major and minor, side by side
+        return new FileStat(type, device, b.getLong(Linux.STATX_INO_OFFSET));
     }
 
     /** Whether {@code fd} names an open descriptor ({@code fcntl(F_GETFD)} does not fail). */

@@ -129,9 +129,17 @@ final class CompletionStreamIo implements StreamIo {
             return done;
         }
         boolean[] inFlight = {true};
+        Runnable abandon = () -> {
+            inFlight[0] = false;
+            LibC.close(fd); // the loop closes and the kernel never answered: the address stays allocated
+        };
+        if (ownsFd) {
+            loop.closeIfAbandoned(abandon);
+        }
         int op = loop.submit(Linux.IORING_OP_CONNECT, fd, address.address(), 0, length, 0, res -> {
             inFlight[0] = false;
             address.close(); // the kernel is done with it
+            loop.closedInTime(abandon);
             boolean ok = res == 0 && done.complete(null);
             if (!ok) {
                 if (ownsFd) {

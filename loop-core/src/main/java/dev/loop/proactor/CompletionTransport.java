@@ -344,7 +344,18 @@ final class CompletionTransport extends AbstractStreamTransport {
             freeChunks();
         }
         closeWhenIdle();
+        if (!fdClosed) {
+            proactor.closeIfAbandoned(abandon);
+        }
     }
+
+    /** The loop closes and the kernel never gave the operations back: the descriptor is closed, the memory left. */
+    private final Runnable abandon = () -> {
+        if (!fdClosed) {
+            fdClosed = true;
+            LibC.close(fd);
+        }
+    };
 
     /** Once released and no operation is in flight: the descriptor is closed and the memory freed. */
     private void closeWhenIdle() {
@@ -352,6 +363,7 @@ final class CompletionTransport extends AbstractStreamTransport {
             return;
         }
         fdClosed = true;
+        proactor.closedInTime(abandon);
         LibC.close(fd);
         freeChunks();
         readTarget = null;

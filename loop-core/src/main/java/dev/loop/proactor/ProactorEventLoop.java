@@ -5,6 +5,7 @@ import java.util.Arrays;
 import dev.loop.Backend;
 import dev.loop.ExceptionContext;
 import dev.loop.LoopOptions;
+import dev.loop.NativeException;
 import dev.loop.PollerKind;
 import dev.loop.capability.Capabilities;
 import dev.loop.nativeio.Errno;
@@ -146,8 +147,14 @@ public class ProactorEventLoop extends ReadinessEventLoop {
     }
 
     @Override
-    protected void startWatching(int fd, Registration reg, boolean write) {
+    protected void startWatching(int fd, Registration reg, boolean write, boolean resolveNow) {
         arm(fd, (PollRegistration) reg, write);
+        if (resolveNow) {
+            // A poll prepared now is submitted with the next wait and resolves the number then: closed and
+            // reused meanwhile (by the JVM opening a jar or a cgroup file, say), it would watch that file, an
+            // always-ready one. Submitted now, it holds the file registered, as epoll_ctl does.
+            ring.submit();
+        }
     }
 
     /** Removes the poll in flight; its completion (-ECANCELED, or a late result) is then dropped. */
@@ -210,6 +217,23 @@ public class ProactorEventLoop extends ReadinessEventLoop {
      */
     void cancel(int id) {
         ring.prepare(Linux.IORING_OP_ASYNC_CANCEL, -1, KIND_OP | id, 0, 0, 0, KIND_CANCEL);
+    }
+
+    /**
+     * Descriptors whose close waits for operations in flight: closed by {@link #closeBackend()} when the
+     * kernel has not given those operations back by then (their memory is left allocated, not freed under
+     * the kernel). Loop thread.
+     */
+    private final java.util.Set<Runnable> closesAwaitingCompletions = new java.util.LinkedHashSet<>();
+
+    /** {@code abandon} closes a descriptor whose close waits for its operations; run if they never complete. */
+    void closeIfAbandoned(Runnable abandon) {
+        closesAwaitingCompletions.add(abandon);
+    }
+
+    /** The operations behind {@code abandon} completed: the descriptor was closed the normal way. */
+    void closedInTime(Runnable abandon) {
+        closesAwaitingCompletions.remove(abandon);
     }
 
     private void completeOperation(int slot, int res) {
@@ -283,7 +307,8 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         reg.gen(write, -1); // one-shot: this direction has no poll in flight any more
         if (res < 0) {
             // EBADF: closed while registered. The other direction's poll, if any, is removed too.
-            dropRegistration(fd, "failed in io_uring poll (" + Errno.name(-res) + ")");
+            dropRegistration(fd, -res == Errno.EBADF ? "was closed while registered (io_uring poll: EBADF)"
+                    : "failed in io_uring poll (" + Errno.name(-res) + ")");
             if (reg.gen(!write) >= 0) {
                 stopWatching(fd, reg, !write);
             }
@@ -308,14 +333,23 @@ public class ProactorEventLoop extends ReadinessEventLoop {
             waker.wake();
         }
         long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
-        while ((wakeReadInFlight || operationsInFlight > 0) && System.nanoTime() < deadline) {
-            ring.submitAndWait(10_000_000L);
-            ring.drain(onCompletion);
+        try {
+            while ((wakeReadInFlight || operationsInFlight > 0) && System.nanoTime() < deadline) {
+                ring.submitAndWait(10_000_000L);
+                ring.drain(onCompletion);
+            }
+        } catch (NativeException e) {
+            // The ring itself failed (the loop is closing after that failure): nothing more will complete.
         }
         if (operationsInFlight > 0) {
             System.getLogger("dev.loop.proactor").log(System.Logger.Level.WARNING, operationsInFlight
-                    + " io_uring operations did not complete within 2 s of close; their buffers are left allocated");
+                    + " io_uring operations did not complete within 2 s of close (or the ring failed); their "
+                    + closesAwaitingCompletions.size() + " descriptors are closed, their buffers left allocated");
         }
+        for (Runnable abandon : closesAwaitingCompletions) {
+            abandon.run(); // the ring's teardown below cancels the operations; the descriptors go with them
+        }
+        closesAwaitingCompletions.clear();
         ((CompletionStreamIo) streamIo()).close(); // pooled chunks are free; chunks in flight are not pooled
         ring.close();
         waker.close();

@@ -14,6 +14,7 @@ import dev.loop.LoopOptions;
 import dev.loop.capability.Capability;
 import dev.loop.engine.BaseEventLoop;
 import dev.loop.engine.CallbackHandle;
+import dev.loop.nativeio.Descriptors;
 import dev.loop.nativeio.Linux;
 import dev.loop.process.PosixSubprocess;
 import dev.loop.process.ProcessOptions;
@@ -66,6 +67,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     protected static class Registration {
         private CallbackHandle reader;
         private CallbackHandle writer;
+        /** The file registered, to tell it from a later one with the same number. */
+        private Descriptors.FileStat file;
 
         /** The reader ({@code write == false}) or the writer, or null. */
         public final CallbackHandle handle(boolean write) {
@@ -92,9 +95,11 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     /**
      * The backend starts watching {@code fd} for reading or writing, which it did not watch; {@code reg}
-     * still shows the callbacks registered before. If it throws, nothing is registered.
+     * still shows the callbacks registered before. If it throws, nothing is registered. With
+     * {@code resolveNow} (an application's registration, which it may close before the loop's next wait),
+     * the backend binds the registration to the file {@code fd} names now, not at its next wait.
      */
-    protected abstract void startWatching(int fd, Registration reg, boolean write);
+    protected abstract void startWatching(int fd, Registration reg, boolean write, boolean resolveNow);
 
     /** The backend stops watching {@code fd} for reading or writing; {@code reg} shows what is left. */
     protected abstract void stopWatching(int fd, Registration reg, boolean write);
@@ -106,9 +111,14 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     /**
      * Registers {@code callback} for readability or writability of {@code fd}, replacing an earlier one;
-     * returns whether it is new (not a replacement). <em>Loop thread.</em>
+     * returns whether it is new (not a replacement). An application's registration ({@code checkFile})
+     * first checks that a descriptor already registered is still the same file: one closed without its
+     * reader or writer removed, whose number was then reused, is reported and forgotten (epoll forgets it
+     * silently, and a poll in flight keeps the old file), so the new registration watches the new file.
+     * The loop's own transports never close a descriptor behind its back, and skip the check.
+     * <em>Loop thread.</em>
      */
-    private boolean register(int fd, Runnable callback, boolean write, String method) {
+    private boolean register(int fd, Runnable callback, boolean write, String method, boolean checkFile) {
         Objects.requireNonNull(callback, "callback");
         checkOpen();
         checkThread(method);
@@ -116,14 +126,19 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             throw new IllegalArgumentException("Invalid file descriptor: " + fd);
         }
         Registration reg = registration(fd);
+        if (reg != null && checkFile && !reg.file.sameFile(Descriptors.stat(fd))) {
+            forgetClosed(fd, reg);
+            reg = null;
+        }
         boolean fresh = reg == null;
         if (fresh) {
-            checkNewDescriptor(fd, method, descriptorLimit());
+            Descriptors.FileStat file = checkNewDescriptor(fd, method, descriptorLimit());
             reg = newRegistration();
+            reg.file = file;
         }
         CallbackHandle old = reg.handle(write);
         if (old == null) {
-            startWatching(fd, reg, write);
+            startWatching(fd, reg, write, checkFile);
         }
         if (fresh) {
             if (fd >= registrations.length) {
@@ -150,6 +165,19 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         return old == null;
     }
 
+    /**
+     * The file registered at {@code fd} was closed behind the loop's back and the number now names
+     * another (or nothing): the backend stops watching the old one, and the loss is reported.
+     */
+    private void forgetClosed(int fd, Registration reg) {
+        for (boolean write : new boolean[] {true, false}) {
+            if (reg.watches(write)) {
+                unregister(fd, write);
+            }
+        }
+        reportClosed(fd, "was closed while registered and its number reused");
+    }
+
     /** Removes the callback; returns whether there was one. */
     private boolean unregister(int fd, boolean write, String method) {
         if (isClosed()) {
@@ -160,6 +188,12 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         if (reg == null || !reg.watches(write)) {
             return false;
         }
+        unregister(fd, write);
+        return true;
+    }
+
+    private void unregister(int fd, boolean write) {
+        Registration reg = registrations[fd];
         reg.handle(write).cancel();
         if (write) {
             reg.writer = null;
@@ -172,7 +206,6 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             registrations[fd] = null;
         }
         stopWatching(fd, reg, write);
-        return true;
     }
 
     /**
@@ -196,9 +229,13 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             reg.writer = null;
             writers--;
         }
+        reportClosed(fd, what);
+        return reg;
+    }
+
+    private void reportClosed(int fd, String what) {
         callExceptionHandler(new ExceptionContext("Descriptor " + fd + " " + what + "; its reader and writer were "
                 + "removed. Remove readers and writers before closing a descriptor.", null, null, fd, null));
-        return reg;
     }
 
     /** Forgets every reader and writer (the loop closes). */
@@ -222,14 +259,14 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     @Override
     public final void addReader(int fd, Runnable callback) {
-        if (register(fd, callback, false, "addReader")) {
+        if (register(fd, callback, false, "addReader", true)) {
             recordUse(Capability.READINESS_CALLBACKS, "reader");
         }
     }
 
     @Override
     public final void addWriter(int fd, Runnable callback) {
-        if (register(fd, callback, true, "addWriter")) {
+        if (register(fd, callback, true, "addWriter", true)) {
             recordUse(Capability.READINESS_CALLBACKS, "writer");
         }
     }
@@ -248,7 +285,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     @Override
     public final void watchRead(int fd, Runnable callback) {
-        register(fd, callback, false, "watchRead");
+        register(fd, callback, false, "watchRead", false);
     }
 
     @Override
@@ -258,7 +295,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     @Override
     public final void watchWrite(int fd, Runnable callback) {
-        register(fd, callback, true, "watchWrite");
+        register(fd, callback, true, "watchWrite", false);
     }
 
     @Override

@@ -115,7 +115,8 @@ public class SelectorEventLoop extends ReadinessEventLoop implements Poller.Sink
     }
 
     @Override
-    protected void startWatching(int fd, Registration reg, boolean write) {
+    protected void startWatching(int fd, Registration reg, boolean write, boolean resolveNow) {
+        // epoll_ctl and kevent bind at once; poll and select name the descriptor at every wait anyway.
         int interest = interest(reg);
         int wanted = interest | (write ? Poller.WRITE : Poller.READ);
         if (interest == 0) {

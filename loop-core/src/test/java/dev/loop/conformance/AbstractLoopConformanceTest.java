@@ -44,6 +44,7 @@ import dev.loop.nativeio.NativeMemory;
 import dev.loop.selector.Poller;
 import dev.loop.selector.SelectorEventLoop;
 import dev.loop.testsupport.LogCapture;
+import dev.loop.testsupport.RecordingProtocol;
 import dev.loop.testsupport.TestFds;
 
 /**
@@ -593,7 +594,14 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
             loop.stop();
         });
         AtomicInteger sent = new AtomicInteger();
+        CountDownLatch waiting = new CountDownLatch(1);
+        loop.callSoon(waiting::countDown); // after the callback that reads the loop thread's id
         Thread sender = new Thread(() -> {
+            try {
+                waiting.await(); // a signal to thread 0 would fail: wait for the id, not for a while
+            } catch (InterruptedException e) {
+                return;
+            }
             sleep(30);
             for (int i = 0; i < 5; i++) {
                 if (LibC.syscall(sysTgkill, LibC.getpid(), tid[0], sigurg, 0, 0, 0) == 0) {
@@ -748,6 +756,98 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
                     && t.contains("handler broke"));
             assertThat(log.texts()).anyMatch(t -> t.contains("second"));
         }
+    }
+
+    @Test
+    void aHandlerThatThrowsEvenAnErrorAndALoggerThatFailsNeverEndTheLoop() {
+        // Under EMFILE the default handler's logging can fail (NoClassDefFoundError: no descriptor to open a
+        // jar with); neither that nor a handler's own Error may end the loop thread.
+        EventLoop loop = newLoop();
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.loop");
+        java.util.logging.Handler failing = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                throw new NoClassDefFoundError("logging failed: no descriptor left to open a jar");
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(failing);
+        try {
+            List<String> ran = new ArrayList<>();
+            loop.callSoon(() -> {
+                throw new IllegalStateException("with the default handler failing");
+            });
+            loop.callSoon(() -> ran.add("after the default handler failed"));
+            loop.callSoon(() -> loop.setExceptionHandler((l, ctx) -> {
+                throw new NoClassDefFoundError("the handler failed too");
+            }));
+            loop.callSoon(() -> {
+                throw new StackOverflowError("a callback's Error");
+            });
+            loop.callSoon(() -> ran.add("after both failed"));
+            loop.callLater(Duration.ofMillis(1), () -> {
+                throw new OutOfMemoryError("a timer's Error");
+            });
+            loop.callLater(Duration.ofMillis(2), () -> {
+                ran.add("a later timer");
+                loop.stop();
+            });
+            run(loop);
+            assertThat(ran).containsExactly("after the default handler failed", "after both failed", "a later timer");
+            assertThat(loop.failure()).isNull();
+            assertThat(loop.isClosed()).isFalse();
+            assertThat(loop.stats().errors()).isEqualTo(3);
+        } finally {
+            jul.removeHandler(failing);
+        }
+    }
+
+    @Test
+    void aFailureOfTheLoopItselfClosesItSaysWhyRefusesWorkAndReleasesWhatItOwned() throws Exception {
+        java.util.Map<Integer, String> before = TestFds.openFdTargets();
+        EventLoop loop = newLoop();
+        int waitFd = TestFds.newFdsSince(before).entrySet().stream()
+                .filter(e -> e.getValue().contains("eventpoll") || e.getValue().contains("io_uring"))
+                .mapToInt(java.util.Map.Entry::getKey).findFirst().orElse(-1);
+        assumeTrue(waitFd >= 0, "this backend waits on no descriptor of its own (poll, select) that a test could break");
+        loop.start();
+        dev.loop.transport.Server server = loop.createServer(RecordingProtocol.Echo::new, "127.0.0.1", 0)
+                .get(10, TimeUnit.SECONDS);
+        int port = ((java.net.InetSocketAddress) server.addresses().get(0)).getPort();
+        try (LogCapture log = new LogCapture(); java.net.Socket client = new java.net.Socket("127.0.0.1", port)) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(bytes("ping"));
+            assertThat(client.getInputStream().readNBytes(4)).isEqualTo(bytes("ping")); // served
+
+            // Break the backend for real: its wait descriptor now names /dev/null, so the next wait fails.
+            int devNull = LibC.open("/dev/null", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
+            assertThat(LibC.dup3(devNull, waitFd, Linux.O_CLOEXEC)).isEqualTo(waitFd);
+            LibC.close(devNull);
+            try {
+                loop.callSoonThreadsafe(() -> { }); // a step, then a wait on the broken descriptor
+            } catch (LoopClosedException e) {
+                // it failed already
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((loop.isRunning() || !loop.isClosed()) && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(loop.isClosed()).as("closed after failing").isTrue();
+            assertThat(loop.isRunning()).isFalse();
+            assertThat(loop.failure()).isInstanceOf(dev.loop.NativeException.class);
+            assertThatThrownBy(() -> loop.callSoonThreadsafe(() -> { })).isInstanceOf(LoopClosedException.class);
+            assertThatThrownBy(() -> loop.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+            assertThat(client.getInputStream().read()).as("the accepted connection is closed").isEqualTo(-1);
+            assertThat(log.texts()).anyMatch(t -> t.contains("failed and is closed") && t.contains("NativeException"));
+        }
+        assertThat(TestFds.newFdsSince(before)).as("descriptors left open").isEmpty();
     }
 
     @Test
@@ -1038,14 +1138,16 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         int[] s = fds.socketPair();
         AtomicInteger writes = new AtomicInteger();
         AtomicInteger reads = new AtomicInteger();
-        loop.addReader(s[0], reads::incrementAndGet);
+        loop.addReader(s[0], () -> {
+            reads.incrementAndGet();
+            loop.stop(); // the step after the writer's removal: a writer still there would have run again
+        });
         loop.addWriter(s[0], () -> {
             if (writes.incrementAndGet() == 2) {
                 assertThat(loop.removeWriter(s[0])).isTrue();
                 TestFds.write(s[1], bytes("ping"));
             }
         });
-        loop.callLater(Duration.ofMillis(30), loop::stop);
         run(loop);
         assertThat(writes).hasValue(2);
         assertThat(reads.get()).isGreaterThan(0);
@@ -1172,11 +1274,16 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
             TestFds.read(other[0], 100);
         });
         fds.closeNow(p[0]); // without removeReader
-        long before = loop.stats().iterations();
+        LoopStatsSnapshot before = loop.stats();
         loop.callLater(Duration.ofMillis(20), () -> TestFds.write(other[1], bytes("still works")));
         loop.callLater(Duration.ofMillis(100), loop::stop);
         run(loop);
-        assertThat(loop.stats().iterations() - before).as("steps in 100 ms").isLessThan(20);
+        LoopStatsSnapshot after = loop.stats();
+        assertThat(after.iterations() - before.iterations())
+                .as(() -> "steps in 100 ms; callbacks " + (after.callbacks() - before.callbacks()) + ", reported "
+                        + reported.stream().map(ExceptionContext::message).toList() + ", fd " + p[0] + " is now "
+                        + TestFds.openFdTargets().get(p[0]))
+                .isLessThan(20);
         assertThat(otherCalls).hasValue(1);
         if (reportsClosedDescriptors()) {
             assertThat(reported).hasSize(1);
@@ -1184,6 +1291,62 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
             assertThat(reported.get(0).message()).contains("closed while registered");
             assertThat(loop.stats().handles().readers()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aReaderWhoseDescriptorWasClosedAndItsNumberReusedIsReportedAndTheNewFileIsWatched() {
+        checkReusedNumber(false);
+    }
+
+    @Test
+    void aWriterWhoseDescriptorWasClosedAndItsNumberReusedIsReportedAndTheNewFileIsWatched() {
+        checkReusedNumber(true);
+    }
+
+    /**
+     * Registers a reader (or writer), lets the backend watch it, closes the descriptor without removing
+     * it, puts a new pipe end (socket end) at the same number and registers that: the old registration is
+     * reported once, on every backend, and the new one fires.
+     */
+    private void checkReusedNumber(boolean writer) {
+        EventLoop loop = newLoop();
+        List<ExceptionContext> reported = new ArrayList<>();
+        loop.setExceptionHandler((l, ctx) -> reported.add(ctx));
+        int[] first = writer ? fds.socketPair() : fds.pipe();
+        int fd = first[0];
+        AtomicInteger oldCalls = new AtomicInteger();
+        if (writer) {
+            loop.addWriter(fd, oldCalls::incrementAndGet);
+        } else {
+            loop.addReader(fd, oldCalls::incrementAndGet);
+        }
+        await(loop, sleep(loop, 5)); // the backend watches it
+        int[] second = writer ? fds.socketPair() : fds.pipe(); // made first, so that it does not take the number
+        fds.closeNow(fd); // without removing it
+        await(loop, sleep(loop, 5));
+        int reused = fds.track(LibC.fcntl(second[0], Linux.F_DUPFD_CLOEXEC, fd)); // the lowest free number >= fd
+        assumeTrue(reused == fd, "another thread took descriptor " + fd + " meanwhile");
+        int calledBefore = oldCalls.get();
+        CompletableFuture<Void> fired = new CompletableFuture<>();
+        if (writer) {
+            loop.addWriter(reused, () -> {
+                loop.removeWriter(reused);
+                fired.complete(null);
+            });
+        } else {
+            loop.addReader(reused, () -> {
+                TestFds.read(reused, 16);
+                loop.removeReader(reused);
+                fired.complete(null);
+            });
+            TestFds.write(second[1], bytes("new"));
+        }
+        await(loop, fired);
+        assertThat(oldCalls.get()).as("the old callback after the new registration").isEqualTo(calledBefore);
+        assertThat(reported).as("reported").hasSize(1);
+        assertThat(reported.get(0).fd()).isEqualTo(fd);
+        assertThat(reported.get(0).message()).contains("closed while registered");
+        assertThat(loop.stats().handles().readers() + loop.stats().handles().writers()).isZero();
     }
 
     @Test
