@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
@@ -202,6 +203,9 @@
     V(ioring_op_timeout, IORING_OP_TIMEOUT) \
     V(ioring_op_writev, IORING_OP_WRITEV) \
     V(ioring_op_sendmsg, IORING_OP_SENDMSG) \
+    V(prot_read_write, PROT_READ | PROT_WRITE) \
+    V(map_shared_populate, MAP_SHARED | MAP_POPULATE) \
+    V(map_private_anonymous, MAP_PRIVATE | MAP_ANONYMOUS) \
     V(msghdr_size, sizeof(struct msghdr)) \
     V(msghdr_iov, offsetof(struct msghdr, msg_iov)) \
     V(msghdr_iovlen, offsetof(struct msghdr, msg_iovlen)) \

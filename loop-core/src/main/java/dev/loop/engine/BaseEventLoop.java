@@ -39,6 +39,11 @@ public abstract class BaseEventLoop implements EventLoop {
     static final long MAX_POLL_NANOS = Duration.ofHours(24).toNanos();
     /** Delays are clamped to about 146 years so that due times never overflow. */
     static final long MAX_DELAY_NANOS = 1L << 62;
+    /**
+     * Due times further in the past are clamped to this far back (about 73 years): the timer heap compares
+     * due times by their differences (so the clock may wrap), which holds while they span less than 2^63.
+     */
+    static final long MAX_PAST_NANOS = 1L << 61;
     /** Outside debug mode, the clock is read once per this many callbacks. */
     static final int CLOCK_EVERY = 16;
 
@@ -55,6 +60,17 @@ public abstract class BaseEventLoop implements EventLoop {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+    }
+
+    static {
+        // Loaded now, not at the first error: under EMFILE a class still to be loaded from a jar or a
+        // directory of classes fails to load, and the error could not even be reported.
+        preload(ExceptionContext.class, dev.loop.NativeException.class, dev.loop.NativeIOException.class,
+                dev.loop.nativeio.Errno.class);
+    }
+
+    private static void preload(Class<?>... classes) {
+        // the class literals load them
     }
 
     protected final LoopOptions options;
@@ -250,8 +266,7 @@ public abstract class BaseEventLoop implements EventLoop {
             cb.run();
         } catch (Throwable e) { // Errors too (a StackOverflowError, say): a callback never ends the loop
             stats.error();
-            callExceptionHandler(new ExceptionContext("Exception in callback " + cb, e, h, -1,
-                    h == null ? null : h.scheduledAt()));
+            reportError("Exception in callback " + cb, e, h, -1, h == null ? null : h.scheduledAt());
         }
         if (st.timeEach || ++st.sinceMark == CLOCK_EVERY) {
             long end = System.nanoTime();
@@ -482,7 +497,7 @@ public abstract class BaseEventLoop implements EventLoop {
             try {
                 step.run();
             } catch (RuntimeException | Error e) { // one failing part never keeps the others open
-                callExceptionHandler(new ExceptionContext("Releasing a part of the loop failed", e, null, -1, null));
+                reportError("Releasing a part of the loop failed", e, null, -1, null);
             }
         }
     }
@@ -711,21 +726,41 @@ public abstract class BaseEventLoop implements EventLoop {
         try {
             nanos = delay.toNanos();
         } catch (ArithmeticException e) {
-            nanos = delay.isNegative() ? -MAX_DELAY_NANOS : MAX_DELAY_NANOS;
+            nanos = delay.isNegative() ? -MAX_PAST_NANOS : MAX_DELAY_NANOS;
         }
-        nanos = Math.max(-MAX_DELAY_NANOS, Math.min(MAX_DELAY_NANOS, nanos));
+        nanos = Math.max(-MAX_PAST_NANOS, Math.min(MAX_DELAY_NANOS, nanos));
         if (nanos > 0 && nanos < 1_000_000) {
             subMillisecondTimers++;
         }
-        return callAt(time() + nanos, callback);
+        return schedule(time() + nanos, callback, "callLater");
     }
 
+    /**
+     * {@inheritDoc} A due time more than about 146 years ahead or 73 years back is clamped to that: the
+     * loop's clock never gets there, and such a value must not disturb the order of the other timers.
+     */
     @Override
     public TimerHandle callAt(long whenNanos, Runnable callback) {
+        return schedule(clampDue(whenNanos, time()), callback, "callAt");
+    }
+
+    private TimerHandle schedule(long when, Runnable callback, String method) {
         Objects.requireNonNull(callback, "callback");
         checkOpen();
-        checkThread("callAt");
-        return timers.schedule(whenNanos, callback, debug ? new Throwable("scheduled at") : null);
+        checkThread(method);
+        return timers.schedule(when, callback, debug ? new Throwable("scheduled at") : null);
+    }
+
+    /** {@code when}, or the nearest due time within {@code [now - MAX_PAST_NANOS, now + MAX_DELAY_NANOS]}. */
+    static long clampDue(long when, long now) {
+        long d = when - now;
+        if (((when ^ now) & (when ^ d)) < 0) { // the difference overflowed: when is more than 2^63 away
+            return when < now ? now - MAX_PAST_NANOS : now + MAX_DELAY_NANOS;
+        }
+        if (d > MAX_DELAY_NANOS) {
+            return now + MAX_DELAY_NANOS;
+        }
+        return d < -MAX_PAST_NANOS ? now - MAX_PAST_NANOS : when;
     }
 
     // ------------------------------------------------------------------ errors and debug
@@ -762,6 +797,18 @@ public abstract class BaseEventLoop implements EventLoop {
         } catch (Throwable e) {
             lastResort("[" + name() + "] " + context.message() + " (and the exception handler failed: " + e + ")",
                     context.exception());
+        }
+    }
+
+    /**
+     * Hands an error to the exception handler; never throws, even when building the report fails (a class
+     * that cannot be loaded while no descriptor is left to open a jar or class file with).
+     */
+    public final void reportError(String message, Throwable exception, Handle handle, int fd, Throwable scheduledAt) {
+        try {
+            callExceptionHandler(new ExceptionContext(message, exception, handle, fd, scheduledAt));
+        } catch (Throwable e) {
+            lastResort("[" + name() + "] " + message + " (reporting it failed: " + e + ")", exception);
         }
     }
 
@@ -830,6 +877,16 @@ public abstract class BaseEventLoop implements EventLoop {
             m.put(dev.loop.capability.Capability.SUB_MILLISECOND_TIMERS, java.util.Map.of("timer", subMs));
         }
         return m;
+    }
+
+    /**
+     * Refuses, with {@link dev.loop.capability.CapabilityNotSupportedException}, a descriptor this backend
+     * cannot watch at all (select: FD_SETSIZE and above), before anything is done with it.
+     */
+    public final void requireWatchable(int fd, String what) {
+        if (fd >= dev.loop.nativeio.Linux.FD_SETSIZE) {
+            capabilities().require(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE, what + " (>= FD_SETSIZE)");
+        }
     }
 
     /**

@@ -100,6 +100,7 @@ public final class Linux {
     public static final int IORING_OP_RECV = 27;
     public static final int PROT_READ_WRITE = 3;
     public static final int MAP_SHARED_POPULATE = 0x1 | 0x8000;
+    public static final int MAP_PRIVATE_ANONYMOUS = 0x2 | 0x20;
     public static final int ECANCELED = 125;
     public static final int ETIME = 62;
 

@@ -25,6 +25,7 @@ final class CompletionStreamIo implements StreamIo {
 
     /** Size of a write chunk: writes are copied into chunks, gathered by one writev per completion. */
     static final int CHUNK_SIZE = 64 * 1024;
+    /** The most chunks kept for reuse (4 MiB): a steady stream reuses them, a burst gives the rest back. */
     private static final int POOLED_CHUNKS = 64;
 
     private final ProactorEventLoop loop;
@@ -164,9 +165,14 @@ final class CompletionStreamIo implements StreamIo {
 
     // ---------------------------------------------------------------- write chunks
 
+    /**
+     * A chunk from the pool, or new pages of its own: chunks are mapped, not malloc'ed, so that what a burst
+     * took beyond the pool (a peer that never reads can make that a gigabyte) goes back to the operating
+     * system as soon as it is written or dropped, not into a C heap that keeps it.
+     */
     NativeMemory takeChunk() {
         NativeMemory chunk = chunkPool.poll();
-        return chunk != null ? chunk : new NativeMemory(CHUNK_SIZE);
+        return chunk != null ? chunk : NativeMemory.mapped(CHUNK_SIZE);
     }
 
     void giveBack(NativeMemory chunk) {

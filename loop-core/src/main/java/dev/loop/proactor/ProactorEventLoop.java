@@ -247,8 +247,7 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         try {
             c.completed(res);
         } catch (RuntimeException | Error e) {
-            callExceptionHandler(new ExceptionContext("Exception in an io_uring completion callback", e, null, -1,
-                    null));
+            reportError("Exception in an io_uring completion callback", e, null, -1, null);
         }
     }
 

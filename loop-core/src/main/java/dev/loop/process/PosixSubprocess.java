@@ -208,7 +208,7 @@ public final class PosixSubprocess implements SubprocessTransport {
         try {
             protocol.processExited();
         } catch (RuntimeException | Error e) {
-            loop.callExceptionHandler(new ExceptionContext("protocol.processExited() failed", e, null, -1, null));
+            loop.reportError("protocol.processExited() failed", e, null, -1, null);
         }
         tryFinish();
     }

@@ -234,8 +234,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     private void reportClosed(int fd, String what) {
-        callExceptionHandler(new ExceptionContext("Descriptor " + fd + " " + what + "; its reader and writer were "
-                + "removed. Remove readers and writers before closing a descriptor.", null, null, fd, null));
+        reportError("Descriptor " + fd + " " + what + "; its reader and writer were removed. Remove readers and "
+                + "writers before closing a descriptor.", null, null, fd, null);
     }
 
     /** Forgets every reader and writer (the loop closes). */

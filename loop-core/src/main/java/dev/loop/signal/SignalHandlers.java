@@ -215,8 +215,7 @@ public final class SignalHandlers {
                 try {
                     cb.run();
                 } catch (RuntimeException | Error e) {
-                    loop.callExceptionHandler(new ExceptionContext("Exception in signal handler for SIG" + name, e,
-                            null, -1, null));
+                    loop.reportError("Exception in signal handler for SIG" + name, e, null, -1, null);
                 }
             });
         } catch (LoopClosedException e) {

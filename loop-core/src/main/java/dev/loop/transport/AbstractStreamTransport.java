@@ -72,6 +72,7 @@ public abstract class AbstractStreamTransport implements Transport {
      */
     protected AbstractStreamTransport(BaseEventLoop loop, int fd, Kind kind, Protocol protocol,
             boolean watchPeerClose) {
+        loop.requireWatchable(fd, "a transport on descriptor " + fd); // before anything is done with it
         this.loop = Objects.requireNonNull(loop, "loop");
         this.fd = fd;
         this.kind = Objects.requireNonNull(kind, "kind");
@@ -439,7 +440,7 @@ public abstract class AbstractStreamTransport implements Transport {
             try {
                 protocol.pauseWriting();
             } catch (RuntimeException | Error e) {
-                loop.callExceptionHandler(new ExceptionContext("protocol.pauseWriting() failed", e, null, fd, null));
+                loop.reportError("protocol.pauseWriting() failed", e, null, fd, null);
             }
         }
     }
@@ -450,7 +451,7 @@ public abstract class AbstractStreamTransport implements Transport {
             try {
                 protocol.resumeWriting();
             } catch (RuntimeException | Error e) {
-                loop.callExceptionHandler(new ExceptionContext("protocol.resumeWriting() failed", e, null, fd, null));
+                loop.reportError("protocol.resumeWriting() failed", e, null, fd, null);
             }
         }
     }
@@ -462,7 +463,7 @@ public abstract class AbstractStreamTransport implements Transport {
         if (e instanceof NativeIOException) {
             LOG.log(Level.DEBUG, () -> message + ": " + e.getMessage());
         } else {
-            loop.callExceptionHandler(new ExceptionContext(message + " (" + this + ")", e, null, fd, null));
+            loop.reportError(message + " (" + this + ")", e, null, fd, null);
         }
         forceClose(e);
     }

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import dev.loop.ExceptionContext;
 import dev.loop.NativeIOException;
 import dev.loop.TimerHandle;
+import dev.loop.capability.CapabilityNotSupportedException;
 import dev.loop.engine.BaseEventLoop;
 import dev.loop.engine.LoopResources;
 import dev.loop.nativeio.Errno;
@@ -77,49 +78,58 @@ final class SocketServer implements Server {
     /** One accept's outcome: a descriptor, or -errno. Returns whether to go on accepting now. */
     private boolean acceptResult(int listener, int result) {
         if (result >= 0) {
-            connectionAccepted(result);
-            return true;
+            return connectionAccepted(result);
         }
         int errno = -result;
         if (errno == Errno.ECONNABORTED) {
             return true; // the peer gave up while queued: go on with the next one
         }
         if (errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOBUFS || errno == Errno.ENOMEM) {
-            pauseAccepting(errno);
+            pauseAccepting("socket.accept() out of system resource", new NativeIOException("accept", errno, null));
             return false;
         }
-        loop.callExceptionHandler(new ExceptionContext("accept() failed on " + this,
-                new NativeIOException("accept", errno, null), null, listener, null));
+        loop.reportError("accept() failed on " + this, new NativeIOException("accept", errno, null), null, listener, null);
         return false;
     }
 
-    private void pauseAccepting(int errno) {
-        loop.callExceptionHandler(new ExceptionContext("socket.accept() out of system resource; accepting pauses for "
-                + options.acceptRetryDelay().toMillis() + " ms (" + this + ")",
-                new NativeIOException("accept", errno, null), null, -1, null));
+    /** Stops accepting for the retry delay ({@code why}: out of descriptors, or one it cannot watch). */
+    private void pauseAccepting(String why, Exception cause) {
+        // The pause and the retry first: a report that fails (nothing left to log with) must not leave the
+        // server accepting into EMFILE, nor paused for good.
         stopServing();
         retry = loop.callLater(options.acceptRetryDelay(), () -> {
             retry = null;
             startServing();
         });
+        loop.reportError(why + "; accepting pauses for " + options.acceptRetryDelay().toMillis() + " ms (" + this + ")",
+                cause, null, -1, null);
     }
 
-    private void connectionAccepted(int fd) {
+    /** Returns whether to go on accepting now. */
+    private boolean connectionAccepted(int fd) {
         AbstractStreamTransport transport;
         try {
+            loop.requireWatchable(fd, "an accepted connection on descriptor " + fd); // before a protocol is made
             if (tcp) {
                 Sockets.setOption(fd, Linux.IPPROTO_TCP, Linux.TCP_NODELAY, 1);
             }
             transport = io.newTransport(fd, AbstractStreamTransport.Kind.SOCKET, factory.get(), false);
+        } catch (CapabilityNotSupportedException e) {
+            // A descriptor the backend cannot watch (select: FD_SETSIZE and above): closed at once, so the
+            // client is not left hanging; the next accepts would get no lower number, so back off.
+            LibC.close(fd);
+            pauseAccepting("an accepted connection was closed: its descriptor " + fd + " cannot be watched", e);
+            return false;
         } catch (NativeIOException | RuntimeException | Error e) {
             LibC.close(fd);
-            loop.callExceptionHandler(new ExceptionContext("Error creating a protocol or transport for an accepted "
-                    + "connection on " + this, e, null, fd, null));
-            return;
+            loop.reportError("Error creating a protocol or transport for an accepted connection on " + this, e, null,
+                    fd, null);
+            return true;
         }
         connections.add(transport);
         transport.attachTo(this);
         transport.start(null, null);
+        return true;
     }
 
     void detach(AbstractStreamTransport transport) {

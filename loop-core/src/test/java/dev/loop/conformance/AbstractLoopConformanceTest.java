@@ -236,6 +236,30 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
     }
 
     @Test
+    void extremeDueTimesRunOrWaitWithoutDisturbingTheOtherTimers() {
+        // Long.MIN_VALUE and MAX_VALUE used to wrap around the heap's difference order: MIN_VALUE never ran and
+        // held up every later timer.
+        EventLoop loop = newLoop();
+        List<String> ran = new ArrayList<>();
+        TimerHandle never = loop.callAt(Long.MAX_VALUE, () -> ran.add("max"));
+        loop.callAt(Long.MIN_VALUE, () -> ran.add("min"));
+        loop.callAt(Long.MIN_VALUE / 2, () -> ran.add("min/2"));
+        loop.callAt(loop.time() - 1_000, () -> ran.add("a microsecond ago"));
+        loop.callLater(Duration.ofSeconds(-Long.MAX_VALUE / 2), () -> ran.add("a very negative delay"));
+        loop.callLater(Duration.ofMillis(1), () -> {
+            ran.add("in a millisecond");
+            loop.stop();
+        });
+        run(loop);
+        // Past due times run in due order (the clamped ones first, in scheduling order), then the next one.
+        assertThat(ran).containsExactly("min", "min/2", "a very negative delay", "a microsecond ago", "in a millisecond");
+        assertThat(never.isCancelled()).isFalse();
+        assertThat(never.when() - loop.time()).as("clamped, still in the future").isPositive();
+        assertThat(loop.stats().handles().timers()).isEqualTo(1);
+        never.cancel();
+    }
+
+    @Test
     void timersWithEqualDeadlinesRunInSchedulingOrder() {
         EventLoop loop = newLoop();
         List<Integer> order = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.loop.conformance;
 
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -488,6 +489,64 @@ public abstract class TransportConformance extends LoopTestBase {
         assertThat(server.isServing()).isTrue();
         for (Socket s : clients) {
             s.close();
+        }
+        server.close();
+    }
+
+    @Test
+    void anAcceptedDescriptorTheBackendCannotWatchIsClosedAtOnceAndAcceptingBacksOff() throws Exception {
+        EventLoop loop = newLoop();
+        assumeFalse(loop.capabilities().supports(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE),
+                "this backend watches descriptors above FD_SETSIZE");
+        List<RecordingProtocol> accepted = new ArrayList<>();
+        List<ExceptionContext> errors = new ArrayList<>();
+        loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
+        Server server = await(loop, loop.createServer(() -> {
+            RecordingProtocol p = new RecordingProtocol.Echo();
+            accepted.add(p);
+            return p;
+        }, "127.0.0.1", 0, ServerOptions.DEFAULTS.withAcceptRetryDelay(Duration.ofMillis(100))));
+        int port = port(server);
+        // Take every free descriptor below FD_SETSIZE: the next accepted connection gets one above it.
+        List<Integer> filler = new ArrayList<>();
+        try {
+            while (true) {
+                int fd = LibC.fcntl(0, Linux.F_DUPFD_CLOEXEC, 0);
+                assertThat(fd).isNotNegative();
+                if (fd >= Linux.FD_SETSIZE) {
+                    LibC.close(fd);
+                    break;
+                }
+                filler.add(fd);
+            }
+            try (Socket client = new Socket("127.0.0.1", port)) {
+                client.setSoTimeout(10_000);
+                await(loop, waitFor(loop, () -> !errors.isEmpty()));
+                // Closed at once, never served: the client sees the end of the stream instead of hanging.
+                assertThat(client.getInputStream().read()).isEqualTo(-1);
+            }
+            assertThat(accepted).isEmpty();
+            assertThat(errors.get(0).message()).contains("cannot be watched").contains("accepting pauses");
+            assertThat(errors.get(0).exception()).isInstanceOf(CapabilityNotSupportedException.class);
+            assertThat(server.isServing()).as("backing off").isFalse();
+            assertThat(TestFds.openFdTargets()).as("sockets left open at or above FD_SETSIZE (the client is closed)")
+                    .noneSatisfy((fd, target) -> assertThat(fd >= Linux.FD_SETSIZE && target.startsWith("socket:"))
+                            .isTrue());
+        } finally {
+            filler.forEach(LibC::close);
+        }
+        // Descriptors below FD_SETSIZE again: accepting resumes and the next client is served.
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write("served".getBytes(StandardCharsets.US_ASCII));
+            CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.getInputStream().readNBytes(6);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(await(loop, echoed)).isEqualTo("served".getBytes(StandardCharsets.US_ASCII));
         }
         server.close();
     }

@@ -125,6 +125,9 @@ class NativeLayoutTest {
         m.put("siginfo_size", (long) Linux.SIGINFO_SIZE);
         m.put("siginfo_code_offset", (long) Linux.SIGINFO_CODE_OFFSET);
         m.put("siginfo_status_offset", (long) Linux.SIGINFO_STATUS_OFFSET);
+        m.put("prot_read_write", (long) Linux.PROT_READ_WRITE);
+        m.put("map_shared_populate", (long) Linux.MAP_SHARED_POPULATE);
+        m.put("map_private_anonymous", (long) Linux.MAP_PRIVATE_ANONYMOUS);
         m.put("sigaction_size", (long) Linux.SIGACTION_SIZE);
         m.put("sigaction_handler_offset", 0L);
         m.put("posix_spawn_setsigdef", (long) Linux.POSIX_SPAWN_SETSIGDEF);

@@ -74,7 +74,8 @@ public class EventLoopEndpoint {
         Distribution lateness = stats.timerLateness();
         Distribution delay = stats.delay();
         return new LoopDescriptor(name, loop.backend().id(), loop.poller() == null ? null : loop.poller().id(), requested,
-                loop.isClosed() ? "closed" : loop.isRunning() ? "running" : "stopped",
+                loop.failure() != null ? "failed: " + loop.failure() : loop.isClosed() ? "closed"
+                        : loop.isRunning() ? "running" : "stopped",
                 loop.thread() == null ? null : loop.thread().getName(),
                 new PlatformDescriptor(platform.os().displayName(), platform.arch(), platform.kernel()), capabilities,
                 new LimitsDescriptor(caps.limits().maxDescriptors(), caps.limits().clockResolutionNanos(),

@@ -11,7 +11,8 @@ import dev.loop.EventLoop;
 
 /**
  * UP while every loop runs and its recent delay stays under {@code loop.health.max-delay}; DOWN, with
- * the reason per loop, when one is stopped or closed (its thread ended) or too late.
+ * the reason per loop, when one is stopped, closed, failed (its thread ended on an error, {@link
+ * EventLoop#failure()}) or too late.
  */
 public class EventLoopHealthIndicator extends AbstractHealthIndicator {
 
@@ -35,10 +36,14 @@ public class EventLoopHealthIndicator extends AbstractHealthIndicator {
             if (loop.poller() != null) {
                 detail.put("poller", loop.poller().id());
             }
-            detail.put("state", loop.isClosed() ? "closed" : loop.isRunning() ? "running" : "stopped");
+            Throwable failure = loop.failure();
+            detail.put("state", failure != null ? "failed" : loop.isClosed() ? "closed"
+                    : loop.isRunning() ? "running" : "stopped");
             detail.put("recentDelayNanos", delay);
             String problem = null;
-            if (!loop.isRunning()) {
+            if (failure != null) {
+                problem = "the loop failed and is closed: " + failure;
+            } else if (!loop.isRunning()) {
                 problem = loop.isClosed() ? "the loop is closed" : "the loop is not running (stopped, or its thread ended)";
             } else if (delay > maxDelay.toNanos()) {
                 problem = "loop delay " + Duration.ofNanos(delay) + " exceeds loop.health.max-delay=" + maxDelay;

@@ -186,6 +186,47 @@ class LoopAutoConfigurationTests {
     }
 
     @Test
+    void healthIsDownWithTheCauseWhenTheLoopFails() throws Exception {
+        java.util.Set<String> before = descriptors();
+        runner.run(ctx -> {
+            EventLoop loop = ctx.getBean(EventLoop.class);
+            EventLoopHealthIndicator health = ctx.getBean(EventLoopHealthIndicator.class);
+            assertThat(health.health(true).getStatus().getCode()).isEqualTo("UP");
+            // Break the loop for real: its epoll descriptor now names /dev/null, so its next wait fails.
+            String epoll = descriptors().stream().filter(d -> !before.contains(d) && d.endsWith("anon_inode:[eventpoll]"))
+                    .findFirst().orElseThrow();
+            int fd = Integer.parseInt(epoll.substring(0, epoll.indexOf(' ')));
+            int devNull = dev.loop.nativeio.LibC.open("/dev/null", dev.loop.nativeio.Linux.O_RDONLY, 0);
+            assertThat(dev.loop.nativeio.LibC.dup3(devNull, fd, dev.loop.nativeio.Linux.O_CLOEXEC)).isEqualTo(fd);
+            dev.loop.nativeio.LibC.close(devNull);
+            loop.execute(() -> { });
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> loop.failure() != null
+                    && !loop.isRunning());
+            var down = health.health(true);
+            assertThat(down.getStatus().getCode()).isEqualTo("DOWN");
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> detail = (java.util.Map<String, Object>) down.getDetails().get("eventLoop");
+            assertThat(detail).containsEntry("state", "failed");
+            assertThat((String) detail.get("reason")).contains("failed and is closed").contains("epoll_wait");
+        });
+    }
+
+    /** This process's descriptors, as "N target". */
+    private static java.util.Set<String> descriptors() throws java.io.IOException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) s::iterator) {
+                try {
+                    out.add(p.getFileName() + " " + java.nio.file.Files.readSymbolicLink(p));
+                } catch (java.io.IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
     void metersNeedMicrometerAndARegistry() {
         runner.run(ctx -> assertThat(ctx).doesNotHaveBean(EventLoopMetrics.class)); // no registry
         runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
