@@ -592,11 +592,21 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         assertThat(loop.stats().wakeups() - before).isZero();
         release.countDown();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAtomic(ran, org.hamcrest.Matchers.equalTo(1000));
-        Thread.sleep(20); // parked again
-        long parked = loop.stats().wakeups();
-        loop.callSoonThreadsafe(() -> { });
-        loop.callSoonThreadsafe(() -> { });
-        assertThat(loop.stats().wakeups() - parked).isBetween(1L, 2L);
+        // Parked again (no timer is due): two posts cost one write, or two if the second came before the
+        // loop was back from the first. Parking is not visible from here; a pair of posts that found the
+        // loop still busy costs nothing, and the next pair is tried.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long writes;
+        do {
+            Thread.sleep(5);
+            CountDownLatch both = new CountDownLatch(2);
+            long parked = loop.stats().wakeups();
+            loop.callSoonThreadsafe(both::countDown);
+            loop.callSoonThreadsafe(both::countDown);
+            assertThat(both.await(5, TimeUnit.SECONDS)).isTrue();
+            writes = loop.stats().wakeups() - parked;
+        } while (writes == 0 && System.nanoTime() < deadline);
+        assertThat(writes).isBetween(1L, 2L);
         loop.close();
     }
 
@@ -894,13 +904,22 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         EventLoop loop = newLoop(LoopOptions.builder().name("slow-quiet").slowCallbackThreshold(Duration.ofMillis(20))
                 .delaySamplingInterval(Duration.ZERO).build());
         try (LogCapture log = new LogCapture()) {
+            long[] at = new long[41];
             for (int i = 0; i < 40; i++) {
-                loop.callSoon(() -> { });
+                int n = i;
+                loop.callSoon(() -> at[n] = System.nanoTime());
             }
-            loop.callSoon(() -> sleep(40));
+            loop.callSoon(() -> {
+                at[40] = System.nanoTime();
+                sleep(40);
+            });
             loop.callSoon(loop::stop);
             run(loop);
-            assertThat(loop.stats().slowCallbacks()).isEqualTo(1);
+            // Exactly the sleeping one, unless the machine itself stalled the loop thread between two of the
+            // fast callbacks for as long as the threshold (seen on a busy 2-core machine): that is slow too.
+            long stalls = java.util.stream.IntStream.range(0, 40)
+                    .filter(i -> at[i + 1] - at[i] >= Duration.ofMillis(20).toNanos()).count();
+            assertThat(loop.stats().slowCallbacks()).isBetween(1L, 1 + stalls);
             assertThat(log.texts()).noneMatch(t -> t.contains("took"));
         }
     }
@@ -1221,8 +1240,7 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        loop.callLater(Duration.ofMillis(100), loop::stop);
-        run(loop);
+        await(loop, waitFor(loop, () -> seen.size() >= 2));
         assertThat(seen).hasSize(2).contains("eventfd").anyMatch(s -> s.startsWith("inotify:created.txt"));
     }
 
@@ -1255,7 +1273,8 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         EventLoop loop = newLoop();
         assertThatThrownBy(() -> loop.addReader(-1, () -> { })).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("-1");
-        int[] p = fds.pipe();
+        int[] pipe = fds.pipe();
+        int[] p = {fds.moveHigh(pipe[0]), fds.moveHigh(pipe[1])}; // numbers nobody takes once closed
         fds.closeNow(p[0]);
         fds.closeNow(p[1]);
         assertThatThrownBy(() -> loop.addReader(p[0], () -> { })).isInstanceOf(IllegalArgumentException.class)
@@ -1289,7 +1308,10 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         EventLoop loop = newLoop();
         List<ExceptionContext> reported = new ArrayList<>();
         loop.setExceptionHandler((l, ctx) -> reported.add(ctx));
-        int[] p = fds.pipe();
+        int[] pipe = fds.pipe();
+        // A number nobody takes once closed: reused by a regular file (the JVM opens some at any moment),
+        // poll and select would rightly report it readable on every step.
+        int[] p = {fds.moveHigh(pipe[0]), pipe[1]};
         int[] other = fds.pipe();
         AtomicInteger otherCalls = new AtomicInteger();
         loop.addReader(p[0], () -> { });
@@ -1337,7 +1359,7 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         List<ExceptionContext> reported = new ArrayList<>();
         loop.setExceptionHandler((l, ctx) -> reported.add(ctx));
         int[] first = writer ? fds.socketPair() : fds.pipe();
-        int fd = first[0];
+        int fd = fds.moveHigh(first[0]); // a number no other thread takes once it is closed
         AtomicInteger oldCalls = new AtomicInteger();
         if (writer) {
             loop.addWriter(fd, oldCalls::incrementAndGet);
@@ -1348,8 +1370,8 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         int[] second = writer ? fds.socketPair() : fds.pipe(); // made first, so that it does not take the number
         fds.closeNow(fd); // without removing it
         await(loop, sleep(loop, 5));
-        int reused = fds.track(LibC.fcntl(second[0], Linux.F_DUPFD_CLOEXEC, fd)); // the lowest free number >= fd
-        assumeTrue(reused == fd, "another thread took descriptor " + fd + " meanwhile");
+        int reused = fds.moveHigh(second[0], fd); // the lowest free number >= fd: fd itself
+        assertThat(reused).isEqualTo(fd);
         int calledBefore = oldCalls.get();
         CompletableFuture<Void> fired = new CompletableFuture<>();
         if (writer) {
@@ -1384,6 +1406,7 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         int[][] all = new int[pipes][];
         AtomicInteger fired = new AtomicInteger();
         int[] firedPerPipe = new int[pipes];
+        int firstWave = (pipes + 6) / 7;
         for (int i = 0; i < pipes; i++) {
             all[i] = fds.pipe();
             int idx = i;
@@ -1392,7 +1415,8 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
                 TestFds.read(rfd, 10);
                 firedPerPipe[idx]++;
                 loop.removeReader(rfd);
-                if (fired.incrementAndGet() == pipes) {
+                int n = fired.incrementAndGet();
+                if (n == firstWave || n == pipes) {
                     loop.stop();
                 }
             });
@@ -1404,9 +1428,7 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
             TestFds.write(all[i][1], bytes("x"));
         }
         // epoll hands out a bounded batch per wait; the rest come in the next steps (level-triggered).
-        TimerHandle pause = loop.callLater(Duration.ofMillis(100), loop::stop);
-        loop.runForever();
-        pause.cancel();
+        run(loop); // until the first wave has fired
         for (int i = 0; i < pipes; i++) {
             assertThat(firedPerPipe[i]).as("pipe %d after the first writes", i).isEqualTo(i % 7 == 0 ? 1 : 0);
         }

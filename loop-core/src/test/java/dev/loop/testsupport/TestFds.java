@@ -84,6 +84,32 @@ public final class TestFds implements AutoCloseable {
         return fd;
     }
 
+    /**
+     * The lowest number at or above which {@link #moveHigh} puts descriptors: below FD_SETSIZE (select
+     * watches them), far above what the JVM and the tests usually hold.
+     */
+    public static final int HIGH = 900;
+
+    /**
+     * Moves {@code fd} to a free number at or above {@code floor} (closing {@code fd}) and returns it, tracked.
+     * The kernel gives every new descriptor the lowest free number, so another thread of this JVM (which
+     * opens jars, cgroup files...) never takes a number that high between a test's close and its use of
+     * the number: a test that closes a descriptor and then relies on what its number names works there.
+     */
+    public int moveHigh(int fd, int floor) {
+        int high = LibC.fcntl(fd, Linux.F_DUPFD_CLOEXEC, floor);
+        if (high < 0) {
+            throw new NativeException("fcntl(F_DUPFD_CLOEXEC)", LibC.errno());
+        }
+        closeNow(fd);
+        return track(high);
+    }
+
+    /** {@link #moveHigh(int, int)} at {@link #HIGH}. */
+    public int moveHigh(int fd) {
+        return moveHigh(fd, HIGH);
+    }
+
     /** Closes {@code fd} now (and forgets it). */
     public void closeNow(int fd) {
         if (open.remove((Integer) fd)) {
