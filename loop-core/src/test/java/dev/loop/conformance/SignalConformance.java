@@ -2,6 +2,7 @@ package dev.loop.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import dev.loop.EventLoop;
 import dev.loop.LoopOptions;
 import dev.loop.nativeio.LibC;
+import dev.loop.nativeio.Linux;
+import dev.loop.nativeio.NativeMemory;
 
 /**
  * Signals sent to this JVM's own pid with kill(2): handlers run on the loop thread; the signals the
@@ -25,7 +28,6 @@ import dev.loop.nativeio.LibC;
  */
 public abstract class SignalConformance extends LoopTestBase {
 
-    private static final int SIGHUP = 1;
     private static final int SIGUSR1 = 10;
     private static final int SIGWINCH = 28;
 
@@ -100,35 +102,36 @@ public abstract class SignalConformance extends LoopTestBase {
 
     @Test
     void theJvmHandlerIsChainedOncePerSignalHoweverManyLoopsHandleIt() throws Exception {
+        ShutdownSignal sig = shutdownSignalNotIgnored();
         EventLoop first = newLoop();
         EventLoop second = newLoop();
         AtomicInteger previousRan = new AtomicInteger();
-        Object jvmHandler = handleWith("HUP", previousRan::incrementAndGet);
+        Object jvmHandler = handleWith(sig.name(), previousRan::incrementAndGet);
         try {
             AtomicInteger firstRan = new AtomicInteger();
             AtomicInteger secondRan = new AtomicInteger();
-            first.addSignalHandler("HUP", firstRan::incrementAndGet);
-            second.addSignalHandler("HUP", secondRan::incrementAndGet);
+            first.addSignalHandler(sig.name(), firstRan::incrementAndGet);
+            second.addSignalHandler(sig.name(), secondRan::incrementAndGet);
             second.start();
-            raise(SIGHUP);
+            raise(sig.number());
             await(first, waitFor(first, () -> firstRan.get() == 1 && secondRan.get() == 1 && previousRan.get() == 1));
             await(first, sleep(first, 50));
             assertThat(previousRan.get()).as("the previous handler, once for two loops").isEqualTo(1);
 
             // One loop taking the signal over is enough to keep the JVM's handler out.
-            onLoop(second, () -> second.addSignalHandler("HUP", secondRan::incrementAndGet, false));
-            raise(SIGHUP);
+            onLoop(second, () -> second.addSignalHandler(sig.name(), secondRan::incrementAndGet, false));
+            raise(sig.number());
             await(first, waitFor(first, () -> firstRan.get() == 2 && secondRan.get() == 2));
             await(first, sleep(first, 50));
             assertThat(previousRan.get()).isEqualTo(1);
 
-            assertThat(first.removeSignalHandler("HUP")).isTrue();
-            assertThat(onLoop(second, () -> second.removeSignalHandler("HUP"))).isTrue();
-            raise(SIGHUP); // the last loop let go: the previous handler is back
+            assertThat(first.removeSignalHandler(sig.name())).isTrue();
+            assertThat(onLoop(second, () -> second.removeSignalHandler(sig.name()))).isTrue();
+            raise(sig.number()); // the last loop let go: the previous handler is back
             await(first, waitFor(first, () -> previousRan.get() == 2));
             assertThat(firstRan.get() + secondRan.get()).isEqualTo(4);
         } finally {
-            restore("HUP", jvmHandler);
+            restore(sig.name(), jvmHandler);
         }
     }
 
@@ -145,29 +148,54 @@ public abstract class SignalConformance extends LoopTestBase {
     }
 
     @Test
-    void hupChainsToThePreviousHandlerUnlessAskedToTakeOver() throws Exception {
+    void aShutdownSignalChainsToThePreviousHandlerUnlessAskedToTakeOver() throws Exception {
+        ShutdownSignal sig = shutdownSignalNotIgnored();
         EventLoop loop = newLoop();
         AtomicInteger previousRan = new AtomicInteger();
-        Object jvmHandler = handleWith("HUP", previousRan::incrementAndGet); // stands in for the JVM's shutdown
+        Object jvmHandler = handleWith(sig.name(), previousRan::incrementAndGet); // stands in for the JVM's shutdown
         try {
             AtomicInteger loopRan = new AtomicInteger();
-            loop.addSignalHandler("HUP", loopRan::incrementAndGet);
-            loop.callSoon(() -> raise(SIGHUP));
+            loop.addSignalHandler(sig.name(), loopRan::incrementAndGet);
+            loop.callSoon(() -> raise(sig.number()));
             await(loop, waitFor(loop, () -> loopRan.get() == 1 && previousRan.get() == 1));
 
-            loop.addSignalHandler("HUP", loopRan::incrementAndGet, false);
-            loop.callSoon(() -> raise(SIGHUP));
+            loop.addSignalHandler(sig.name(), loopRan::incrementAndGet, false);
+            loop.callSoon(() -> raise(sig.number()));
             await(loop, waitFor(loop, () -> loopRan.get() == 2));
             await(loop, sleep(loop, 50));
             assertThat(previousRan.get()).as("previous handler after takeover").isEqualTo(1);
 
-            assertThat(loop.removeSignalHandler("HUP")).isTrue();
-            raise(SIGHUP);
+            assertThat(loop.removeSignalHandler(sig.name())).isTrue();
+            raise(sig.number());
             await(loop, waitFor(loop, () -> previousRan.get() == 2));
             assertThat(loopRan.get()).isEqualTo(2);
         } finally {
-            restore("HUP", jvmHandler);
+            restore(sig.name(), jvmHandler);
         }
+    }
+
+    /** A signal whose JVM handler starts the shutdown: chained to by default. */
+    private record ShutdownSignal(String name, int number) {
+    }
+
+    /**
+     * HUP, TERM or INT, whichever this JVM did not inherit as ignored: a Java handler standing in for the
+     * JVM's own (the tests' "previous handler") is only installed where the JVM installs one, and under
+     * {@code nohup} (HUP) or as a script's background job (INT) the JVM installs none. Inherited
+     * dispositions have their own test, {@code InheritedIgnoredSignalsTest}.
+     */
+    private static ShutdownSignal shutdownSignalNotIgnored() {
+        try (NativeMemory action = new NativeMemory(Linux.SIGACTION_SIZE)) {
+            for (ShutdownSignal s : List.of(new ShutdownSignal("HUP", 1), new ShutdownSignal("TERM", 15),
+                    new ShutdownSignal("INT", 2))) {
+                assertThat(LibC.sigaction(s.number(), 0, action.address())).isZero();
+                if (action.buffer().getLong(0) != Linux.SIG_IGN) {
+                    return s;
+                }
+            }
+        }
+        assumeTrue(false, "HUP, TERM and INT were all inherited as ignored");
+        throw new AssertionError("unreachable");
     }
 
     /**
