@@ -4,9 +4,9 @@ import java.util.Map;
 
 import dev.loop.platform.BackendAvailability;
 import dev.loop.platform.BackendProbe;
-import dev.loop.selector.Poller;
-import dev.loop.selector.Pollers;
-import dev.loop.selector.SelectorEventLoop;
+import dev.loop.internal.selector.Poller;
+import dev.loop.internal.selector.Pollers;
+import dev.loop.internal.selector.SelectorEventLoop;
 
 /** Creates event loops from {@link LoopOptions}. */
 public final class EventLoops {
@@ -39,7 +39,7 @@ public final class EventLoops {
             if (!proactor.available()) {
                 throw new BackendUnavailableException(proactor);
             }
-            return new dev.loop.proactor.ProactorEventLoop(options);
+            return new dev.loop.internal.uring.ProactorEventLoop(options);
         }
         if (backend == Backend.KQUEUE) {
             BackendAvailability kqueue = BackendProbe.probe(Backend.KQUEUE, null);

@@ -1,6 +1,6 @@
 package dev.loop;
 
-import dev.loop.nativeio.Errno;
+import dev.loop.internal.nativeio.Errno;
 
 /**
  * A native call failed with an errno that has no more specific meaning for the caller. Carries the

@@ -2,7 +2,7 @@ package dev.loop;
 
 import java.io.IOException;
 
-import dev.loop.nativeio.Errno;
+import dev.loop.internal.nativeio.Errno;
 
 /**
  * An I/O operation failed in the kernel: a connection refused or reset, a bind on an address in use,

@@ -25,9 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import dev.loop.EventLoop;
 import dev.loop.PollerKind;
-import dev.loop.nativeio.Descriptors;
-import dev.loop.nativeio.LibC;
-import dev.loop.nativeio.NativeMemory;
+import dev.loop.internal.nativeio.Descriptors;
+import dev.loop.internal.nativeio.LibC;
+import dev.loop.internal.nativeio.NativeMemory;
 
 /**
  * One byte bounced between two pipes by readiness callbacks on one thread: each hop is a poll, a

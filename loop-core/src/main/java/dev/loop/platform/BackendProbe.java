@@ -8,9 +8,9 @@ import java.util.Optional;
 
 import dev.loop.Backend;
 import dev.loop.PollerKind;
-import dev.loop.selector.EpollPoller;
-import dev.loop.selector.Poller;
-import dev.loop.selector.Pollers;
+import dev.loop.internal.selector.EpollPoller;
+import dev.loop.internal.selector.Poller;
+import dev.loop.internal.selector.Pollers;
 
 /**
  * Which backends and pollers can run on this machine, found by doing: each one is created for real
@@ -41,7 +41,7 @@ public final class BackendProbe {
     public static BackendAvailability probe(Backend backend, PollerKind poller) {
         return switch (backend) {
             case SELECTOR -> probeSelector(poller);
-            case PROACTOR -> dev.loop.proactor.ProactorProbe.probe();
+            case PROACTOR -> dev.loop.internal.uring.ProactorProbe.probe();
             case KQUEUE -> {
                 Optional<String> reason = Pollers.staticReason(PollerKind.KQUEUE);
                 yield reason.isPresent() ? unavailable(Backend.KQUEUE, null, reason.get())

@@ -7,10 +7,10 @@ import dev.loop.capability.Capability;
 import dev.loop.capability.Limits;
 import dev.loop.capability.PlatformSupport;
 import dev.loop.capability.Support;
-import dev.loop.nativeio.Descriptors;
-import dev.loop.nativeio.LibC;
-import dev.loop.nativeio.Linux;
-import dev.loop.nativeio.NativeMemory;
+import dev.loop.internal.nativeio.Descriptors;
+import dev.loop.internal.nativeio.LibC;
+import dev.loop.internal.nativeio.Linux;
+import dev.loop.internal.nativeio.NativeMemory;
 
 /**
  * The machine we run on: OS, version, architecture, kernel release and the monotonic clock's

@@ -19,12 +19,12 @@ import dev.loop.EventLoop;
 import dev.loop.EventLoops;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
-import dev.loop.nativeio.LibC;
-import dev.loop.nativeio.Linux;
+import dev.loop.internal.nativeio.LibC;
+import dev.loop.internal.nativeio.Linux;
 import dev.loop.platform.Os;
 import dev.loop.platform.Platform;
-import dev.loop.selector.EpollPoller;
-import dev.loop.selector.SelectorEventLoop;
+import dev.loop.internal.selector.EpollPoller;
+import dev.loop.internal.selector.SelectorEventLoop;
 import dev.loop.testsupport.TestFds;
 
 /**
@@ -85,7 +85,7 @@ class RunningPlatformCapabilityTest {
             if (kind == PollerKind.SELECT) {
                 assertThat(l.maxDescriptors()).isEqualTo(1024);
             } else {
-                assertThat(l.maxDescriptors()).isEqualTo(dev.loop.nativeio.Descriptors.openFileLimit()[0]);
+                assertThat(l.maxDescriptors()).isEqualTo(dev.loop.internal.nativeio.Descriptors.openFileLimit()[0]);
             }
             assertThat(l.pollGranularityNanos()).isLessThan(1_000_000);
         }

@@ -38,11 +38,11 @@ import dev.loop.PollerKind;
 import dev.loop.TimerHandle;
 import dev.loop.capability.Capability;
 import dev.loop.capability.CapabilityNotSupportedException;
-import dev.loop.nativeio.LibC;
-import dev.loop.nativeio.Linux;
-import dev.loop.nativeio.NativeMemory;
-import dev.loop.selector.Poller;
-import dev.loop.selector.SelectorEventLoop;
+import dev.loop.internal.nativeio.LibC;
+import dev.loop.internal.nativeio.Linux;
+import dev.loop.internal.nativeio.NativeMemory;
+import dev.loop.internal.selector.Poller;
+import dev.loop.internal.selector.SelectorEventLoop;
 import dev.loop.testsupport.LogCapture;
 import dev.loop.testsupport.RecordingProtocol;
 import dev.loop.testsupport.TestFds;
@@ -613,7 +613,7 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
     @Test
     void aSignalDuringTheWaitIsRetriedWithTheRemainingTime() throws Exception {
         // asyncio's test_select_interrupt_noraise: EINTR must neither end the wait early nor add steps.
-        boolean x86 = dev.loop.nativeio.Linux.Arch.current() == dev.loop.nativeio.Linux.Arch.X86_64;
+        boolean x86 = dev.loop.internal.nativeio.Linux.Arch.current() == dev.loop.internal.nativeio.Linux.Arch.X86_64;
         long sysGettid = x86 ? 186 : 178;
         long sysTgkill = x86 ? 234 : 131;
         int sigurg = 23;
@@ -1401,7 +1401,7 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         assumeTrue(loop.capabilities().supports(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE),
                 "declared: this poller cannot watch descriptors above FD_SETSIZE");
         int pipes = 5000;
-        long soft = dev.loop.nativeio.Descriptors.openFileLimit()[0];
+        long soft = dev.loop.internal.nativeio.Descriptors.openFileLimit()[0];
         assumeTrue(soft > 2L * pipes + 200, "RLIMIT_NOFILE " + soft + " is too low for " + pipes + " pipes");
         int[][] all = new int[pipes][];
         AtomicInteger fired = new AtomicInteger();

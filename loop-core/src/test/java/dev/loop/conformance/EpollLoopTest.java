@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.loop.EventLoop;
 import dev.loop.PollerKind;
-import dev.loop.nativeio.Linux;
-import dev.loop.selector.EpollPoller;
-import dev.loop.selector.Poller;
+import dev.loop.internal.nativeio.Linux;
+import dev.loop.internal.selector.EpollPoller;
+import dev.loop.internal.selector.Poller;
 
 /** The conformance suite on epoll, with epoll_pwait2 (or timerfd where the kernel lacks it). */
 class EpollLoopTest extends AbstractLoopConformanceTest {

@@ -1,7 +1,7 @@
 package dev.loop.conformance;
 
-import dev.loop.selector.EpollPoller;
-import dev.loop.selector.Poller;
+import dev.loop.internal.selector.EpollPoller;
+import dev.loop.internal.selector.Poller;
 
 /**
  * Everything {@link EpollLoopTest} runs, on epoll with the timerfd path for sub-millisecond timeouts

@@ -10,11 +10,11 @@ import dev.loop.EventLoop;
 import dev.loop.EventLoops;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
-import dev.loop.nativeio.Kevent;
-import dev.loop.nativeio.Kqueue;
+import dev.loop.internal.nativeio.Kevent;
+import dev.loop.internal.nativeio.Kqueue;
 import dev.loop.platform.BackendProbe;
-import dev.loop.selector.KqueuePoller;
-import dev.loop.selector.Poller;
+import dev.loop.internal.selector.KqueuePoller;
+import dev.loop.internal.selector.Poller;
 import dev.loop.testsupport.KqShim;
 
 /**
@@ -67,7 +67,7 @@ class KqueueLoopTest extends AbstractLoopConformanceTest {
     @Test
     void aChildsExitComesFromEvfiltProcNotFromAPidfdReader() throws Exception {
         EventLoop loop = newLoop();
-        assertThat(((dev.loop.engine.BaseEventLoop) loop).watchesExits()).isTrue();
+        assertThat(((dev.loop.internal.engine.BaseEventLoop) loop).watchesExits()).isTrue();
         dev.loop.process.ProcessOptions quiet = dev.loop.process.ProcessOptions.DEFAULTS
                 .withStdin(dev.loop.process.ProcessOptions.Redirect.DEVNULL)
                 .withStdout(dev.loop.process.ProcessOptions.Redirect.DEVNULL)

@@ -13,8 +13,8 @@ import dev.loop.EventLoop;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
 import dev.loop.TimerHandle;
-import dev.loop.selector.Poller;
-import dev.loop.selector.SelectorEventLoop;
+import dev.loop.internal.selector.Poller;
+import dev.loop.internal.selector.SelectorEventLoop;
 import dev.loop.testsupport.TestFds;
 
 /**

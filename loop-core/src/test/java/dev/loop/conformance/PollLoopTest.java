@@ -1,8 +1,8 @@
 package dev.loop.conformance;
 
 import dev.loop.PollerKind;
-import dev.loop.selector.PollPoller;
-import dev.loop.selector.Poller;
+import dev.loop.internal.selector.PollPoller;
+import dev.loop.internal.selector.Poller;
 
 /** The conformance suite on poll (ppoll). */
 class PollLoopTest extends AbstractLoopConformanceTest {

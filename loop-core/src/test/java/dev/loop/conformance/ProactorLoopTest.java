@@ -9,8 +9,8 @@ import dev.loop.EventLoop;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
 import dev.loop.platform.BackendProbe;
-import dev.loop.proactor.ProactorEventLoop;
-import dev.loop.selector.Poller;
+import dev.loop.internal.uring.ProactorEventLoop;
+import dev.loop.internal.selector.Poller;
 import dev.loop.testsupport.TestFds;
 
 /** The conformance suite on the io_uring proactor. */

@@ -1,8 +1,8 @@
 package dev.loop.conformance;
 
 import dev.loop.PollerKind;
-import dev.loop.selector.Poller;
-import dev.loop.selector.SelectPoller;
+import dev.loop.internal.selector.Poller;
+import dev.loop.internal.selector.SelectPoller;
 
 /** The conformance suite on select. */
 class SelectLoopTest extends AbstractLoopConformanceTest {

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.loop.EventLoop;
 import dev.loop.LoopOptions;
-import dev.loop.nativeio.LibC;
-import dev.loop.nativeio.Linux;
-import dev.loop.nativeio.NativeMemory;
+import dev.loop.internal.nativeio.LibC;
+import dev.loop.internal.nativeio.Linux;
+import dev.loop.internal.nativeio.NativeMemory;
 
 /**
  * Signals sent to this JVM's own pid with kill(2): handlers run on the loop thread; the signals the

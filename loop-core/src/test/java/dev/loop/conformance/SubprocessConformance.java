@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.loop.EventLoop;
 import dev.loop.NativeIOException;
-import dev.loop.nativeio.LibC;
+import dev.loop.internal.nativeio.LibC;
 import dev.loop.process.ProcessExitedException;
 import dev.loop.process.ProcessOptions;
 import dev.loop.process.ProcessOptions.Redirect;

@@ -31,18 +31,18 @@ import dev.loop.ExceptionContext;
 import dev.loop.NativeIOException;
 import dev.loop.capability.Capability;
 import dev.loop.capability.CapabilityNotSupportedException;
-import dev.loop.nativeio.Descriptors;
-import dev.loop.nativeio.Errno;
-import dev.loop.nativeio.LibC;
-import dev.loop.nativeio.Linux;
-import dev.loop.nativeio.NativeMemory;
+import dev.loop.internal.nativeio.Descriptors;
+import dev.loop.internal.nativeio.Errno;
+import dev.loop.internal.nativeio.LibC;
+import dev.loop.internal.nativeio.Linux;
+import dev.loop.internal.nativeio.NativeMemory;
 import dev.loop.testsupport.RecordingProtocol;
 import dev.loop.testsupport.TestFds;
 import dev.loop.transport.Accepted;
 import dev.loop.transport.Connection;
 import dev.loop.transport.Server;
 import dev.loop.transport.ServerOptions;
-import dev.loop.transport.Sockets;
+import dev.loop.internal.transport.Sockets;
 import dev.loop.transport.Transport;
 
 /**

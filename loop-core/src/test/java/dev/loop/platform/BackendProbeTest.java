@@ -15,8 +15,8 @@ import dev.loop.EventLoop;
 import dev.loop.EventLoops;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
-import dev.loop.nativeio.Errno;
-import dev.loop.nativeio.Linux;
+import dev.loop.internal.nativeio.Errno;
+import dev.loop.internal.nativeio.Linux;
 import dev.loop.testsupport.NativeHelpers;
 import dev.loop.testsupport.TestFds;
 

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.loop.nativeio.Kevent;
+import dev.loop.internal.nativeio.Kevent;
 
 /**
  * Builds {@code src/test/native/kqshim.c}, the test-only kqueue emulation on epoll, once per layout

@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import dev.loop.NativeException;
-import dev.loop.nativeio.Descriptors;
-import dev.loop.nativeio.Errno;
-import dev.loop.nativeio.LibC;
-import dev.loop.nativeio.Linux;
-import dev.loop.nativeio.NativeMemory;
+import dev.loop.internal.nativeio.Descriptors;
+import dev.loop.internal.nativeio.Errno;
+import dev.loop.internal.nativeio.LibC;
+import dev.loop.internal.nativeio.Linux;
+import dev.loop.internal.nativeio.NativeMemory;
 
 /** Real descriptors for tests: pipes, socket pairs, files; every one closed by {@link #close()}. */
 public final class TestFds implements AutoCloseable {

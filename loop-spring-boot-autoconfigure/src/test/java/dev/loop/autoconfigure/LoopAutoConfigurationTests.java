@@ -196,9 +196,9 @@ class LoopAutoConfigurationTests {
             String epoll = descriptors().stream().filter(d -> !before.contains(d) && d.endsWith("anon_inode:[eventpoll]"))
                     .findFirst().orElseThrow();
             int fd = Integer.parseInt(epoll.substring(0, epoll.indexOf(' ')));
-            int devNull = dev.loop.nativeio.LibC.open("/dev/null", dev.loop.nativeio.Linux.O_RDONLY, 0);
-            assertThat(dev.loop.nativeio.LibC.dup3(devNull, fd, dev.loop.nativeio.Linux.O_CLOEXEC)).isEqualTo(fd);
-            dev.loop.nativeio.LibC.close(devNull);
+            int devNull = dev.loop.internal.nativeio.LibC.open("/dev/null", dev.loop.internal.nativeio.Linux.O_RDONLY, 0);
+            assertThat(dev.loop.internal.nativeio.LibC.dup3(devNull, fd, dev.loop.internal.nativeio.Linux.O_CLOEXEC)).isEqualTo(fd);
+            dev.loop.internal.nativeio.LibC.close(devNull);
             loop.execute(() -> { });
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> loop.failure() != null
                     && !loop.isRunning());

@@ -1,0 +1,113 @@
+package dev.loop.internal.engine;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a loop owns beyond its callbacks: servers, transports, subprocesses and signal handlers, by
+ * kind. Counted for the statistics; closed gracefully by a graceful shutdown; released at once when
+ * the loop closes, so that closing a loop leaves no descriptor open, no child unreaped and no signal
+ * handler installed. Loop thread only (or any thread while the loop is not running), except
+ * {@link #count}.
+ */
+public final class LoopResources {
+
+    private static final System.Logger LOG = System.getLogger("dev.loop.resources");
+
+    /** Kinds of resources, in the order they are closed. */
+    public enum Kind {
+        SERVER, SIGNAL, TRANSPORT, SUBPROCESS
+    }
+
+    /** Something a loop owns. */
+    public interface Resource {
+        /** Starts an orderly close: stop accepting, flush and close, ask a child to terminate. */
+        void closeGracefully();
+
+        /** Releases everything now, without callbacks (the loop is closing). */
+        void release();
+
+        /** A resource from its two actions; {@code owner} names it in logs. */
+        static Resource of(Object owner, Runnable closeGracefully, Runnable release) {
+            return new Resource() {
+                @Override
+                public void closeGracefully() {
+                    closeGracefully.run();
+                }
+
+                @Override
+                public void release() {
+                    release.run();
+                }
+
+                @Override
+                public String toString() {
+                    return owner.toString();
+                }
+            };
+        }
+    }
+
+    private final Map<Kind, Set<Resource>> byKind = new EnumMap<>(Kind.class);
+    private final int[] counts = new int[Kind.values().length];
+
+    LoopResources() {
+        for (Kind k : Kind.values()) {
+            byKind.put(k, new LinkedHashSet<>());
+        }
+    }
+
+    public void add(Kind kind, Resource resource) {
+        if (byKind.get(kind).add(resource)) {
+            counts[kind.ordinal()]++;
+        }
+    }
+
+    public void remove(Kind kind, Resource resource) {
+        if (byKind.get(kind).remove(resource)) {
+            counts[kind.ordinal()]--;
+        }
+    }
+
+    /** How many resources of {@code kind} are open (a racy read from other threads, for statistics). */
+    public int count(Kind kind) {
+        return counts[kind.ordinal()];
+    }
+
+    /** Whether nothing but signal handlers is left. */
+    boolean drained() {
+        return count(Kind.SERVER) == 0 && count(Kind.TRANSPORT) == 0 && count(Kind.SUBPROCESS) == 0;
+    }
+
+    /** Starts closing everything gracefully, servers first. */
+    void closeAllGracefully() {
+        forEach(Resource::closeGracefully, "closing");
+    }
+
+    /** Releases everything now, servers first; errors are logged, never thrown. */
+    void releaseAll() {
+        forEach(Resource::release, "releasing");
+        for (Kind k : Kind.values()) {
+            byKind.get(k).clear();
+            counts[k.ordinal()] = 0;
+        }
+    }
+
+    private void forEach(java.util.function.Consumer<Resource> action, String verb) {
+        for (Kind k : Kind.values()) {
+            List<Resource> all = new ArrayList<>(byKind.get(k));
+            for (Resource r : all) {
+                try {
+                    action.accept(r);
+                } catch (RuntimeException | LinkageError e) {
+                    LOG.log(Level.WARNING, verb + " " + r + " failed", e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.loop.internal.transport;
+
+import dev.loop.transport.Protocol;
+
+import java.net.SocketAddress;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntPredicate;
+
+import dev.loop.NativeIOException;
+import dev.loop.internal.engine.BaseEventLoop;
+import dev.loop.internal.nativeio.Errno;
+import dev.loop.internal.nativeio.LibC;
+
+/** Stream I/O on readiness: {@link StreamTransport}s, accept and connect on reader/writer callbacks. */
+public final class ReadinessStreamIo implements StreamIo {
+
+    private final BaseEventLoop loop;
+
+    public ReadinessStreamIo(BaseEventLoop loop) {
+        this.loop = Objects.requireNonNull(loop, "loop");
+    }
+
+    @Override
+    public AbstractStreamTransport newTransport(int fd, AbstractStreamTransport.Kind kind, Protocol protocol,
+            boolean watchPeerClose) {
+        return new StreamTransport(loop, fd, kind, protocol, watchPeerClose);
+    }
+
+    @Override
+    public void startAccepting(int listener, int maxPerEvent, IntPredicate sink) {
+        loop.watchRead(listener, () -> {
+            for (int i = 0; i < maxPerEvent; i++) {
+                int fd = Sockets.accept(listener);
+                if (fd < 0) {
+                    int errno = LibC.errno();
+                    if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+                        return;
+                    }
+                    fd = -errno;
+                }
+                if (!sink.test(fd)) {
+                    return;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void stopAccepting(int listener) {
+        if (!loop.isClosed()) {
+            loop.unwatchRead(listener);
+        }
+    }
+
+    /**
+     * A non-blocking connect: at once, or when writable and SO_ERROR is 0. A failed or cancelled
+     * connect closes an owned socket always after its writer is removed (so a reused descriptor number
+     * never loses someone else's registration).
+     */
+    @Override
+    public CompletableFuture<Void> connect(int fd, SocketAddress target, boolean ownsFd) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable release = () -> {
+            loop.unwatchWrite(fd);
+            if (ownsFd) {
+                LibC.close(fd);
+            }
+        };
+        try {
+            if (Sockets.connect(fd, target)) {
+                done.complete(null);
+                return done;
+            }
+        } catch (NativeIOException e) {
+            if (ownsFd) {
+                LibC.close(fd);
+            }
+            done.completeExceptionally(e);
+            return done;
+        }
+        loop.watchWrite(fd, () -> {
+            int err = Sockets.pendingError(fd);
+            if (err == 0) {
+                loop.unwatchWrite(fd);
+                done.complete(null);
+            } else {
+                release.run();
+                done.completeExceptionally(new NativeIOException("connect", err, "Connect call failed " + target));
+            }
+        });
+        done.whenComplete((v, e) -> {
+            if (done.isCancelled()) {
+                loop.runOnLoop(release);
+            }
+        });
+        return done;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.loop.internal.transport;
+
+import java.net.SocketAddress;
+
+import dev.loop.NativeIOException;
+import dev.loop.internal.nativeio.Errno;
+import dev.loop.internal.nativeio.LibC;
+import dev.loop.internal.nativeio.Linux;
+import dev.loop.internal.nativeio.NativeMemory;
+import dev.loop.internal.nativeio.SocketAddresses;
+
+/**
+ * Socket descriptors for the low-level API ({@code sockAccept}, {@code sockConnect}, ...) and the
+ * transports: every socket is created non-blocking and close-on-exec. Errors are
+ * {@link NativeIOException}s naming the call and the address.
+ */
+public final class Sockets {
+
+    private static final ThreadLocal<NativeMemory> ADDRESS = ThreadLocal.withInitial(
+            () -> new NativeMemory(Linux.SOCKADDR_STORAGE_SIZE + 8));
+
+    private Sockets() {
+    }
+
+    /** A new non-blocking, close-on-exec stream socket of the family of {@code address}. */
+    public static int openStream(SocketAddress address) throws NativeIOException {
+        return openStream(SocketAddresses.family(address));
+    }
+
+    /** A new non-blocking, close-on-exec stream socket of {@code family} (AF_INET, AF_INET6, AF_UNIX). */
+    public static int openStream(int family) throws NativeIOException {
+        int fd = LibC.socket(family, Linux.SOCK_STREAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new NativeIOException("socket", LibC.errno(), "family " + family);
+        }
+        return fd;
+    }
+
+    public static void bind(int fd, SocketAddress address) throws NativeIOException {
+        NativeMemory mem = ADDRESS.get();
+        int len = SocketAddresses.encode(address, mem);
+        if (LibC.bind(fd, mem.address(), len) != 0) {
+            throw new NativeIOException("bind", LibC.errno(), "error while attempting to bind on address " + address);
+        }
+    }
+
+    public static void listen(int fd, int backlog) throws NativeIOException {
+        if (LibC.listen(fd, backlog) != 0) {
+            throw new NativeIOException("listen", LibC.errno(), "fd " + fd);
+        }
+    }
+
+    /**
+     * Starts a non-blocking connect: {@code true} if already connected, {@code false} if in progress
+     * (wait for writability, then {@link #pendingError}).
+     */
+    public static boolean connect(int fd, SocketAddress address) throws NativeIOException {
+        NativeMemory mem = ADDRESS.get();
+        int len = SocketAddresses.encode(address, mem);
+        if (LibC.connect(fd, mem.address(), len) == 0) {
+            return true;
+        }
+        int errno = LibC.errno();
+        if (errno == Errno.EINPROGRESS || errno == Errno.EINTR) {
+            return false;
+        }
+        throw new NativeIOException("connect", errno, "Connect call failed " + address);
+    }
+
+    /** {@code SO_ERROR}: 0 or the errno of a failed non-blocking connect. */
+    public static int pendingError(int fd) {
+        NativeMemory mem = ADDRESS.get();
+        mem.buffer().putInt(0, 0);
+        mem.buffer().putInt(8, 4);
+        if (LibC.getsockopt(fd, Linux.SOL_SOCKET, Linux.SO_ERROR, mem.address(), mem.address() + 8) != 0) {
+            return LibC.errno();
+        }
+        return mem.buffer().getInt(0);
+    }
+
+    public static void setOption(int fd, int level, int option, int value) throws NativeIOException {
+        NativeMemory mem = ADDRESS.get();
+        mem.buffer().putInt(0, value);
+        if (LibC.setsockopt(fd, level, option, mem.address(), 4) != 0) {
+            throw new NativeIOException("setsockopt", LibC.errno(), "level " + level + " option " + option);
+        }
+    }
+
+    public static int getOption(int fd, int level, int option) throws NativeIOException {
+        NativeMemory mem = ADDRESS.get();
+        mem.buffer().putInt(0, 0);
+        mem.buffer().putInt(8, 4);
+        if (LibC.getsockopt(fd, level, option, mem.address(), mem.address() + 8) != 0) {
+            throw new NativeIOException("getsockopt", LibC.errno(), "level " + level + " option " + option);
+        }
+        return mem.buffer().getInt(0);
+    }
+
+    /** The socket's local address, or {@code null} if it has none (or is not a socket). */
+    public static SocketAddress localAddress(int fd) {
+        NativeMemory mem = ADDRESS.get();
+        mem.buffer().putInt(Linux.SOCKADDR_STORAGE_SIZE, Linux.SOCKADDR_STORAGE_SIZE);
+        if (LibC.getsockname(fd, mem.address(), mem.address() + Linux.SOCKADDR_STORAGE_SIZE) != 0) {
+            return null;
+        }
+        return SocketAddresses.decode(mem, mem.buffer().getInt(Linux.SOCKADDR_STORAGE_SIZE));
+    }
+
+    /** The peer's address, or {@code null} if not connected. */
+    public static SocketAddress remoteAddress(int fd) {
+        NativeMemory mem = ADDRESS.get();
+        mem.buffer().putInt(Linux.SOCKADDR_STORAGE_SIZE, Linux.SOCKADDR_STORAGE_SIZE);
+        if (LibC.getpeername(fd, mem.address(), mem.address() + Linux.SOCKADDR_STORAGE_SIZE) != 0) {
+            return null;
+        }
+        return SocketAddresses.decode(mem, mem.buffer().getInt(Linux.SOCKADDR_STORAGE_SIZE));
+    }
+
+    /**
+     * Accepts one connection, non-blocking and close-on-exec: the new descriptor, or -1 with
+     * {@link LibC#errno()} set (EAGAIN when none is waiting). The peer's address is left in the
+     * calling thread's buffer for {@link #lastAcceptedAddress()}.
+     */
+    public static int accept(int fd) {
+        NativeMemory mem = ADDRESS.get();
+        mem.buffer().putInt(Linux.SOCKADDR_STORAGE_SIZE, Linux.SOCKADDR_STORAGE_SIZE);
+        return LibC.accept4(fd, mem.address(), mem.address() + Linux.SOCKADDR_STORAGE_SIZE,
+                Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC);
+    }
+
+    /** The peer address of the last {@link #accept} on this thread. */
+    public static SocketAddress lastAcceptedAddress() {
+        NativeMemory mem = ADDRESS.get();
+        return SocketAddresses.decode(mem, mem.buffer().getInt(Linux.SOCKADDR_STORAGE_SIZE));
+    }
+
+    /** Sets {@code O_NONBLOCK} on any descriptor (affects every holder of the file description). */
+    public static void setNonBlocking(int fd) {
+        int flags = LibC.fcntl(fd, Linux.F_GETFL, 0);
+        if (flags < 0) {
+            throw new IllegalArgumentException("Invalid file descriptor: " + fd + " (" + Errno.name(LibC.errno()) + ")");
+        }
+        if ((flags & Linux.O_NONBLOCK) == 0 && LibC.fcntl(fd, Linux.F_SETFL, flags | Linux.O_NONBLOCK) != 0) {
+            throw new IllegalArgumentException("cannot make fd " + fd + " non-blocking: " + Errno.name(LibC.errno()));
+        }
+    }
+
+    public static void close(int fd) {
+        if (fd >= 0) {
+            LibC.close(fd);
+        }
+    }
+}

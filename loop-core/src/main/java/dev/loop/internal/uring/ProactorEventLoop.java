@@ -1,0 +1,370 @@
+package dev.loop.internal.uring;
+
+import java.util.Arrays;
+
+import dev.loop.Backend;
+import dev.loop.ExceptionContext;
+import dev.loop.LoopOptions;
+import dev.loop.NativeException;
+import dev.loop.PollerKind;
+import dev.loop.capability.Capabilities;
+import dev.loop.internal.nativeio.Errno;
+import dev.loop.internal.nativeio.Linux;
+import dev.loop.internal.nativeio.NativeMemory;
+import dev.loop.platform.Platform;
+import dev.loop.internal.selector.ReadinessEventLoop;
+import dev.loop.internal.selector.Waker;
+
+/**
+ * The proactor: the engine of {@link dev.loop.internal.engine.BaseEventLoop} on an {@link IoUring}. Waits are
+ * {@code io_uring_enter} calls with a nanosecond timeout ({@code IORING_ENTER_EXT_ARG}); other threads
+ * wake it through an eventfd whose read is always in flight in the ring.
+ *
+ * <p>Reader and writer callbacks are {@code IORING_OP_POLL_ADD}s, one per direction, re-armed after
+ * each completion. The re-armed poll is submitted with the next wait, after the step's callbacks ran,
+ * so a descriptor that is still ready completes again at once: level-triggered, as on the selector
+ * backend.
+ *
+ * <p>Transports, servers and connects are completion-based ({@link CompletionStreamIo}): accept, connect,
+ * recv, read, send and writev are io_uring operations started with {@link #submit}, whose one
+ * completion goes to a callback. Operations prepared during a step are submitted together with the
+ * next wait: one {@code io_uring_enter} per step, whatever the number of connections. Completion
+ * callbacks run in place as the completion queue is drained (protocol callbacks they make are caught
+ * and reported like any callback's), not as queued ready callbacks. Subprocess exit is a poll on the
+ * child's pidfd; signals and executors are as on the selector backend.
+ *
+ * <p>{@code user_data} carries the operation kind. For a poll: the direction, a per-descriptor
+ * generation and the descriptor, so a completion of a poll that was removed (or of an earlier user of
+ * a reused descriptor number) is recognised and dropped. For an operation: its slot, which is reused
+ * only after its completion arrived.
+ */
+public class ProactorEventLoop extends ReadinessEventLoop {
+
+    private static final long KIND_POLL = 1L << 56;
+    private static final long KIND_WAKE = 2L << 56;
+    private static final long KIND_CANCEL = 3L << 56;
+    private static final long KIND_OP = 4L << 56;
+    private static final long KIND_MASK = 0xFFL << 56;
+    private static final long WRITE_BIT = 1L << 32;
+    private static final int GEN_SHIFT = 33;
+    private static final long GEN_MASK = (1L << 23) - 1;
+
+    /** How long {@link #close()} waits for the kernel to give back operations that hold loop memory. */
+    private static final long CLOSE_DRAIN_NANOS = 2_000_000_000L;
+
+    private static final short POLLIN = Linux.POLLIN;
+    private static final short POLLOUT = Linux.POLLOUT;
+
+    /** The outcome of an operation started with {@link #submit}: its result, or {@code -errno}. Loop thread. */
+    @FunctionalInterface
+    interface Completion {
+        void completed(int res);
+    }
+
+    /**
+     * A descriptor's callbacks and the polls in flight for them: per direction, the generation of its
+     * poll in flight, or -1 when none is.
+     */
+    private static final class PollRegistration extends Registration {
+        private long readGen = -1;
+        private long writeGen = -1;
+
+        long gen(boolean write) {
+            return write ? writeGen : readGen;
+        }
+
+        void gen(boolean write, long gen) {
+            if (write) {
+                writeGen = gen;
+            } else {
+                readGen = gen;
+            }
+        }
+    }
+
+    private final IoUring ring;
+    private final Waker waker;
+    private final Capabilities capabilities;
+    private final NativeMemory wakeBuffer = new NativeMemory(8);
+    private final IoUring.CompletionHandler onCompletion = this::complete;
+    /** Operations in flight, by slot; a slot is free again once its completion has been handed over. */
+    private Completion[] operations = new Completion[256];
+    private int[] freeSlots = new int[0];
+    private int freeCount;
+    private int nextSlot;
+    private int operationsInFlight;
+    private long generation;
+    private boolean wakeReadInFlight;
+    /** The wake read completed during this wait: another thread wants the engine's attention. */
+    private boolean woken;
+
+    /** A proactor with a ring of {@code entries} submission slots; owns the ring from now on. */
+    public ProactorEventLoop(LoopOptions options, int entries) {
+        super(options, loop -> new CompletionStreamIo((ProactorEventLoop) loop));
+        IoUring r = new IoUring(entries);
+        Waker w;
+        try {
+            w = new Waker();
+        } catch (RuntimeException e) {
+            r.close();
+            throw e;
+        }
+        this.ring = r;
+        this.waker = w;
+        this.capabilities = Platform.current().capabilitiesOf(Backend.PROACTOR, null, 1, Integer.MAX_VALUE);
+        armWakeRead();
+    }
+
+    public ProactorEventLoop(LoopOptions options) {
+        this(options, 256);
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.PROACTOR;
+    }
+
+    @Override
+    public PollerKind poller() {
+        return null;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    // ------------------------------------------------------------------ readiness (POLL_ADD)
+
+    @Override
+    protected long descriptorLimit() {
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
+    protected Registration newRegistration() {
+        return new PollRegistration();
+    }
+
+    @Override
+    protected void startWatching(int fd, Registration reg, boolean write, boolean resolveNow) {
+        arm(fd, (PollRegistration) reg, write);
+        if (resolveNow) {
+            // A poll prepared now is submitted with the next wait and resolves the number then: closed and
+            // reused meanwhile (by the JVM opening a jar or a cgroup file, say), it would watch that file, an
+            // always-ready one. Submitted now, it holds the file registered, as epoll_ctl does.
+            ring.submit();
+        }
+    }
+
+    /** Removes the poll in flight; its completion (-ECANCELED, or a late result) is then dropped. */
+    @Override
+    protected void stopWatching(int fd, Registration reg, boolean write) {
+        PollRegistration polls = (PollRegistration) reg;
+        long gen = polls.gen(write);
+        polls.gen(write, -1);
+        ring.prepare(Linux.IORING_OP_POLL_REMOVE, -1, pollData(fd, write, gen), 0, 0, 0, KIND_CANCEL);
+    }
+
+    /** Polls {@code fd} once (POLL_ADD is one-shot): re-armed after each event while the callback stays. */
+    private void arm(int fd, PollRegistration reg, boolean write) {
+        long gen = ++generation & GEN_MASK;
+        reg.gen(write, gen);
+        ring.prepare(Linux.IORING_OP_POLL_ADD, fd, 0, 0, 0, write ? POLLOUT : POLLIN, pollData(fd, write, gen));
+    }
+
+    private static long pollData(int fd, boolean write, long gen) {
+        return KIND_POLL | (gen << GEN_SHIFT) | (write ? WRITE_BIT : 0) | (fd & 0xFFFFFFFFL);
+    }
+
+    private void armWakeRead() {
+        wakeReadInFlight = true;
+        ring.prepare(Linux.IORING_OP_READ, waker.fd(), wakeBuffer.address(), 8, -1, 0, KIND_WAKE);
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /**
+     * Prepares one io_uring operation; it is submitted with the next wait (or at once when the ring is
+     * full). Its completion, exactly one even when cancelled, goes to {@code completion}. Memory the
+     * operation points to must stay allocated until then. Returns the operation's id, for
+     * {@link #cancel}. <em>Loop thread</em> (or the closing thread once the loop has stopped).
+     */
+    int submit(int opcode, int fd, long addr, int len, long offset, int opFlags, Completion completion) {
+        return submit(opcode, fd, addr, len, offset, opFlags, 0, completion);
+    }
+
+    /** {@link #submit(int, int, long, int, long, int, Completion)} with {@code ioprio} (e.g. RECVSEND_POLL_FIRST). */
+    int submit(int opcode, int fd, long addr, int len, long offset, int opFlags, int ioprio, Completion completion) {
+        int slot;
+        if (freeCount > 0) {
+            slot = freeSlots[--freeCount];
+        } else {
+            slot = nextSlot++;
+            if (slot == operations.length) {
+                operations = Arrays.copyOf(operations, slot * 2);
+            }
+        }
+        operations[slot] = completion;
+        operationsInFlight++;
+        ring.prepare(opcode, fd, addr, len, offset, opFlags, ioprio, KIND_OP | slot);
+        return slot;
+    }
+
+    /**
+     * Asks the kernel to cancel operation {@code id}, which must still be in flight (its completion not
+     * yet handed over). Its completion still comes: {@code -ECANCELED}, or its result if it finished first.
+     */
+    void cancel(int id) {
+        ring.prepare(Linux.IORING_OP_ASYNC_CANCEL, -1, KIND_OP | id, 0, 0, 0, KIND_CANCEL);
+    }
+
+    /**
+     * Descriptors whose close waits for operations in flight: closed by {@link #closeBackend()} when the
+     * kernel has not given those operations back by then (their memory is left allocated, not freed under
+     * the kernel). Loop thread.
+     */
+    private final java.util.Set<Runnable> closesAwaitingCompletions = new java.util.LinkedHashSet<>();
+
+    /** {@code abandon} closes a descriptor whose close waits for its operations; run if they never complete. */
+    void closeIfAbandoned(Runnable abandon) {
+        closesAwaitingCompletions.add(abandon);
+    }
+
+    /** The operations behind {@code abandon} completed: the descriptor was closed the normal way. */
+    void closedInTime(Runnable abandon) {
+        closesAwaitingCompletions.remove(abandon);
+    }
+
+    private void completeOperation(int slot, int res) {
+        Completion c = operations[slot];
+        operations[slot] = null;
+        if (freeCount == freeSlots.length) {
+            freeSlots = Arrays.copyOf(freeSlots, Math.max(16, freeCount * 2));
+        }
+        freeSlots[freeCount++] = slot;
+        operationsInFlight--;
+        try {
+            c.completed(res);
+        } catch (RuntimeException | Error e) {
+            reportError("Exception in an io_uring completion callback", e, null, -1, null);
+        }
+    }
+
+    // ------------------------------------------------------------------ the wait step
+
+    @Override
+    protected void pollBackend(long timeoutNanos, long nowNanos) {
+        long deadline = nowNanos + timeoutNanos;
+        long timeout = timeoutNanos;
+        woken = false;
+        while (true) {
+            ring.submitAndWait(timeout);
+            // Polls re-armed while draining are submitted with the next wait, after this step's callbacks
+            // ran: a descriptor they drained is then not reported again (level-triggered, not spinning).
+            ring.drain(onCompletion);
+            // Completions are handled in place. When they left nothing for the step to run (a send finished,
+            // a read was delivered and the next one prepared), wait on within this step: a ping-pong then
+            // costs one io_uring_enter per wake-up and no empty trip round the engine.
+            // Any wake-up from another thread (a post, stop(), the delay monitor) ends the wait for the engine.
+            if (timeout == 0 || woken || hasWorkForStep()) {
+                return;
+            }
+            if (timeout > 0) {
+                timeout = deadline - System.nanoTime();
+                if (timeout <= 0) {
+                    return; // a timer is due; what was prepared goes out with the next step's enter
+                }
+            }
+        }
+    }
+
+    private void complete(long userData, int res, int flags) {
+        long kind = userData & KIND_MASK;
+        if (kind == KIND_OP) {
+            completeOperation((int) userData, res);
+            return;
+        }
+        if (kind == KIND_WAKE) {
+            wakeReadInFlight = false;
+            woken = true;
+            if (!isClosed()) {
+                armWakeRead();
+            }
+            return;
+        }
+        if (kind != KIND_POLL) {
+            return; // POLL_REMOVE's own completion
+        }
+        int fd = (int) userData;
+        boolean write = (userData & WRITE_BIT) != 0;
+        long gen = (userData >>> GEN_SHIFT) & GEN_MASK;
+        PollRegistration reg = (PollRegistration) registration(fd);
+        if (reg == null || reg.gen(write) != gen) {
+            return; // removed, or an earlier registration of this number
+        }
+        reg.gen(write, -1); // one-shot: this direction has no poll in flight any more
+        if (res < 0) {
+            // EBADF: closed while registered. The other direction's poll, if any, is removed too.
+            dropRegistration(fd, -res == Errno.EBADF ? "was closed while registered (io_uring poll: EBADF)"
+                    : "failed in io_uring poll (" + Errno.name(-res) + ")");
+            if (reg.gen(!write) >= 0) {
+                stopWatching(fd, reg, !write);
+            }
+            return;
+        }
+        enqueueReady(reg.handle(write));
+        arm(fd, reg, write); // level-triggered: polled again with the next wait
+    }
+
+    @Override
+    protected void wakeup() {
+        waker.wake();
+    }
+
+    @Override
+    protected void closeBackend() {
+        clearRegistrations();
+        // Operations write into loop memory (the wake read into wakeBuffer, transports' reads into their
+        // buffers; transports released by close() have asked for theirs to be cancelled): let them complete
+        // before the ring and the buffers go. Their callbacks free the memory and close the descriptors.
+        if (wakeReadInFlight) {
+            waker.wake();
+        }
+        long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
+        try {
+            while ((wakeReadInFlight || operationsInFlight > 0) && System.nanoTime() < deadline) {
+                ring.submitAndWait(10_000_000L);
+                ring.drain(onCompletion);
+            }
+        } catch (NativeException e) {
+            // The ring itself failed (the loop is closing after that failure): nothing more will complete.
+        }
+        if (operationsInFlight > 0) {
+            System.getLogger("dev.loop.proactor").log(System.Logger.Level.WARNING, operationsInFlight
+                    + " io_uring operations did not complete within 2 s of close (or the ring failed); their "
+                    + closesAwaitingCompletions.size() + " descriptors are closed, their buffers left allocated");
+        }
+        for (Runnable abandon : closesAwaitingCompletions) {
+            abandon.run(); // the ring's teardown below cancels the operations; the descriptors go with them
+        }
+        closesAwaitingCompletions.clear();
+        ((CompletionStreamIo) streamIo()).close(); // pooled chunks are free; chunks in flight are not pooled
+        ring.close();
+        waker.close();
+        if (!wakeReadInFlight) {
+            wakeBuffer.close();
+        } // else: leaked on purpose rather than freed under the kernel
+    }
+
+    /** Operations submitted and not yet completed (for tests and the close drain). */
+    int operationsInFlight() {
+        return operationsInFlight;
+    }
+
+    @Override
+    public String toString() {
+        return "ProactorEventLoop[" + name() + ", io_uring" + (isClosed() ? ", closed" : isRunning() ? ", running" : "")
+                + "]";
+    }
+}
