@@ -122,6 +122,16 @@ public interface EventLoop extends Executor, AutoCloseable {
     @Override
     void execute(Runnable command);
 
+    /**
+     * Runs {@code task} on the loop thread in a coming step, from any thread, and returns a future completed
+     * there with its result or exception: how code on another thread (a web request, say) reads or changes
+     * what belongs to the loop. A future cancelled before the task ran keeps it from running. Never runs the
+     * task in the caller, even on the loop thread.
+     *
+     * @throws LoopClosedException when the loop is closed
+     */
+    <T> CompletableFuture<T> submit(Callable<T> task);
+
     // ---------------------------------------------------------------- readiness
 
     /**

@@ -6,7 +6,7 @@ import dev.loop.platform.BackendAvailability;
 import dev.loop.platform.BackendProbe;
 import dev.loop.internal.selector.Poller;
 import dev.loop.internal.selector.Pollers;
-import dev.loop.internal.selector.SelectorEventLoop;
+import dev.loop.internal.selector.SelectorBackend;
 
 /** Creates event loops from {@link LoopOptions}. */
 public final class EventLoops {
@@ -39,7 +39,7 @@ public final class EventLoops {
             if (!proactor.available()) {
                 throw new BackendUnavailableException(proactor);
             }
-            return new dev.loop.internal.uring.ProactorEventLoop(options);
+            return dev.loop.internal.uring.UringBackend.newLoop(options);
         }
         if (backend == Backend.KQUEUE) {
             BackendAvailability kqueue = BackendProbe.probe(Backend.KQUEUE, null);
@@ -64,7 +64,7 @@ public final class EventLoops {
             throw unavailable(poller, e.getMessage());
         }
         try {
-            return new SelectorEventLoop(options, p);
+            return SelectorBackend.newLoop(options, p);
         } catch (RuntimeException | Error e) {
             p.close();
             throw e;

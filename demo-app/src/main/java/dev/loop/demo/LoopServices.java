@@ -119,16 +119,9 @@ public class LoopServices implements SmartLifecycle {
         servers.clear();
     }
 
+    /** Runs {@code action} on the loop thread and waits for its result. */
     private <T> T onLoop(java.util.concurrent.Callable<T> action) throws Exception {
-        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                f.complete(action.call());
-            } catch (Exception | Error e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f.get(10, TimeUnit.SECONDS);
+        return loop.submit(action).get(10, TimeUnit.SECONDS);
     }
 
     @Override

@@ -24,7 +24,7 @@ import dev.loop.internal.nativeio.Linux;
 import dev.loop.platform.Os;
 import dev.loop.platform.Platform;
 import dev.loop.internal.selector.EpollPoller;
-import dev.loop.internal.selector.SelectorEventLoop;
+import dev.loop.internal.selector.SelectorBackend;
 import dev.loop.testsupport.TestFds;
 
 /**
@@ -93,7 +93,7 @@ class RunningPlatformCapabilityTest {
 
     @org.junit.jupiter.api.Test
     void aMillisecondPollerDeclaresNoSubMillisecondTimers() {
-        try (EventLoop loop = new SelectorEventLoop(LoopOptions.defaults(), new EpollPoller(EpollPoller.TimeoutMode.MILLIS))) {
+        try (EventLoop loop = SelectorBackend.newLoop(LoopOptions.defaults(), new EpollPoller(EpollPoller.TimeoutMode.MILLIS))) {
             assertThat(loop.capabilities().supports(Capability.SUB_MILLISECOND_TIMERS)).isFalse();
             assertThat(loop.capabilities().limits().pollGranularityNanos()).isEqualTo(1_000_000);
         }
@@ -102,7 +102,7 @@ class RunningPlatformCapabilityTest {
     @org.junit.jupiter.api.Test
     void anotherPlatformsRowIsEnforcedBeforeAnyNativeCall() throws Exception {
         Capabilities windowsProactor = PlatformSupport.of(Os.WINDOWS, "10.0", Backend.PROACTOR, null).orElseThrow();
-        try (EventLoop loop = new SelectorEventLoop(LoopOptions.defaults(), new EpollPoller(), windowsProactor)) {
+        try (EventLoop loop = SelectorBackend.newLoop(LoopOptions.defaults(), new EpollPoller(), windowsProactor)) {
             // Descriptor 999999 is not open: a native call would have said EBADF. The capability check comes first.
             assertThatThrownBy(() -> loop.addReader(999_999, () -> { }))
                     .isInstanceOfSatisfying(CapabilityNotSupportedException.class, e -> {
@@ -113,7 +113,7 @@ class RunningPlatformCapabilityTest {
             assertThat(loop.stats().handles().readers()).isZero();
         }
         Capabilities oldMac = PlatformSupport.of(Os.MACOS, "10.8", Backend.KQUEUE, null).orElseThrow();
-        try (EventLoop loop = new SelectorEventLoop(LoopOptions.defaults(), new EpollPoller(), oldMac);
+        try (EventLoop loop = SelectorBackend.newLoop(LoopOptions.defaults(), new EpollPoller(), oldMac);
                 TestFds fds = new TestFds()) {
             int devNull = fds.open(Path.of("/dev/null"), Linux.O_RDONLY);
             assertThatThrownBy(() -> loop.addReader(devNull, () -> { }))

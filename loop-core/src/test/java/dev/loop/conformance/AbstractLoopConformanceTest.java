@@ -21,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +32,6 @@ import dev.loop.LoopClosedException;
 import dev.loop.LoopOptions;
 import dev.loop.LoopStatsSnapshot;
 import dev.loop.NotInLoopThreadException;
-import dev.loop.PollerKind;
 import dev.loop.TimerHandle;
 import dev.loop.capability.Capability;
 import dev.loop.capability.CapabilityNotSupportedException;
@@ -42,7 +39,6 @@ import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.nativeio.NativeMemory;
 import dev.loop.internal.selector.Poller;
-import dev.loop.internal.selector.SelectorEventLoop;
 import dev.loop.testsupport.LogCapture;
 import dev.loop.testsupport.RecordingProtocol;
 import dev.loop.testsupport.TestFds;
@@ -60,23 +56,8 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
     @Nested
     class Transports extends TransportConformance {
         @Override
-        protected Poller newPoller() {
-            return AbstractLoopConformanceTest.this.newPoller();
-        }
-
-        @Override
-        protected PollerKind kind() {
-            return AbstractLoopConformanceTest.this.kind();
-        }
-
-        @Override
-        protected EventLoop createLoop(LoopOptions options) {
-            return AbstractLoopConformanceTest.this.createLoop(options);
-        }
-
-        @Override
-        protected String loopId() {
-            return AbstractLoopConformanceTest.this.loopId();
+        protected BackendFixture backend() {
+            return AbstractLoopConformanceTest.this.backend();
         }
     }
 
@@ -84,23 +65,8 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
     @Nested
     class Subprocesses extends SubprocessConformance {
         @Override
-        protected Poller newPoller() {
-            return AbstractLoopConformanceTest.this.newPoller();
-        }
-
-        @Override
-        protected PollerKind kind() {
-            return AbstractLoopConformanceTest.this.kind();
-        }
-
-        @Override
-        protected EventLoop createLoop(LoopOptions options) {
-            return AbstractLoopConformanceTest.this.createLoop(options);
-        }
-
-        @Override
-        protected String loopId() {
-            return AbstractLoopConformanceTest.this.loopId();
+        protected BackendFixture backend() {
+            return AbstractLoopConformanceTest.this.backend();
         }
     }
 
@@ -108,23 +74,8 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
     @Nested
     class Signals extends SignalConformance {
         @Override
-        protected Poller newPoller() {
-            return AbstractLoopConformanceTest.this.newPoller();
-        }
-
-        @Override
-        protected PollerKind kind() {
-            return AbstractLoopConformanceTest.this.kind();
-        }
-
-        @Override
-        protected EventLoop createLoop(LoopOptions options) {
-            return AbstractLoopConformanceTest.this.createLoop(options);
-        }
-
-        @Override
-        protected String loopId() {
-            return AbstractLoopConformanceTest.this.loopId();
+        protected BackendFixture backend() {
+            return AbstractLoopConformanceTest.this.backend();
         }
     }
 
@@ -132,23 +83,8 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
     @Nested
     class Executors extends ExecutorConformance {
         @Override
-        protected Poller newPoller() {
-            return AbstractLoopConformanceTest.this.newPoller();
-        }
-
-        @Override
-        protected PollerKind kind() {
-            return AbstractLoopConformanceTest.this.kind();
-        }
-
-        @Override
-        protected EventLoop createLoop(LoopOptions options) {
-            return AbstractLoopConformanceTest.this.createLoop(options);
-        }
-
-        @Override
-        protected String loopId() {
-            return AbstractLoopConformanceTest.this.loopId();
+        protected BackendFixture backend() {
+            return AbstractLoopConformanceTest.this.backend();
         }
     }
 
@@ -156,23 +92,8 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
     @Nested
     class Shutdown extends ShutdownConformance {
         @Override
-        protected Poller newPoller() {
-            return AbstractLoopConformanceTest.this.newPoller();
-        }
-
-        @Override
-        protected PollerKind kind() {
-            return AbstractLoopConformanceTest.this.kind();
-        }
-
-        @Override
-        protected EventLoop createLoop(LoopOptions options) {
-            return AbstractLoopConformanceTest.this.createLoop(options);
-        }
-
-        @Override
-        protected String loopId() {
-            return AbstractLoopConformanceTest.this.loopId();
+        protected BackendFixture backend() {
+            return AbstractLoopConformanceTest.this.backend();
         }
     }
 
@@ -193,6 +114,46 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         loop.callSoon(loop::stop);
         run(loop);
         assertThat(order).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    }
+
+    @Test
+    void submitRunsTheTaskOnTheLoopThreadAndCompletesItsFutureThere() throws Exception {
+        EventLoop loop = newLoop();
+        loop.start();
+        CountDownLatch dependentAdded = new CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<String> ok = loop.submit(() -> {
+            dependentAdded.await(); // so that the dependent below runs where the future completes
+            return Thread.currentThread().getName();
+        });
+        java.util.concurrent.CompletableFuture<Thread> completedOn = ok.thenApply(name -> Thread.currentThread());
+        dependentAdded.countDown();
+        assertThat(ok.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(loop.thread().getName());
+        assertThat(completedOn.get(10, java.util.concurrent.TimeUnit.SECONDS)).isSameAs(loop.thread());
+        java.util.concurrent.CompletableFuture<Object> failed = loop.submit(() -> {
+            throw new java.io.IOException("boom");
+        });
+        assertThatThrownBy(() -> failed.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .hasCauseInstanceOf(java.io.IOException.class).hasRootCauseMessage("boom");
+        assertThat(loop.stats().errors()).as("a task's exception is its future's, not the loop's").isZero();
+    }
+
+    @Test
+    void submitOnTheLoopThreadRunsInALaterStepAndACancelledTaskNeverRuns() {
+        EventLoop loop = newLoop();
+        List<String> ran = new ArrayList<>();
+        loop.callSoon(() -> {
+            java.util.concurrent.CompletableFuture<Long> later = loop.submit(() -> {
+                ran.add("submitted");
+                return loop.stats().iterations();
+            });
+            ran.add("after submit");
+            loop.submit(() -> ran.add("cancelled")).cancel(false);
+            later.thenRun(loop::stop);
+        });
+        run(loop);
+        assertThat(ran).containsExactly("after submit", "submitted");
+        loop.close();
+        assertThatThrownBy(() -> loop.submit(() -> 1)).isInstanceOf(dev.loop.LoopClosedException.class);
     }
 
     @Test
@@ -1535,12 +1496,12 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         newPoller().close();
         java.util.Map<Integer, String> before = TestFds.openFdTargets();
         Poller poller = newPoller();
-        assertThat(TestFds.newFdsSince(before)).hasSize(poller.ownDescriptors())
+        assertThat(TestFds.newFdsSince(before)).hasSize(poller.ownDescriptors() + backend().emulationDescriptors())
                 .allSatisfy((fd, target) -> {
                     assertThat(target).startsWith("anon_inode:");
                     assertThat(TestFds.isCloseOnExec(fd)).as("O_CLOEXEC on %s", target).isTrue();
                 });
-        EventLoop loop = new SelectorEventLoop(LoopOptions.defaults(), poller);
+        EventLoop loop = backend().newLoop(LoopOptions.defaults(), poller);
         loop.close();
         assertThat(TestFds.newFdsSince(before)).isEmpty();
     }

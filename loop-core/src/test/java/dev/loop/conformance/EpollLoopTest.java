@@ -8,28 +8,14 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 import dev.loop.EventLoop;
-import dev.loop.PollerKind;
 import dev.loop.internal.nativeio.Linux;
-import dev.loop.internal.selector.EpollPoller;
-import dev.loop.internal.selector.Poller;
 
 /** The conformance suite on epoll, with epoll_pwait2 (or timerfd where the kernel lacks it). */
 class EpollLoopTest extends AbstractLoopConformanceTest {
 
     @Override
-    protected Poller newPoller() {
-        return new EpollPoller(EpollPoller.TimeoutMode.AUTO);
-    }
-
-    @Override
-    protected PollerKind kind() {
-        return PollerKind.EPOLL;
-    }
-
-    @Override
-    protected boolean reportsClosedDescriptors() {
-        // epoll drops a closed descriptor from its interest list by itself: nothing spins, nothing to report.
-        return false;
+    protected BackendFixture backend() {
+        return BackendFixture.EPOLL;
     }
 
     @Test

@@ -53,7 +53,7 @@ public abstract class ExecutorConformance extends LoopTestBase {
             finished.countDown();
             return 1;
         });
-        ExecutorService pool = ((dev.loop.internal.engine.BaseEventLoop) loop).defaultExecutor();
+        ExecutorService pool = ((dev.loop.internal.engine.Loop) loop).defaultExecutor();
         loop.close();
         release.countDown();
         assertThat(finished.await(5, TimeUnit.SECONDS)).isTrue();

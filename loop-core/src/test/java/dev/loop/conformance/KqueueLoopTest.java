@@ -7,14 +7,11 @@ import org.junit.jupiter.api.Test;
 
 import dev.loop.Backend;
 import dev.loop.EventLoop;
-import dev.loop.EventLoops;
-import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
 import dev.loop.internal.nativeio.Kevent;
 import dev.loop.internal.nativeio.Kqueue;
 import dev.loop.platform.BackendProbe;
 import dev.loop.internal.selector.KqueuePoller;
-import dev.loop.internal.selector.Poller;
 import dev.loop.testsupport.KqShim;
 
 /**
@@ -23,6 +20,11 @@ import dev.loop.testsupport.KqShim;
  * substitute for a run on a real macOS or FreeBSD kernel.
  */
 class KqueueLoopTest extends AbstractLoopConformanceTest {
+
+    @Override
+    protected BackendFixture backend() {
+        return BackendFixture.KQUEUE;
+    }
 
     static {
         // Before KqueuePoller's native methods are bound (once per JVM).
@@ -40,34 +42,20 @@ class KqueueLoopTest extends AbstractLoopConformanceTest {
         System.clearProperty(Kevent.LAYOUT_PROPERTY);
     }
 
-    @Override
-    protected Poller newPoller() {
-        return new KqueuePoller();
-    }
-
-    @Override
-    protected PollerKind kind() {
-        return PollerKind.KQUEUE;
-    }
-
-    @Override
-    protected boolean reportsClosedDescriptors() {
-        return false; // kqueue drops the knotes of a closed descriptor, as epoll does
-    }
-
     @Test
-    void theKqueueBackendIsASelectorLoopOnAKqueuePoller() {
-        assertThat(BackendProbe.probe(Backend.KQUEUE, null).available()).isTrue();
-        EventLoop loop = EventLoops.create(LoopOptions.builder().backend(Backend.KQUEUE).build());
-        loops.add(loop);
+    void theKqueueBackendIsASelectorLoopOnAKqueuePollerWithTheRowItWasGiven() {
+        // On Linux, kqueue exists only in the tests: the emulated FreeBSD's row is passed in, never guessed.
+        assertThat(BackendProbe.probe(Backend.KQUEUE, null).available()).isFalse();
+        EventLoop loop = newLoop();
         assertThat(loop.backend()).isEqualTo(Backend.KQUEUE);
         assertThat(loop.poller()).isEqualTo(PollerKind.KQUEUE);
+        assertThat(loop.capabilities().os()).isEqualTo(dev.loop.platform.Os.FREEBSD);
     }
 
     @Test
     void aChildsExitComesFromEvfiltProcNotFromAPidfdReader() throws Exception {
         EventLoop loop = newLoop();
-        assertThat(((dev.loop.internal.engine.BaseEventLoop) loop).watchesExits()).isTrue();
+        assertThat(((dev.loop.internal.engine.Loop) loop).exitWatcher().mechanism()).isEqualTo("kqueue process events");
         dev.loop.process.ProcessOptions quiet = dev.loop.process.ProcessOptions.DEFAULTS
                 .withStdin(dev.loop.process.ProcessOptions.Redirect.DEVNULL)
                 .withStdout(dev.loop.process.ProcessOptions.Redirect.DEVNULL)

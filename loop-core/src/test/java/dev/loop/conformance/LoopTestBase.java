@@ -14,7 +14,6 @@ import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
 import dev.loop.TimerHandle;
 import dev.loop.internal.selector.Poller;
-import dev.loop.internal.selector.SelectorEventLoop;
 import dev.loop.testsupport.TestFds;
 
 /**
@@ -23,14 +22,22 @@ import dev.loop.testsupport.TestFds;
  */
 public abstract class LoopTestBase {
 
-    /** A fresh poller of the kind under test. */
-    protected abstract Poller newPoller();
+    /** The backend under test. */
+    protected abstract BackendFixture backend();
 
-    protected abstract PollerKind kind();
+    /** A fresh poller of the kind under test (a selector backend's). */
+    protected Poller newPoller() {
+        return backend().newPoller();
+    }
+
+    /** The poller under test; null for the proactor. */
+    protected PollerKind kind() {
+        return backend().poller();
+    }
 
     /** Whether a descriptor closed while registered is detected and reported (poll, select). */
     protected boolean reportsClosedDescriptors() {
-        return true;
+        return backend().reportsClosedDescriptors();
     }
 
     protected TestFds fds;
@@ -49,14 +56,9 @@ public abstract class LoopTestBase {
         fds.close();
     }
 
-    /** A new loop of the backend under test: a selector loop on {@link #newPoller()} unless overridden. */
-    protected EventLoop createLoop(LoopOptions options) {
-        return new SelectorEventLoop(options, newPoller());
-    }
-
     /** The backend under test, for names: the poller's id, or the backend's. */
     protected String loopId() {
-        return kind().id();
+        return backend().id();
     }
 
     protected EventLoop newLoop() {
@@ -64,7 +66,7 @@ public abstract class LoopTestBase {
     }
 
     protected EventLoop newLoop(LoopOptions options) {
-        EventLoop loop = createLoop(options);
+        EventLoop loop = backend().newLoop(options);
         loops.add(loop);
         return loop;
     }

@@ -7,39 +7,16 @@ import org.junit.jupiter.api.Test;
 import dev.loop.Backend;
 import dev.loop.EventLoop;
 import dev.loop.LoopOptions;
-import dev.loop.PollerKind;
 import dev.loop.platform.BackendProbe;
-import dev.loop.internal.uring.ProactorEventLoop;
-import dev.loop.internal.selector.Poller;
+import dev.loop.internal.uring.UringBackend;
 import dev.loop.testsupport.TestFds;
 
 /** The conformance suite on the io_uring proactor. */
 class ProactorLoopTest extends AbstractLoopConformanceTest {
 
     @Override
-    protected Poller newPoller() {
-        throw new UnsupportedOperationException("the proactor has no poller");
-    }
-
-    @Override
-    protected PollerKind kind() {
-        return null;
-    }
-
-    @Override
-    protected EventLoop createLoop(LoopOptions options) {
-        return new ProactorEventLoop(options);
-    }
-
-    @Override
-    protected String loopId() {
-        return "proactor";
-    }
-
-    @Override
-    protected boolean reportsClosedDescriptors() {
-        // An armed poll holds a reference to the file, as epoll does: a closed number reports nothing.
-        return false;
+    protected BackendFixture backend() {
+        return BackendFixture.PROACTOR;
     }
 
     @Test
@@ -50,7 +27,7 @@ class ProactorLoopTest extends AbstractLoopConformanceTest {
     @Test
     void theLoopOwnsARingAndAnEventfdAndReleasesBoth() {
         java.util.Map<Integer, String> before = TestFds.openFdTargets();
-        EventLoop loop = new ProactorEventLoop(LoopOptions.defaults());
+        EventLoop loop = UringBackend.newLoop(LoopOptions.defaults());
         assertThat(TestFds.newFdsSince(before)).hasSize(2).allSatisfy((fd, target) -> {
             assertThat(target).startsWith("anon_inode:");
             assertThat(TestFds.isCloseOnExec(fd)).as("O_CLOEXEC on %s", target).isTrue();
@@ -62,7 +39,7 @@ class ProactorLoopTest extends AbstractLoopConformanceTest {
     @Test
     void moreOperationsThanRingEntriesAreFlushedNeverDropped() {
         // A ring of 4 submission slots and 300 readers: every POLL_ADD beyond the fourth forces a submit.
-        EventLoop loop = new ProactorEventLoop(LoopOptions.builder().name("small-ring").build(), 4);
+        EventLoop loop = UringBackend.newLoop(LoopOptions.builder().name("small-ring").build(), 4);
         loops.add(loop);
         java.util.List<int[]> pipes = new java.util.ArrayList<>();
         java.util.Set<Integer> fired = new java.util.HashSet<>();

@@ -17,13 +17,13 @@ final class LoopMonitor implements Runnable {
 
     private static final System.Logger LOG = System.getLogger("dev.loop.watchdog");
 
-    private final BaseEventLoop loop;
+    private final Loop loop;
     private final long blockedNanos;
     private final long samplingNanos;
     private final Thread thread;
     private volatile boolean stopped;
 
-    LoopMonitor(BaseEventLoop loop, Duration blocked, Duration sampling) {
+    LoopMonitor(Loop loop, Duration blocked, Duration sampling) {
         this.loop = loop;
         this.blockedNanos = blocked.toNanos();
         this.samplingNanos = sampling.toNanos();
@@ -42,7 +42,7 @@ final class LoopMonitor implements Runnable {
     void stop() {
         stopped = true;
         LockSupport.unpark(thread);
-        BaseEventLoop.joinUninterruptibly(thread);
+        LoopLifecycle.joinUninterruptibly(thread);
     }
 
     @Override
@@ -72,7 +72,7 @@ final class LoopMonitor implements Runnable {
     }
 
     private void reportBlocked(long runningNanos) {
-        loop.stats.blockedCallback();
+        loop.metrics.stats.blockedCallback();
         Thread t = loop.thread();
         StringBuilder sb = new StringBuilder();
         sb.append("Event loop '").append(loop.name()).append("' is blocked: a callback has been running for ")

@@ -16,10 +16,7 @@ public final class Kqueue {
     private Kqueue() {
     }
 
-    /**
-     * The calls, in a class of their own: binding them needs the library, while
-     * {@link #emulationConfigured()} must answer on Linux without one.
-     */
+    /** The calls, in a class of their own: bound at their first use, never on Linux without a library. */
     public static final class Calls {
         static {
             Native.register(Calls.class, NativeLibrary.getInstance(libraryName()));
@@ -38,10 +35,5 @@ public final class Kqueue {
     /** The library named by {@value #LIBRARY_PROPERTY}, or the C library. */
     public static String libraryName() {
         return System.getProperty(LIBRARY_PROPERTY, com.sun.jna.Platform.C_LIBRARY_NAME);
-    }
-
-    /** Whether an emulation library was configured (how Linux gets a kqueue: tests only). */
-    public static boolean emulationConfigured() {
-        return System.getProperty(LIBRARY_PROPERTY) != null;
     }
 }

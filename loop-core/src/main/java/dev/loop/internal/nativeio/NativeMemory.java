@@ -56,6 +56,11 @@ public final class NativeMemory implements AutoCloseable {
         return new Pointer(address).getByteBuffer(0, length).order(ByteOrder.nativeOrder());
     }
 
+    /** The address of element 0 of {@code buffer}, which must be direct. */
+    public static long addressOf(ByteBuffer buffer) {
+        return Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(buffer));
+    }
+
     public long address() {
         return address;
     }

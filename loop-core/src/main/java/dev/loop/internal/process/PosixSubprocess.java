@@ -12,15 +12,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
-import dev.loop.ExceptionContext;
-import dev.loop.LoopClosedException;
 import dev.loop.NativeIOException;
-import dev.loop.internal.engine.BaseEventLoop;
+import dev.loop.internal.engine.Loop;
 import dev.loop.internal.engine.LoopResources;
 import dev.loop.internal.nativeio.Errno;
-import dev.loop.internal.nativeio.LibC;
-import dev.loop.internal.nativeio.Linux;
-import dev.loop.internal.nativeio.NativeMemory;
 import dev.loop.transport.Connection;
 import dev.loop.transport.Protocol;
 import dev.loop.internal.transport.AbstractStreamTransport;
@@ -30,28 +25,26 @@ import dev.loop.transport.Transport;
 /**
  * A child started by {@link ProcessSpawner}, its pipes as the loop's stream transports, and its exit.
  *
- * <p>Exit is noticed through a pidfd ({@code pidfd_open}, Linux 5.3) registered as a reader: when it is
- * readable the child is reaped with {@code waitid(P_PIDFD)}. A backend that watches processes itself
- * (kqueue: {@code EVFILT_PROC}, {@code NOTE_EXIT}) reports the exit instead, and the child is reaped
- * with {@code waitid(P_PID)}. Where pidfds are missing (older kernels,
- * seccomp) a daemon thread per child waits in {@code waitid(P_PID)} instead. Either way only this
- * child is reaped (never {@code waitpid(-1)}, which would steal the JDK's own children), and it is
- * always reaped: closing the transport or the loop kills a running child and still reaps it.
+ * <p>Its exit comes from the loop's {@link ExitWatcher} (a pidfd, the poller's process events, or a waiting
+ * thread). Either way only this child is reaped (never {@code waitpid(-1)}, which would steal the JDK's own
+ * children), and it is always reaped: closing the transport or the loop kills a running child and still
+ * reaps it.
  */
 public final class PosixSubprocess implements SubprocessTransport {
 
     private static final System.Logger LOG = System.getLogger("dev.loop.process");
 
     /**
-     * System property: {@code false} makes every child use the waiting-thread fallback, as on a kernel
-     * without pidfds (for tests, and as an escape hatch). Read at each spawn.
+     * System property: {@code false} makes the loops created from then on watch their children with waiting
+     * threads, as on a kernel without pidfds (for tests, and as an escape hatch).
      */
     public static final String USE_PIDFD_PROPERTY = "dev.loop.process.pidfd";
 
-    private final BaseEventLoop loop;
+    private final Loop loop;
     private final SubprocessProtocol protocol;
     private final int pid;
-    private final int pidfd;
+    /** Set once the child is watched, right after the spawn. */
+    private ExitWatcher.Child watched;
     private final StreamIo io;
     private final AbstractStreamTransport[] pipes = new AbstractStreamTransport[3];
     private final CompletableFuture<Integer> exitStatus = new CompletableFuture<>();
@@ -61,42 +54,27 @@ public final class PosixSubprocess implements SubprocessTransport {
     private volatile Integer returnCode;
     private boolean closing;
     private boolean finished;
-    /** The backend watches this child's exit (kqueue); nobody else reaps it. */
-    private boolean exitWatched;
     private int openPipes;
 
-    private PosixSubprocess(BaseEventLoop loop, StreamIo io, SubprocessProtocol protocol, int pid, int pidfd) {
+    private PosixSubprocess(Loop loop, StreamIo io, SubprocessProtocol protocol, int pid) {
         this.loop = loop;
         this.io = io;
         this.protocol = protocol;
         this.pid = pid;
-        this.pidfd = pidfd;
     }
 
     /** Spawns and wires a child; loop thread. */
     public static <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> start(
-            BaseEventLoop loop, StreamIo io, Supplier<P> factory, List<String> argv, ProcessOptions options) throws java.io.IOException {
+            Loop loop, StreamIo io, ExitWatcher exits, Supplier<P> factory, List<String> argv, ProcessOptions options)
+            throws java.io.IOException {
         P protocol = factory.get();
         if (protocol == null) {
             throw new NullPointerException("protocol factory returned null");
         }
         ProcessSpawner.Spawned child = ProcessSpawner.spawn(List.copyOf(argv), options);
-        boolean byBackend = loop.watchesExits(); // kqueue: EVFILT_PROC
-        boolean usePidfd = !byBackend && !"false".equals(System.getProperty(USE_PIDFD_PROPERTY));
-        int pidfd = usePidfd ? (int) LibC.syscall(Linux.SYS_PIDFD_OPEN, child.pid(), 0, 0, 0, 0, 0) : -1;
-        int pidfdErrno = pidfd < 0 ? (usePidfd ? LibC.errno() : Errno.ENOSYS) : 0;
-        PosixSubprocess p = new PosixSubprocess(loop, io, protocol, child.pid(), pidfd);
+        PosixSubprocess p = new PosixSubprocess(loop, io, protocol, child.pid());
         loop.resources().add(LoopResources.Kind.SUBPROCESS, p.resource);
-        if (byBackend) {
-            p.exitWatched = true;
-            loop.watchExit(child.pid(), p::exitReported);
-        } else if (pidfd >= 0) {
-            loop.watchRead(pidfd, p::pidfdReadable);
-        } else {
-            LOG.log(Level.DEBUG, () -> "pidfd_open failed (" + Errno.name(pidfdErrno) + "): waiting for pid "
-                    + child.pid() + " on a thread");
-            p.waitOnThread();
-        }
+        p.watched = exits.watch(child.pid(), p::exited);
         List<CompletableFuture<?>> made = new ArrayList<>();
         int[] ends = {child.stdin(), child.stdout(), child.stderr()};
         for (int fd = 0; fd < 3; fd++) {
@@ -156,55 +134,6 @@ public final class PosixSubprocess implements SubprocessTransport {
 
     // ---------------------------------------------------------------- exit
 
-    private void pidfdReadable() {
-        loop.unwatchRead(pidfd);
-        int rc = reap(Linux.P_PIDFD, pidfd, false);
-        LibC.close(pidfd);
-        exited(rc);
-    }
-
-    /** The backend saw the exit (EVFILT_PROC): reap it now; it does not block. */
-    private void exitReported() {
-        exitWatched = false;
-        exited(reap(Linux.P_PID, pid, false));
-    }
-
-    private void waitOnThread() {
-        Thread t = new Thread(() -> {
-            int rc = reap(Linux.P_PID, pid, false);
-            try {
-                loop.callSoonThreadsafe(() -> exited(rc));
-            } catch (LoopClosedException e) {
-                // reaped; the loop is gone, and with it everyone who cared
-            }
-        }, "loop-reaper-" + pid);
-        t.setDaemon(true);
-        t.start();
-    }
-
-    /**
-     * {@code waitid(WEXITED)}: the asyncio return code (exit status, or minus the signal number); 255 when
-     * the child was reaped by someone else (ECHILD), as asyncio reports it.
-     */
-    private static int reap(int idType, int id, boolean noHang) {
-        try (NativeMemory info = new NativeMemory(Linux.SIGINFO_SIZE)) {
-            while (true) {
-                int r = LibC.waitid(idType, id, info.address(), Linux.WEXITED | (noHang ? Linux.WNOHANG : 0));
-                if (r == 0) {
-                    int code = info.buffer().getInt(Linux.SIGINFO_CODE_OFFSET);
-                    int status = info.buffer().getInt(Linux.SIGINFO_STATUS_OFFSET);
-                    return code == Linux.CLD_EXITED ? status : -status;
-                }
-                int errno = LibC.errno();
-                if (errno != Errno.EINTR) {
-                    LOG.log(Level.WARNING, "waitid for child " + id + " failed: " + Errno.name(errno)
-                            + "; reporting return code 255");
-                    return 255;
-                }
-            }
-        }
-    }
-
     private void exited(int rc) {
         if (returnCode != null) {
             return;
@@ -262,10 +191,8 @@ public final class PosixSubprocess implements SubprocessTransport {
         if (returnCode != null) {
             throw new ProcessExitedException(pid, returnCode);
         }
-        long r = pidfd >= 0 ? LibC.syscall(Linux.SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0, 0, 0)
-                : LibC.kill(pid, signal);
-        if (r != 0) {
-            int errno = LibC.errno();
+        int errno = watched.signal(signal);
+        if (errno != 0) {
             if (errno == Errno.ESRCH) {
                 return; // exited, not reaped yet: the exit is on its way
             }
@@ -306,18 +233,7 @@ public final class PosixSubprocess implements SubprocessTransport {
         if (returnCode != null) {
             return;
         }
-        if (pidfd >= 0) {
-            LibC.syscall(Linux.SYS_PIDFD_SEND_SIGNAL, pidfd, 9, 0, 0, 0, 0);
-            returnCode = reap(Linux.P_PIDFD, pidfd, false);
-            LibC.close(pidfd);
-        } else if (exitWatched) {
-            loop.unwatchExit(pid);
-            LibC.kill(pid, 9);
-            returnCode = reap(Linux.P_PID, pid, false); // SIGKILL cannot be ignored: this returns at once
-        } else {
-            LibC.kill(pid, 9); // the reaper thread reaps it
-            returnCode = -9;
-        }
+        returnCode = watched.killAndReap();
         exitStatus.complete(returnCode);
     }
 

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 
 import dev.loop.NativeException;
 import dev.loop.PollerKind;
+import dev.loop.internal.nativeio.Waker;
 import dev.loop.internal.nativeio.Descriptors;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.LibC;

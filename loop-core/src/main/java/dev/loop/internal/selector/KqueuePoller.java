@@ -254,8 +254,7 @@ public final class KqueuePoller implements Poller {
 
     @Override
     public int ownDescriptors() {
-        // The kqueue. The Linux emulation also holds an eventfd for the wake-up's EVFILT_USER event.
-        return Kqueue.emulationConfigured() ? 2 : 1;
+        return 1; // the kqueue (an emulation may hold more, which it owns)
     }
 
     @Override

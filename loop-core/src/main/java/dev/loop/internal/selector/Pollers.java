@@ -3,7 +3,6 @@ package dev.loop.internal.selector;
 import java.util.Optional;
 
 import dev.loop.PollerKind;
-import dev.loop.internal.nativeio.Kqueue;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.platform.Os;
 
@@ -18,8 +17,7 @@ public final class Pollers {
         Os os = Os.current();
         if (kind == PollerKind.KQUEUE) {
             if (os == Os.LINUX) {
-                return Kqueue.emulationConfigured() ? Optional.empty()
-                        : Optional.of("kqueue is a BSD/macOS kernel interface, not present on Linux");
+                return Optional.of("kqueue is a BSD/macOS kernel interface, not present on Linux");
             }
             return Optional.of("the kqueue poller has been tested only against a Linux emulation of kqueue, not yet on "
                     + os.displayName() + ", and loop's other native calls (sockets, pipes, subprocesses) use Linux "

@@ -8,6 +8,7 @@ import java.util.Arrays;
 
 import dev.loop.NativeException;
 import dev.loop.PollerKind;
+import dev.loop.internal.nativeio.Waker;
 import dev.loop.internal.nativeio.Descriptors;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.LibC;

@@ -11,10 +11,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.loop.ExceptionContext;
 import dev.loop.LoopClosedException;
 import dev.loop.capability.Capability;
-import dev.loop.internal.engine.BaseEventLoop;
+import dev.loop.internal.engine.Loop;
 import dev.loop.internal.engine.LoopResources;
 
 /**
@@ -75,7 +74,7 @@ public final class SignalHandlers {
             this.signal = signal;
         }
 
-        LoopHandler of(BaseEventLoop loop) {
+        LoopHandler of(Loop loop) {
             for (LoopHandler h : loops) {
                 if (h.loop == loop) {
                     return h;
@@ -87,12 +86,12 @@ public final class SignalHandlers {
 
     /** One loop's handler of one signal. */
     private static final class LoopHandler {
-        final BaseEventLoop loop;
+        final Loop loop;
         final LoopResources.Resource resource;
         volatile Runnable callback;
         volatile boolean chain;
 
-        LoopHandler(BaseEventLoop loop, String name) {
+        LoopHandler(Loop loop, String name) {
             this.loop = loop;
             this.resource = LoopResources.Resource.of("handler of SIG" + name, () -> remove(loop, name),
                     () -> remove(loop, name));
@@ -116,7 +115,7 @@ public final class SignalHandlers {
         return RESERVED.get(normalize(signal));
     }
 
-    public static void add(BaseEventLoop loop, String signal, Runnable callback, boolean chainJvmHandler) {
+    public static void add(Loop loop, String signal, Runnable callback, boolean chainJvmHandler) {
         Objects.requireNonNull(callback, "callback");
         loop.checkOpen();
         String name = normalize(signal);
@@ -168,7 +167,7 @@ public final class SignalHandlers {
         return installed;
     }
 
-    public static boolean remove(BaseEventLoop loop, String signal) {
+    public static boolean remove(Loop loop, String signal) {
         String name = normalize(signal);
         if (SIGNAL == null) {
             return false; // nothing can have been added
@@ -209,7 +208,7 @@ public final class SignalHandlers {
 
     private static void post(LoopHandler handler, String name) {
         Runnable cb = handler.callback;
-        BaseEventLoop loop = handler.loop;
+        Loop loop = handler.loop;
         try {
             loop.callSoonThreadsafe(() -> {
                 try {

@@ -14,9 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import dev.loop.EventLoop;
-import dev.loop.ExceptionContext;
 import dev.loop.NativeIOException;
-import dev.loop.internal.engine.BaseEventLoop;
+import dev.loop.internal.engine.Loop;
 import dev.loop.internal.engine.LoopResources;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.LibC;
@@ -44,7 +43,7 @@ public abstract class AbstractStreamTransport implements Transport {
         SOCKET, READ_PIPE, WRITE_PIPE
     }
 
-    protected final BaseEventLoop loop;
+    protected final Loop loop;
     protected final int fd;
     protected final Kind kind;
     protected final Protocol protocol;
@@ -75,7 +74,7 @@ public abstract class AbstractStreamTransport implements Transport {
      * @param watchPeerClose for a write pipe on a FIFO or socket: also watch readability, which means the
      *                       reader went away (asyncio does the same)
      */
-    protected AbstractStreamTransport(BaseEventLoop loop, int fd, Kind kind, Protocol protocol,
+    protected AbstractStreamTransport(Loop loop, int fd, Kind kind, Protocol protocol,
             boolean watchPeerClose) {
         loop.requireWatchable(fd, "a transport on descriptor " + fd); // before anything is done with it
         this.loop = Objects.requireNonNull(loop, "loop");

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 
 import dev.loop.NativeIOException;
 import dev.loop.capability.Capability;
-import dev.loop.internal.engine.BaseEventLoop;
+import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.Descriptors;
 import dev.loop.internal.nativeio.Descriptors.FileType;
 import dev.loop.internal.nativeio.Errno;
@@ -46,10 +46,10 @@ public final class LoopTransports {
 
     private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
-    private final BaseEventLoop loop;
+    private final Loop loop;
     private final StreamIo io;
 
-    public LoopTransports(BaseEventLoop loop, StreamIo io) {
+    public LoopTransports(Loop loop, StreamIo io) {
         this.loop = Objects.requireNonNull(loop, "loop");
         this.io = Objects.requireNonNull(io, "io");
     }

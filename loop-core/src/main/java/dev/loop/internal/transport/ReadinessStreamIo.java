@@ -8,16 +8,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.IntPredicate;
 
 import dev.loop.NativeIOException;
-import dev.loop.internal.engine.BaseEventLoop;
+import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.LibC;
 
 /** Stream I/O on readiness: {@link StreamTransport}s, accept and connect on reader/writer callbacks. */
 public final class ReadinessStreamIo implements StreamIo {
 
-    private final BaseEventLoop loop;
+    private final Loop loop;
 
-    public ReadinessStreamIo(BaseEventLoop loop) {
+    public ReadinessStreamIo(Loop loop) {
         this.loop = Objects.requireNonNull(loop, "loop");
     }
 

@@ -15,11 +15,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
-import dev.loop.ExceptionContext;
 import dev.loop.NativeIOException;
 import dev.loop.TimerHandle;
 import dev.loop.capability.CapabilityNotSupportedException;
-import dev.loop.internal.engine.BaseEventLoop;
+import dev.loop.internal.engine.Loop;
 import dev.loop.internal.engine.LoopResources;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.LibC;
@@ -34,7 +33,7 @@ import dev.loop.internal.nativeio.Linux;
  */
 final class SocketServer implements Server {
 
-    private final BaseEventLoop loop;
+    private final Loop loop;
     private final StreamIo io;
     private final Supplier<? extends Protocol> factory;
     private final ServerOptions options;
@@ -50,7 +49,7 @@ final class SocketServer implements Server {
     private boolean closing;
     private TimerHandle retry;
 
-    SocketServer(BaseEventLoop loop, StreamIo io, Supplier<? extends Protocol> factory, ServerOptions options, int[] listeners,
+    SocketServer(Loop loop, StreamIo io, Supplier<? extends Protocol> factory, ServerOptions options, int[] listeners,
             Path unixPath, Object unixInode) {
         this.loop = loop;
         this.io = io;

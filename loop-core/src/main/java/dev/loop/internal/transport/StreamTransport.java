@@ -5,7 +5,7 @@ import dev.loop.transport.Protocol;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
-import dev.loop.internal.engine.BaseEventLoop;
+import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.DirectBuffers;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.LibC;
@@ -27,7 +27,7 @@ public final class StreamTransport extends AbstractStreamTransport {
     private boolean writerAdded;
 
     /** See {@link AbstractStreamTransport#AbstractStreamTransport}. */
-    public StreamTransport(BaseEventLoop loop, int fd, Kind kind, Protocol protocol, boolean watchPeerClose) {
+    public StreamTransport(Loop loop, int fd, Kind kind, Protocol protocol, boolean watchPeerClose) {
         super(loop, fd, kind, protocol, watchPeerClose);
     }
 

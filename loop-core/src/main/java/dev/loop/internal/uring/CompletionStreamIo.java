@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.IntPredicate;
 
 import dev.loop.NativeIOException;
+import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.nativeio.NativeMemory;
@@ -28,15 +29,17 @@ final class CompletionStreamIo implements StreamIo {
     /** The most chunks kept for reuse (4 MiB): a steady stream reuses them, a burst gives the rest back. */
     private static final int POOLED_CHUNKS = 64;
 
-    private final ProactorEventLoop loop;
+    private final Loop loop;
+    private final UringBackend proactor;
     private final Map<Integer, Acceptor> acceptors = new HashMap<>();
     private final ArrayDeque<NativeMemory> chunkPool = new ArrayDeque<>();
 
     /** Whether RECV takes IORING_RECVSEND_POLL_FIRST (5.19+); cleared at the first EINVAL. */
     private boolean pollFirst = true;
 
-    CompletionStreamIo(ProactorEventLoop loop) {
+    CompletionStreamIo(Loop loop, UringBackend proactor) {
         this.loop = loop;
+        this.proactor = proactor;
     }
 
     boolean pollFirst() {
@@ -50,7 +53,7 @@ final class CompletionStreamIo implements StreamIo {
     @Override
     public AbstractStreamTransport newTransport(int fd, AbstractStreamTransport.Kind kind, Protocol protocol,
             boolean watchPeerClose) {
-        return new CompletionTransport(loop, this, fd, kind, protocol, watchPeerClose);
+        return new CompletionTransport(loop, proactor, this, fd, kind, protocol, watchPeerClose);
     }
 
     // ---------------------------------------------------------------- accept
@@ -68,7 +71,7 @@ final class CompletionStreamIo implements StreamIo {
         }
 
         void submit() {
-            op = loop.submit(Linux.IORING_OP_ACCEPT, listener, 0, 0, 0, Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC,
+            op = proactor.submit(Linux.IORING_OP_ACCEPT, listener, 0, 0, 0, Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC,
                     this::completed);
         }
 
@@ -88,7 +91,7 @@ final class CompletionStreamIo implements StreamIo {
         void stop() {
             stopped = true;
             if (op >= 0) {
-                loop.cancel(op);
+                proactor.cancel(op);
             }
         }
     }
@@ -135,12 +138,12 @@ final class CompletionStreamIo implements StreamIo {
             LibC.close(fd); // the loop closes and the kernel never answered: the address stays allocated
         };
         if (ownsFd) {
-            loop.closeIfAbandoned(abandon);
+            proactor.closeIfAbandoned(abandon);
         }
-        int op = loop.submit(Linux.IORING_OP_CONNECT, fd, address.address(), 0, length, 0, res -> {
+        int op = proactor.submit(Linux.IORING_OP_CONNECT, fd, address.address(), 0, length, 0, res -> {
             inFlight[0] = false;
             address.close(); // the kernel is done with it
-            loop.closedInTime(abandon);
+            proactor.closedInTime(abandon);
             boolean ok = res == 0 && done.complete(null);
             if (!ok) {
                 if (ownsFd) {
@@ -155,7 +158,7 @@ final class CompletionStreamIo implements StreamIo {
             if (done.isCancelled()) {
                 loop.runOnLoop(() -> {
                     if (inFlight[0]) {
-                        loop.cancel(op); // its completion closes an owned socket
+                        proactor.cancel(op); // its completion closes an owned socket
                     }
                 });
             }

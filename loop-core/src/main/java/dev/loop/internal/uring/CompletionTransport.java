@@ -3,6 +3,7 @@ package dev.loop.internal.uring;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
+import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.DirectBuffers;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.LibC;
@@ -44,12 +45,12 @@ final class CompletionTransport extends AbstractStreamTransport {
         }
     }
 
-    private final ProactorEventLoop proactor;
+    private final UringBackend proactor;
     private final CompletionStreamIo io;
     private final DirectBuffers addresses = new DirectBuffers();
     private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
-    private final ProactorEventLoop.Completion onRead = this::readCompleted;
-    private final ProactorEventLoop.Completion onWrite = this::writeCompleted;
+    private final UringBackend.Completion onRead = this::readCompleted;
+    private final UringBackend.Completion onWrite = this::writeCompleted;
     private NativeMemory readBuffer;
     /** A {@code msghdr} followed by its iovecs, for vectored writes. */
     private NativeMemory gather;
@@ -68,10 +69,10 @@ final class CompletionTransport extends AbstractStreamTransport {
     private boolean discarding;
     private boolean fdClosed;
 
-    CompletionTransport(ProactorEventLoop loop, CompletionStreamIo io, int fd, Kind kind, Protocol protocol,
+    CompletionTransport(Loop loop, UringBackend proactor, CompletionStreamIo io, int fd, Kind kind, Protocol protocol,
             boolean watchPeerClose) {
         super(loop, fd, kind, protocol, watchPeerClose);
-        this.proactor = loop;
+        this.proactor = proactor;
         this.io = io;
     }
 

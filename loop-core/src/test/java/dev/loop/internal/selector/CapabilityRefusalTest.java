@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.loop.internal.engine.Loop;
 import dev.loop.Backend;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
@@ -26,7 +27,7 @@ import dev.loop.testsupport.TestFds;
  */
 class CapabilityRefusalTest {
 
-    private final SelectorEventLoop loop = new SelectorEventLoop(LoopOptions.builder().name("as-windows").build(),
+    private final Loop loop = SelectorBackend.newLoop(LoopOptions.builder().name("as-windows").build(),
             new PollPoller(), PlatformSupport.of(Os.WINDOWS, "10", Backend.SELECTOR, PollerKind.SELECT).orElseThrow());
 
     @AfterEach

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.loop.Backend;
 import dev.loop.EventLoop;
-import dev.loop.EventLoops;
 import dev.loop.LoopOptions;
 import dev.loop.internal.nativeio.Kevent;
 import dev.loop.internal.nativeio.Kqueue;
@@ -48,7 +47,10 @@ class KqueueMacosLayoutTest {
     public static final class Main {
         public static void main(String[] args) throws Exception {
             System.out.println("layout=" + KqueuePoller.layout());
-            try (EventLoop loop = EventLoops.create(LoopOptions.builder().backend(Backend.KQUEUE).build());
+            // The emulated macOS's row, passed in: on Linux nothing else would give a kqueue one.
+            try (EventLoop loop = SelectorBackend.newLoop(LoopOptions.defaults(), new KqueuePoller(),
+                    dev.loop.capability.PlatformSupport.of(dev.loop.platform.Os.MACOS, "14.0", Backend.KQUEUE, null)
+                            .orElseThrow());
                     TestFds fds = new TestFds()) {
                 System.out.println("backend=" + loop.backend().id());
                 int[] pair = fds.socketPair();

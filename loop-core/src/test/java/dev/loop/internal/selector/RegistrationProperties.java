@@ -47,7 +47,7 @@ class RegistrationProperties {
     void registrationsFollowTheModelAndFireExactlyAsRegistered(@ForAll("pollers") PollerKind kind,
             @ForAll("ops") List<Op> ops) {
         try (TestFds fds = new TestFds();
-                EventLoop loop = new SelectorEventLoop(LoopOptions.builder().delaySamplingInterval(Duration.ZERO)
+                EventLoop loop = SelectorBackend.newLoop(LoopOptions.builder().delaySamplingInterval(Duration.ZERO)
                         .blockedThreshold(Duration.ZERO).build(), Pollers.open(kind))) {
             int[][] pairs = new int[SOCKETS][];
             for (int i = 0; i < SOCKETS; i++) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -19,9 +18,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.loop.EventLoop;
 import dev.loop.LoopOptions;
-import dev.loop.PollerKind;
+import dev.loop.conformance.BackendFixture;
 import dev.loop.conformance.LoopTestBase;
-import dev.loop.internal.selector.Poller;
 import dev.loop.testsupport.RecordingProtocol;
 import dev.loop.testsupport.TestFds;
 import dev.loop.transport.BufferedProtocol;
@@ -37,27 +35,12 @@ import dev.loop.transport.Transport;
  */
 class CompletionTransportTest extends LoopTestBase {
 
+    @Override
+    protected BackendFixture backend() {
+        return BackendFixture.PROACTOR;
+    }
+
     private static final int LARGE = 8 * 1024 * 1024;
-
-    @Override
-    protected Poller newPoller() {
-        throw new UnsupportedOperationException("the proactor has no poller");
-    }
-
-    @Override
-    protected PollerKind kind() {
-        return null;
-    }
-
-    @Override
-    protected EventLoop createLoop(LoopOptions options) {
-        return new ProactorEventLoop(options);
-    }
-
-    @Override
-    protected String loopId() {
-        return "proactor";
-    }
 
     private static byte[] pattern(int length) {
         byte[] data = new byte[length];
@@ -113,7 +96,7 @@ class CompletionTransportTest extends LoopTestBase {
     @Test
     void closeWithAWriteInFlightSendsEveryAcceptedByteThenClosesTheDescriptor() throws Exception {
         EventLoop loop = newLoop();
-        ProactorEventLoop proactor = (ProactorEventLoop) loop;
+        UringBackend proactor = UringBackend.of(loop);
         List<Socket> clients = new ArrayList<>();
         RecordingProtocol p = acceptOne(loop, clients);
         Transport t = p.transport;
@@ -151,7 +134,7 @@ class CompletionTransportTest extends LoopTestBase {
     @Test
     void abortWithAWriteInFlightCancelsItAndClosesTheDescriptorAfterItsCompletion() throws Exception {
         EventLoop loop = newLoop();
-        ProactorEventLoop proactor = (ProactorEventLoop) loop;
+        UringBackend proactor = UringBackend.of(loop);
         List<Socket> clients = new ArrayList<>();
         RecordingProtocol p = acceptOne(loop, clients);
         Transport t = p.transport;
@@ -179,7 +162,7 @@ class CompletionTransportTest extends LoopTestBase {
     @Test
     void closeWithOnlyTheReadInFlightCancelsItAndClosesWithinSteps() throws Exception {
         EventLoop loop = newLoop();
-        ProactorEventLoop proactor = (ProactorEventLoop) loop;
+        UringBackend proactor = UringBackend.of(loop);
         List<Socket> clients = new ArrayList<>();
         RecordingProtocol p = acceptOne(loop, clients);
         int fd = p.transport.fd();
@@ -240,8 +223,8 @@ class CompletionTransportTest extends LoopTestBase {
     @Test
     void loopCloseWithReadsAndWritesInFlightWaitsForTheirCompletionsAndClosesEverything() throws Exception {
         Map<Integer, String> before = TestFds.openFdTargets();
-        EventLoop loop = createLoop(LoopOptions.builder().name("closing").build());
-        ProactorEventLoop proactor = (ProactorEventLoop) loop;
+        EventLoop loop = backend().newLoop(LoopOptions.builder().name("closing").build());
+        UringBackend proactor = UringBackend.of(loop);
         List<Socket> clients = new ArrayList<>();
         RecordingProtocol p;
         try {
@@ -260,7 +243,7 @@ class CompletionTransportTest extends LoopTestBase {
     @Test
     void moreTransportOperationsThanRingEntriesAreFlushedNeverDropped() throws Exception {
         // A ring of 4 slots; 100 read pipes and 100 write pipes put 200 operations into one step.
-        EventLoop loop = new ProactorEventLoop(LoopOptions.builder().name("small-ring").build(), 4);
+        EventLoop loop = UringBackend.newLoop(LoopOptions.builder().name("small-ring").build(), 4);
         loops.add(loop);
         List<RecordingProtocol> readers = new ArrayList<>();
         List<int[]> readPairs = new ArrayList<>();

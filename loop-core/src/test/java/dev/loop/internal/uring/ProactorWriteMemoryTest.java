@@ -50,7 +50,7 @@ class ProactorWriteMemoryTest {
     public static final class Child {
         public static void main(String[] args) throws Exception {
             ByteBuffer mebibyte = ByteBuffer.allocateDirect(1 << 20);
-            try (EventLoop loop = new ProactorEventLoop(LoopOptions.builder().name("memory").build())) {
+            try (EventLoop loop = UringBackend.newLoop(LoopOptions.builder().name("memory").build())) {
                 loop.start();
                 // The first connection warms up; the second is the one that never reads.
                 List<CompletableFuture<Transport>> connected = List.of(new CompletableFuture<>(), new CompletableFuture<>());

@@ -3,8 +3,10 @@ package dev.loop.internal.uring;
 import java.util.Arrays;
 
 import dev.loop.Backend;
-import dev.loop.ExceptionContext;
 import dev.loop.LoopOptions;
+import dev.loop.internal.engine.IoBackend;
+import dev.loop.internal.engine.Loop;
+import dev.loop.internal.engine.Registrations;
 import dev.loop.NativeException;
 import dev.loop.PollerKind;
 import dev.loop.capability.Capabilities;
@@ -12,11 +14,10 @@ import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.nativeio.NativeMemory;
 import dev.loop.platform.Platform;
-import dev.loop.internal.selector.ReadinessEventLoop;
-import dev.loop.internal.selector.Waker;
+import dev.loop.internal.nativeio.Waker;
 
 /**
- * The proactor: the engine of {@link dev.loop.internal.engine.BaseEventLoop} on an {@link IoUring}. Waits are
+ * The proactor backend: a {@link Loop}'s I/O on an {@link IoUring}. Waits are
  * {@code io_uring_enter} calls with a nanosecond timeout ({@code IORING_ENTER_EXT_ARG}); other threads
  * wake it through an eventfd whose read is always in flight in the ring.
  *
@@ -38,7 +39,7 @@ import dev.loop.internal.selector.Waker;
  * a reused descriptor number) is recognised and dropped. For an operation: its slot, which is reused
  * only after its completion arrived.
  */
-public class ProactorEventLoop extends ReadinessEventLoop {
+public final class UringBackend implements IoBackend {
 
     private static final long KIND_POLL = 1L << 56;
     private static final long KIND_WAKE = 2L << 56;
@@ -65,7 +66,7 @@ public class ProactorEventLoop extends ReadinessEventLoop {
      * A descriptor's callbacks and the polls in flight for them: per direction, the generation of its
      * poll in flight, or -1 when none is.
      */
-    private static final class PollRegistration extends Registration {
+    private static final class PollRegistration extends Registrations.Registration {
         private long readGen = -1;
         private long writeGen = -1;
 
@@ -82,6 +83,7 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         }
     }
 
+    private final Loop loop;
     private final IoUring ring;
     private final Waker waker;
     private final Capabilities capabilities;
@@ -98,9 +100,20 @@ public class ProactorEventLoop extends ReadinessEventLoop {
     /** The wake read completed during this wait: another thread wants the engine's attention. */
     private boolean woken;
 
-    /** A proactor with a ring of {@code entries} submission slots; owns the ring from now on. */
-    public ProactorEventLoop(LoopOptions options, int entries) {
-        super(options, loop -> new CompletionStreamIo((ProactorEventLoop) loop));
+    private final CompletionStreamIo streamIo;
+
+    /** A loop on a ring of 256 submission slots. */
+    public static Loop newLoop(LoopOptions options) {
+        return newLoop(options, 256);
+    }
+
+    /** A loop on a ring of {@code entries} submission slots. */
+    public static Loop newLoop(LoopOptions options, int entries) {
+        return new Loop(options, loop -> new UringBackend(loop, entries));
+    }
+
+    private UringBackend(Loop loop, int entries) {
+        this.loop = loop;
         IoUring r = new IoUring(entries);
         Waker w;
         try {
@@ -112,21 +125,28 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         this.ring = r;
         this.waker = w;
         this.capabilities = Platform.current().capabilitiesOf(Backend.PROACTOR, null, 1, Integer.MAX_VALUE);
+        this.streamIo = new CompletionStreamIo(loop, this);
         armWakeRead();
     }
 
-    public ProactorEventLoop(LoopOptions options) {
-        this(options, 256);
+    /** The backend of {@code loop}, which must be a proactor loop (for tests). */
+    static UringBackend of(dev.loop.EventLoop loop) {
+        return (UringBackend) ((Loop) loop).ioBackend();
     }
 
     @Override
-    public Backend backend() {
+    public Backend kind() {
         return Backend.PROACTOR;
     }
 
     @Override
-    public PollerKind poller() {
+    public PollerKind pollerKind() {
         return null;
+    }
+
+    @Override
+    public CompletionStreamIo streamIo() {
+        return streamIo;
     }
 
     @Override
@@ -137,17 +157,17 @@ public class ProactorEventLoop extends ReadinessEventLoop {
     // ------------------------------------------------------------------ readiness (POLL_ADD)
 
     @Override
-    protected long descriptorLimit() {
+    public long descriptorLimit() {
         return Integer.MAX_VALUE;
     }
 
     @Override
-    protected Registration newRegistration() {
+    public Registrations.Registration newRegistration() {
         return new PollRegistration();
     }
 
     @Override
-    protected void startWatching(int fd, Registration reg, boolean write, boolean resolveNow) {
+    public void startWatching(int fd, Registrations.Registration reg, boolean write, boolean resolveNow) {
         arm(fd, (PollRegistration) reg, write);
         if (resolveNow) {
             // A poll prepared now is submitted with the next wait and resolves the number then: closed and
@@ -159,7 +179,7 @@ public class ProactorEventLoop extends ReadinessEventLoop {
 
     /** Removes the poll in flight; its completion (-ECANCELED, or a late result) is then dropped. */
     @Override
-    protected void stopWatching(int fd, Registration reg, boolean write) {
+    public void stopWatching(int fd, Registrations.Registration reg, boolean write) {
         PollRegistration polls = (PollRegistration) reg;
         long gen = polls.gen(write);
         polls.gen(write, -1);
@@ -247,14 +267,14 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         try {
             c.completed(res);
         } catch (RuntimeException | Error e) {
-            reportError("Exception in an io_uring completion callback", e, null, -1, null);
+            loop.reportError("Exception in an io_uring completion callback", e, null, -1, null);
         }
     }
 
     // ------------------------------------------------------------------ the wait step
 
     @Override
-    protected void pollBackend(long timeoutNanos, long nowNanos) {
+    public void poll(long timeoutNanos, long nowNanos) {
         long deadline = nowNanos + timeoutNanos;
         long timeout = timeoutNanos;
         woken = false;
@@ -267,7 +287,7 @@ public class ProactorEventLoop extends ReadinessEventLoop {
             // a read was delivered and the next one prepared), wait on within this step: a ping-pong then
             // costs one io_uring_enter per wake-up and no empty trip round the engine.
             // Any wake-up from another thread (a post, stop(), the delay monitor) ends the wait for the engine.
-            if (timeout == 0 || woken || hasWorkForStep()) {
+            if (timeout == 0 || woken || loop.hasWorkForStep()) {
                 return;
             }
             if (timeout > 0) {
@@ -288,7 +308,7 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         if (kind == KIND_WAKE) {
             wakeReadInFlight = false;
             woken = true;
-            if (!isClosed()) {
+            if (!loop.isClosed()) {
                 armWakeRead();
             }
             return;
@@ -299,32 +319,31 @@ public class ProactorEventLoop extends ReadinessEventLoop {
         int fd = (int) userData;
         boolean write = (userData & WRITE_BIT) != 0;
         long gen = (userData >>> GEN_SHIFT) & GEN_MASK;
-        PollRegistration reg = (PollRegistration) registration(fd);
+        PollRegistration reg = (PollRegistration) loop.registrations().get(fd);
         if (reg == null || reg.gen(write) != gen) {
             return; // removed, or an earlier registration of this number
         }
         reg.gen(write, -1); // one-shot: this direction has no poll in flight any more
         if (res < 0) {
             // EBADF: closed while registered. The other direction's poll, if any, is removed too.
-            dropRegistration(fd, -res == Errno.EBADF ? "was closed while registered (io_uring poll: EBADF)"
+            loop.registrations().drop(fd, -res == Errno.EBADF ? "was closed while registered (io_uring poll: EBADF)"
                     : "failed in io_uring poll (" + Errno.name(-res) + ")");
             if (reg.gen(!write) >= 0) {
                 stopWatching(fd, reg, !write);
             }
             return;
         }
-        enqueueReady(reg.handle(write));
+        loop.enqueueReady(reg.handle(write));
         arm(fd, reg, write); // level-triggered: polled again with the next wait
     }
 
     @Override
-    protected void wakeup() {
+    public void wakeup() {
         waker.wake();
     }
 
     @Override
-    protected void closeBackend() {
-        clearRegistrations();
+    public void close() {
         // Operations write into loop memory (the wake read into wakeBuffer, transports' reads into their
         // buffers; transports released by close() have asked for theirs to be cancelled): let them complete
         // before the ring and the buffers go. Their callbacks free the memory and close the descriptors.
@@ -349,7 +368,7 @@ public class ProactorEventLoop extends ReadinessEventLoop {
             abandon.run(); // the ring's teardown below cancels the operations; the descriptors go with them
         }
         closesAwaitingCompletions.clear();
-        ((CompletionStreamIo) streamIo()).close(); // pooled chunks are free; chunks in flight are not pooled
+        streamIo.close(); // pooled chunks are free; chunks in flight are not pooled
         ring.close();
         waker.close();
         if (!wakeReadInFlight) {
@@ -363,8 +382,7 @@ public class ProactorEventLoop extends ReadinessEventLoop {
     }
 
     @Override
-    public String toString() {
-        return "ProactorEventLoop[" + name() + ", io_uring" + (isClosed() ? ", closed" : isRunning() ? ", running" : "")
-                + "]";
+    public String describe() {
+        return "io_uring";
     }
 }

@@ -1,15 +1,11 @@
-package dev.loop.internal.selector;
+package dev.loop.internal.nativeio;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.loop.NativeException;
-import dev.loop.internal.nativeio.Descriptors;
-import dev.loop.internal.nativeio.Errno;
-import dev.loop.internal.nativeio.LibC;
-import dev.loop.internal.nativeio.NativeMemory;
 
 /**
- * Cross-thread wake-up through an eventfd: a write makes it readable, the poller drains it. An
+ * A backend's cross-thread wake-up, through an eventfd: a write makes it readable, the poller drains it. An
  * eventfd is a counter, so wake-ups can never fill a buffer and be lost (asyncio's self-pipe can).
  *
  * <p>{@link #wake()} may race with {@link #close()}: a wake that passed the closed check must finish
@@ -54,12 +50,12 @@ public final class Waker implements AutoCloseable {
     }
 
     /** Resets the counter; called by the poller when the eventfd is reported readable. */
-    void drain() {
+    public void drain() {
         drainOther(fd);
     }
 
     /** Reads the 8-byte counter of another eventfd or timerfd the poller owns (EAGAIN is fine). */
-    void drainOther(int counterFd) {
+    public void drainOther(int counterFd) {
         LibC.read(counterFd, drain.address(), 8);
     }
 

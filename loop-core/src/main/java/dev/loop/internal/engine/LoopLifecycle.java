@@ -1,0 +1,240 @@
+package dev.loop.internal.engine;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.loop.LoopClosedException;
+import dev.loop.LoopOptions;
+import dev.loop.NotInLoopThreadException;
+
+/**
+ * A loop's life: which thread runs it, starting (on its own thread or the caller's), stopping after the
+ * current step, closing (waiting for the loop thread, then releasing everything the loop owns), and failing:
+ * a loop thread that ends on an exception records the cause, closes the loop and releases what it owned.
+ */
+final class LoopLifecycle {
+
+    private final Loop loop;
+    private final LoopOptions options;
+    private final Object lock = new Object();
+    private volatile Thread thread;
+    private volatile boolean stopping;
+    private volatile boolean closed;
+    private volatile Throwable failure;
+    private Thread ownThread;
+    private LoopMonitor monitor;
+
+    LoopLifecycle(Loop loop, LoopOptions options) {
+        this.loop = loop;
+        this.options = options;
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new LoopClosedException(loop.name());
+        }
+    }
+
+    /** Loop-thread-only methods: allowed from any thread while the loop is not running. */
+    void checkThread(String method) {
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            throw new NotInLoopThreadException(loop.name(), method, t);
+        }
+    }
+
+    void start() {
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicBoolean failed = new AtomicBoolean();
+        synchronized (lock) {
+            checkOpen();
+            if (thread != null || (ownThread != null && ownThread.isAlive())) {
+                throw new IllegalStateException("Event loop '" + loop.name() + "' is already running");
+            }
+            Thread t = new Thread(() -> {
+                try {
+                    runForever(running::countDown);
+                } catch (RuntimeException | Error e) {
+                    failed.set(true);
+                    running.countDown(); // a failure after the start was recorded, logged and closed the loop
+                }
+            }, options.threadName());
+            t.setDaemon(options.daemon());
+            ownThread = t;
+            t.start();
+        }
+        awaitUninterruptibly(running);
+        if (failed.get()) {
+            throw new IllegalStateException("Event loop '" + loop.name() + "' failed to start");
+        }
+    }
+
+    /** Runs steps on the calling thread until stopped; {@code onRunning} once the loop counts as running. */
+    void runForever(Runnable onRunning) {
+        synchronized (lock) {
+            checkOpen();
+            if (thread != null) {
+                throw new IllegalStateException("Event loop '" + loop.name() + "' is already running");
+            }
+            thread = Thread.currentThread();
+            if (monitor == null && LoopMonitor.needed(options.blockedThreshold(), options.delaySamplingInterval())) {
+                monitor = new LoopMonitor(loop, options.blockedThreshold(), options.delaySamplingInterval());
+                monitor.start();
+            }
+        }
+        if (onRunning != null) {
+            onRunning.run();
+        }
+        Throwable failed = null;
+        try {
+            loop.runSteps();
+        } catch (Throwable e) {
+            failed = e;
+            throw e;
+        } finally {
+            stopping = false;
+            if (failed != null) {
+                closeAfterFailure(failed);
+            }
+            synchronized (lock) {
+                thread = null;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * The loop thread is ending on {@code cause}, a failure of the loop itself: it says so, records the
+     * cause, and closes the loop, so that nothing it owned stays open and nothing posted to it is accepted
+     * and never run.
+     */
+    private void closeAfterFailure(Throwable cause) {
+        failure = cause;
+        loop.reporter().loopFailed(cause);
+        LoopMonitor mon;
+        synchronized (lock) {
+            closed = true;
+            mon = monitor;
+        }
+        release(mon);
+    }
+
+    <T> T runUntilComplete(CompletableFuture<T> future) {
+        Objects.requireNonNull(future, "future");
+        AtomicBoolean waiting = new AtomicBoolean(true);
+        future.whenComplete((r, e) -> {
+            if (waiting.compareAndSet(true, false)) {
+                stop();
+            }
+        });
+        try {
+            runForever(null);
+        } finally {
+            waiting.set(false);
+        }
+        if (!future.isDone()) {
+            throw new IllegalStateException("Event loop stopped before Future completed.");
+        }
+        return future.join();
+    }
+
+    void stop() {
+        stopping = true;
+        if (!closed) {
+            loop.wakeupIfParked();
+        }
+    }
+
+    void close() {
+        Thread t = thread;
+        if (t != null && t == Thread.currentThread()) {
+            throw new IllegalStateException("Cannot close a running event loop from its own thread");
+        }
+        Thread own;
+        LoopMonitor mon;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            boolean interrupted = false;
+            while (thread != null) {
+                stop();
+                try {
+                    lock.wait(100);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            closed = true;
+            own = ownThread;
+            mon = monitor;
+        }
+        if (own != null && own != Thread.currentThread()) {
+            joinUninterruptibly(own);
+        }
+        if (failure == null) { // else released by the failing loop thread
+            release(mon);
+        }
+    }
+
+    private void release(LoopMonitor mon) {
+        if (mon != null) {
+            try {
+                mon.stop();
+            } catch (RuntimeException | Error e) {
+                loop.reportError("Stopping the loop's monitor failed", e, null, -1, null);
+            }
+        }
+        loop.releaseOwned();
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
