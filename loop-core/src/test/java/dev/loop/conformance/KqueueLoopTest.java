@@ -55,7 +55,7 @@ class KqueueLoopTest extends AbstractLoopConformanceTest {
     @Test
     void aChildsExitComesFromEvfiltProcNotFromAPidfdReader() throws Exception {
         EventLoop loop = newLoop();
-        assertThat(((dev.loop.internal.engine.Loop) loop).exitWatcher().mechanism()).isEqualTo("kqueue process events");
+        assertThat(((dev.loop.internal.engine.Loop) loop).subprocesses().exitWatcher().mechanism()).isEqualTo("kqueue process events");
         dev.loop.process.ProcessOptions quiet = dev.loop.process.ProcessOptions.DEFAULTS
                 .withStdin(dev.loop.process.ProcessOptions.Redirect.DEVNULL)
                 .withStdout(dev.loop.process.ProcessOptions.Redirect.DEVNULL)

@@ -23,7 +23,11 @@ import java.util.regex.Pattern;
  * <pre>java -cp loop-benchmarks/target/loop-echo.jar dev.loop.bench.echo.EchoComparison \
  *     [--seconds 10] [--warmup 3] [--rounds 3] [--connections 50] [--sizes 64,1024,16384] [--server-cpus 1] \
  *     [--server-cpu-quota 0.5] [--servers loop-epoll,loop-proactor,netty-epoll,netty-io_uring,netty-nio,jdk-nio] \
- *     [--ratios loop-proactor/netty-io_uring,loop-proactor/loop-epoll,loop-epoll/netty-epoll,loop-epoll/jdk-nio]</pre>
+ *     [--ratios loop-proactor/netty-io_uring,loop-proactor/loop-epoll,loop-epoll/netty-epoll,loop-epoll/jdk-nio] \
+ *     [--baseline-jar other/loop-echo.jar]</pre>
+ *
+ * <p>With {@code --baseline-jar}, every loop server also runs from that jar (as {@code loop-epoll@baseline},
+ * ...), and its ratio to this jar's is reported: a before/after comparison of two builds in one run.
  */
 public final class EchoComparison {
 
@@ -38,6 +42,7 @@ public final class EchoComparison {
     private static final String DEFAULT_SERVERS = "loop-epoll,loop-proactor,netty-epoll,netty-io_uring,netty-nio,jdk-nio";
     private static final String DEFAULT_RATIOS = "loop-proactor/netty-io_uring,loop-proactor/loop-epoll,"
             + "loop-epoll/netty-epoll,loop-epoll/jdk-nio";
+    private static final String BASELINE = "@baseline";
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\((.*)\\)");
 
     private EchoComparison() {
@@ -53,13 +58,24 @@ public final class EchoComparison {
                 .toArray();
         String jar = o.getOrDefault("jar", new File(EchoComparison.class.getProtectionDomain().getCodeSource()
                 .getLocation().toURI()).getPath());
-        List<String> servers = List.of(o.getOrDefault("servers", DEFAULT_SERVERS).split(","));
+        List<String> servers = new ArrayList<>(List.of(o.getOrDefault("servers", DEFAULT_SERVERS).split(",")));
         for (String server : servers) {
             if (!KNOWN.containsKey(server)) {
                 throw new IllegalArgumentException("unknown server " + server + "; known: " + KNOWN.keySet());
             }
         }
+        // Optional: the same loop servers from another build (a before/after comparison in one run), named
+        // "<server>@baseline" and compared with the ones of this jar.
+        String baseline = o.get("baseline-jar");
         List<String[]> ratios = new ArrayList<>();
+        if (baseline != null) {
+            for (String server : List.copyOf(servers)) {
+                if (server.startsWith("loop-")) {
+                    servers.add(servers.indexOf(server) + 1, server + BASELINE);
+                    ratios.add(new String[] {server, server + BASELINE});
+                }
+            }
+        }
         for (String r : o.getOrDefault("ratios", DEFAULT_RATIOS).split(",")) {
             String[] pair = r.split("/");
             if (pair.length == 2 && servers.contains(pair[0]) && servers.contains(pair[1])) {
@@ -91,7 +107,7 @@ public final class EchoComparison {
         }, "echo-comparison-clean-up");
         Runtime.getRuntime().addShutdownHook(cleanUp);
         try {
-            compare(jar, servers, ratios, sizes, rounds, connections, seconds, warmup, serverCpus, quota);
+            compare(jar, baseline, servers, ratios, sizes, rounds, connections, seconds, warmup, serverCpus, quota);
         } finally {
             Runtime.getRuntime().removeShutdownHook(cleanUp);
             if (quota != null) {
@@ -103,7 +119,8 @@ public final class EchoComparison {
     /** The server being measured, for the shutdown hook. */
     private static volatile Process running;
 
-    private static void compare(String jar, List<String> servers, List<String[]> ratios, int[] sizes, int rounds,
+    private static void compare(String jar, String baselineJar, List<String> servers, List<String[]> ratios,
+            int[] sizes, int rounds,
             int connections, double seconds, double warmup, String serverCpus, CpuQuota quota) throws Exception {
 
         Map<String, String> described = new LinkedHashMap<>();
@@ -117,8 +134,10 @@ public final class EchoComparison {
                     if (serverCpus != null) {
                         cmd.addAll(List.of("taskset", "-c", serverCpus));
                     }
-                    cmd.addAll(List.of(javaBinary(), "-jar", jar, "--port", "0"));
-                    cmd.addAll(KNOWN.get(server));
+                    boolean fromBaseline = server.endsWith(BASELINE);
+                    cmd.addAll(List.of(javaBinary(), "-jar", fromBaseline ? baselineJar : jar, "--port", "0"));
+                    cmd.addAll(KNOWN.get(fromBaseline ? server.substring(0, server.length() - BASELINE.length())
+                            : server));
                     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                     running = p;
                     try {

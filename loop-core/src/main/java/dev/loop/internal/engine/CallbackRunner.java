@@ -108,24 +108,3 @@ final class CallbackRunner {
         }
     }
 }
-
-/** Padding around the loop thread's own hot fields (no false sharing with posting threads). */
-abstract class LoopThreadStatePad {
-    long p00, p01, p02, p03, p04, p05, p06, p07;
-}
-
-/** Fields the loop thread writes all the time, away from those posting threads read. */
-final class LoopThreadState extends LoopThreadStatePad {
-    /** Start of the running callback group for the watchdog (0: none); opaque through CALLBACK_START. */
-    long callbackStart;
-    /** End of the previous poll, for busy time. */
-    long lastPollEnd;
-    /** Start of a callback group not yet timed (0: none). */
-    long openGroupStart;
-    boolean ranLastStep;
-    /** The running step's clock: last reading, callbacks since, whether each callback is timed. */
-    long mark;
-    int sinceMark;
-    boolean timeEach;
-    long p10, p11, p12, p13, p14, p15, p16, p17;
-}

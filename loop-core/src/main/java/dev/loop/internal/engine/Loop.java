@@ -2,24 +2,17 @@ package dev.loop.internal.engine;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.net.SocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 import dev.loop.Backend;
-import dev.loop.EventLoop;
 import dev.loop.ExceptionContext;
 import dev.loop.ExceptionHandler;
 import dev.loop.Handle;
@@ -32,21 +25,9 @@ import dev.loop.PollerKind;
 import dev.loop.TimerHandle;
 import dev.loop.capability.Capabilities;
 import dev.loop.capability.Capability;
-import dev.loop.internal.process.ExitWatcher;
-import dev.loop.internal.process.PidfdExitWatcher;
-import dev.loop.internal.process.PosixSubprocess;
-import dev.loop.internal.process.ThreadExitWatcher;
-import dev.loop.internal.signal.SignalHandlers;
+import dev.loop.internal.process.Subprocesses;
+import dev.loop.internal.signal.LoopSignals;
 import dev.loop.internal.transport.LoopTransports;
-import dev.loop.process.ProcessOptions;
-import dev.loop.process.SubprocessProtocol;
-import dev.loop.process.SubprocessTransport;
-import dev.loop.transport.Accepted;
-import dev.loop.transport.Connection;
-import dev.loop.transport.Protocol;
-import dev.loop.transport.Server;
-import dev.loop.transport.ServerOptions;
-import dev.loop.transport.Transport;
 
 /**
  * The event loop: one thread running ready callbacks, posts from other threads, due timers and I/O, whatever
@@ -55,17 +36,10 @@ import dev.loop.transport.Transport;
  * parts the loop calls ({@link LoopLifecycle}, {@link CallbackRunner}, {@link LoopMetrics},
  * {@link ExceptionReporter}, {@link LoopExecutor}, {@link GracefulShutdown}).
  */
-public final class Loop implements EventLoop {
+public final class Loop implements LoopIoMethods {
 
     /** The longest single wait, as asyncio: OS calls overflow on huge timeouts. */
     static final long MAX_POLL_NANOS = Duration.ofHours(24).toNanos();
-    /** Delays are clamped to about 146 years so that due times never overflow. */
-    static final long MAX_DELAY_NANOS = 1L << 62;
-    /**
-     * Due times further in the past are clamped to this far back (about 73 years): the timer heap compares due
-     * times by their differences (so the clock may wrap), which holds while they span less than 2^63.
-     */
-    static final long MAX_PAST_NANOS = 1L << 61;
 
     private static final VarHandle PARKED;
 
@@ -78,24 +52,20 @@ public final class Loop implements EventLoop {
     }
 
     private final LoopOptions options;
-    /** Callbacks of the loop thread (callSoon) and of ready descriptors. */
-    private final ArrayDeque<CallbackHandle> ready = new ArrayDeque<>(256);
-    /** Callbacks from other threads: lock-free, run by the loop thread straight from its slots. */
-    private final Inbox inbox = new Inbox();
-    private final TimerQueue timers = new TimerQueue();
-    /** {@link TimerQueue#scheduledCount()} when the step's wait began. */
-    private long timersBeforePoll;
+    private final CallbackQueues queues = new CallbackQueues();
     private final LoopThreadState own = new LoopThreadState();
     final LoopMetrics metrics = new LoopMetrics();
     private final LoopLifecycle lifecycle;
     private final CallbackRunner runner;
     private final ExceptionReporter reporter = new ExceptionReporter(this);
     private final LoopExecutor executor = new LoopExecutor(this);
+    private final ThreadHandoff handoff = new ThreadHandoff(this);
     private final LoopResources resources = new LoopResources();
     private final IoBackend backend;
     private final Registrations registrations;
     private final LoopTransports transports;
-    private final ExitWatcher exitWatcher;
+    private final Subprocesses subprocesses;
+    private final LoopSignals signals = new LoopSignals(this);
     private volatile boolean debug;
     @SuppressWarnings("unused") // through PARKED
     private volatile boolean parked;
@@ -110,26 +80,12 @@ public final class Loop implements EventLoop {
         try {
             this.registrations = new Registrations(this, io);
             this.transports = new LoopTransports(this, io.streamIo());
-            this.exitWatcher = chooseExitWatcher(io);
+            this.subprocesses = new Subprocesses(this, io.streamIo(), io.exitWatcher());
         } catch (RuntimeException | Error e) {
             io.close();
             throw e;
         }
         this.backend = io;
-    }
-
-    /**
-     * The backend's own exit events (kqueue) if it has them, else pidfds where the kernel has them (unless
-     * {@value PosixSubprocess#USE_PIDFD_PROPERTY} is {@code false}), else a waiting thread per child.
-     */
-    private ExitWatcher chooseExitWatcher(IoBackend io) {
-        ExitWatcher byBackend = io.exitWatcher();
-        if (byBackend != null) {
-            return byBackend;
-        }
-        boolean pidfds = !"false".equals(System.getProperty(PosixSubprocess.USE_PIDFD_PROPERTY))
-                && PidfdExitWatcher.supported();
-        return pidfds ? new PidfdExitWatcher(this) : new ThreadExitWatcher(this);
     }
 
     // ------------------------------------------------------------------ the step
@@ -152,21 +108,21 @@ public final class Loop implements EventLoop {
      * callbacks, posts from other threads, due timers. Callbacks scheduled meanwhile wait for the next step.
      */
     void runOnce() {
-        TimerEntry next = timers.purgeAndPeek();
+        TimerEntry next = queues.purgeTimers();
         long start = System.nanoTime();
         runner.finishLastGroup(start);
         long now = poll(pollTimeout(next, start), start);
-        int queued = ready.size();
-        long postedBefore = inbox.limit();
+        int queued = queues.readyCount();
+        long postedBefore = queues.postLimit();
         runner.begin(now, debug);
-        timers.deferNewTimers(true); // timers scheduled from now on wait beside the heap until the step ends
+        queues.deferNewTimers(true);
         long ran;
         try {
-            ran = runReady(queued);
-            ran += runPosted(postedBefore);
-            ran += runDueTimers(now);
+            ran = queues.runReady(queued, runner);
+            ran += queues.runPosted(postedBefore, runner);
+            ran += queues.runDueTimers(now, runner, metrics);
         } finally {
-            timers.deferNewTimers(false);
+            queues.deferNewTimers(false);
             runner.end();
         }
         own.ranLastStep = ran > 0;
@@ -180,7 +136,7 @@ public final class Loop implements EventLoop {
      * (a burst of posts then costs no wake-up); else until the next timer (-1: none), at most a day.
      */
     private long pollTimeout(TimerEntry next, long now) {
-        if (!ready.isEmpty() || lifecycle.stopping() || !inbox.isEmpty() || own.ranLastStep) {
+        if (queues.readyWaiting() || queues.postsWaiting() || lifecycle.stopping() || own.ranLastStep) {
             return 0;
         }
         return next == null ? -1 : Math.min(Math.max(0, next.when - now), MAX_POLL_NANOS);
@@ -190,11 +146,11 @@ public final class Loop implements EventLoop {
     private long poll(long timeout, long start) {
         if (timeout != 0) {
             PARKED.setVolatile(this, true);
-            if (!inbox.isEmpty() || lifecycle.stopping()) {
+            if (queues.postsWaiting() || lifecycle.stopping()) {
                 timeout = 0; // posted or stopped while parking: the wake-up may have been skipped
             }
         }
-        timersBeforePoll = timers.scheduledCount();
+        queues.pollStarts();
         backend.poll(timeout, start);
         PARKED.setOpaque(this, false);
         long now = System.nanoTime();
@@ -202,62 +158,11 @@ public final class Loop implements EventLoop {
         return now;
     }
 
-    /** The {@code count} callbacks queued before this step's wait ended: earlier callbacks, then I/O. */
-    private long runReady(int count) {
-        long ran = 0;
-        for (int i = 0; i < count; i++) {
-            CallbackHandle h = ready.pollFirst();
-            Runnable cb = h.callback();
-            if (cb != null) {
-                runner.run(h, cb);
-                ran++;
-            }
-        }
-        return ran;
-    }
-
-    /** Callbacks posted from other threads before {@code limit}, taken straight from the inbox. */
-    private long runPosted(long limit) {
-        long ran = 0;
-        Object posted;
-        while ((posted = inbox.take(limit)) != null) {
-            if (posted instanceof CallbackHandle h) { // debug mode: a handle that knows where it was posted
-                Runnable cb = h.callback();
-                if (cb != null) {
-                    runner.run(h, cb);
-                    ran++;
-                }
-            } else {
-                runner.run(null, (Runnable) posted);
-                ran++;
-            }
-        }
-        return ran;
-    }
-
-    /**
-     * The timers due at {@code now}, popped and run one by one (asyncio queues them behind the others; the
-     * order is the same, and a popped timer is still in cache when it runs).
-     */
-    private long runDueTimers(long now) {
-        long ran = 0;
-        TimerEntry t;
-        while ((t = timers.pollDueOne(now)) != null) {
-            Runnable cb = t.callback();
-            if (cb != null) {
-                metrics.timerLateness(runner.mark() - t.when);
-                runner.run(t, cb);
-                ran++;
-            }
-        }
-        return ran;
-    }
-
     // ------------------------------------------------------------------ for the backend
 
     /** Queues the callback of a ready descriptor for this step. Loop thread. */
     public void enqueueReady(CallbackHandle handle) {
-        ready.addLast(handle);
+        queues.addReady(handle);
     }
 
     /**
@@ -266,8 +171,7 @@ public final class Loop implements EventLoop {
      * timer they scheduled, which the wait's timeout does not know.
      */
     public boolean hasWorkForStep() {
-        return !ready.isEmpty() || lifecycle.stopping() || !inbox.isEmpty()
-                || timers.scheduledCount() != timersBeforePoll;
+        return lifecycle.stopping() || queues.workArrivedDuringPoll();
     }
 
     /** Wakes the loop only if it is parked in the backend, and only once per park. */
@@ -278,9 +182,24 @@ public final class Loop implements EventLoop {
         }
     }
 
-    /** The readers and writers by descriptor. */
+    @Override
     public Registrations registrations() {
         return registrations;
+    }
+
+    @Override
+    public LoopTransports transports() {
+        return transports;
+    }
+
+    @Override
+    public Subprocesses subprocesses() {
+        return subprocesses;
+    }
+
+    @Override
+    public LoopSignals signals() {
+        return signals;
     }
 
     /** The backend this loop does its I/O with. */
@@ -304,8 +223,8 @@ public final class Loop implements EventLoop {
 
     /** Releases everything the loop owns: resources, executor, queues and backend; one failure never keeps the rest. */
     void releaseOwned() {
-        Runnable[] steps = {resources::releaseAll, executor::shutdown, ready::clear, inbox::clear, timers::clear,
-            registrations::clear, backend::close};
+        Runnable[] steps = {resources::releaseAll, executor::shutdown, queues::clear, registrations::clear,
+            backend::close};
         for (Runnable step : steps) {
             try {
                 step.run();
@@ -386,6 +305,11 @@ public final class Loop implements EventLoop {
         lifecycle.checkThread(method);
     }
 
+    /** Refuses a descriptor this backend cannot watch at all (select: FD_SETSIZE and above). */
+    public void requireWatchable(int fd, String what) {
+        DescriptorChecks.requireWatchable(capabilities(), fd, what);
+    }
+
     // ------------------------------------------------------------------ scheduling
 
     @Override
@@ -399,7 +323,7 @@ public final class Loop implements EventLoop {
         checkOpen();
         checkThread("callSoon");
         CallbackHandle h = CallbackHandle.of(callback, debug ? new Throwable("scheduled at") : null);
-        ready.addLast(h);
+        queues.addReady(h);
         return h;
     }
 
@@ -413,11 +337,11 @@ public final class Loop implements EventLoop {
         Handle h;
         if (debug) {
             CallbackHandle traced = CallbackHandle.of(callback, new Throwable("scheduled at"));
-            inbox.offer((Object) traced);
+            queues.post((Object) traced);
             h = traced;
         } else {
             Inbox.PostedHandle posted = new Inbox.PostedHandle(callback);
-            inbox.offer(posted);
+            queues.post(posted);
             h = posted;
         }
         wakeupIfParked();
@@ -439,72 +363,36 @@ public final class Loop implements EventLoop {
             }
             return;
         }
-        inbox.offer(command);
+        queues.post(command);
         wakeupIfParked();
     }
 
     @Override
     public <T> CompletableFuture<T> submit(Callable<T> task) {
-        Objects.requireNonNull(task, "task");
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Runnable run = () -> {
-            if (result.isDone()) {
-                return; // cancelled before it ran
-            }
-            try {
-                result.complete(task.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        };
-        if (inLoopThread()) {
-            callSoon(run);
-        } else {
-            callSoonThreadsafe(run);
-        }
-        return result;
+        return handoff.submit(task);
     }
 
     @Override
     public TimerHandle callLater(Duration delay, Runnable callback) {
-        Objects.requireNonNull(delay, "delay");
-        long nanos;
-        try {
-            nanos = delay.toNanos();
-        } catch (ArithmeticException e) {
-            nanos = delay.isNegative() ? -MAX_PAST_NANOS : MAX_DELAY_NANOS;
-        }
-        nanos = Math.max(-MAX_PAST_NANOS, Math.min(MAX_DELAY_NANOS, nanos));
+        long nanos = DueTimes.delayNanos(Objects.requireNonNull(delay, "delay"));
         metrics.timerDelay(nanos);
         return schedule(time() + nanos, callback, "callLater");
     }
 
     /**
-     * {@inheritDoc} A due time more than about 146 years ahead or 73 years back is clamped to that: the
-     * loop's clock never gets there, and such a value must not disturb the order of the other timers.
+     * {@inheritDoc} A due time more than about 146 years ahead or 73 years back is clamped to that
+     * ({@link DueTimes}).
      */
     @Override
     public TimerHandle callAt(long whenNanos, Runnable callback) {
-        return schedule(clampDue(whenNanos, time()), callback, "callAt");
+        return schedule(DueTimes.clamp(whenNanos, time()), callback, "callAt");
     }
 
     private TimerHandle schedule(long when, Runnable callback, String method) {
         Objects.requireNonNull(callback, "callback");
         checkOpen();
         checkThread(method);
-        return timers.schedule(when, callback, debug ? new Throwable("scheduled at") : null);
-    }
-
-    /** {@code when}, or the nearest due time within {@code [now - MAX_PAST_NANOS, now + MAX_DELAY_NANOS]}. */
-    static long clampDue(long when, long now) {
-        long d = when - now;
-        if (((when ^ now) & (when ^ d)) < 0) { // the difference overflowed: when is more than 2^63 away
-            return when < now ? now - MAX_PAST_NANOS : now + MAX_DELAY_NANOS;
-        }
-        if (d > MAX_DELAY_NANOS) {
-            return now + MAX_DELAY_NANOS;
-        }
-        return d < -MAX_PAST_NANOS ? now - MAX_PAST_NANOS : when;
+        return queues.schedule(when, callback, debug ? new Throwable("scheduled at") : null);
     }
 
     /**
@@ -513,197 +401,12 @@ public final class Loop implements EventLoop {
      * returns a future that follows the action's.
      */
     public <T> CompletableFuture<T> onLoop(Supplier<CompletableFuture<T>> action) {
-        checkOpen();
-        if (inLoopThread() || !isRunning()) {
-            return action.get();
-        }
-        CompletableFuture<T> result = new CompletableFuture<>();
-        callSoonThreadsafe(() -> {
-            try {
-                action.get().whenComplete((v, e) -> {
-                    if (e != null) {
-                        result.completeExceptionally(e instanceof CompletionException && e.getCause() != null
-                                ? e.getCause() : e);
-                    } else {
-                        result.complete(v);
-                    }
-                });
-            } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
+        return handoff.onLoop(action);
     }
 
     /** Runs {@code action} on the loop thread: now when possible, else handed over; dropped once closed. */
     public void runOnLoop(Runnable action) {
-        if (isClosed()) {
-            return;
-        }
-        if (inLoopThread() || !isRunning()) {
-            action.run();
-        } else {
-            try {
-                callSoonThreadsafe(action);
-            } catch (LoopClosedException e) {
-                // closed meanwhile: the loop's close released everything
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ readiness
-
-    @Override
-    public void addReader(int fd, Runnable callback) {
-        if (registrations.register(fd, callback, false, "addReader", true)) {
-            recordUse(Capability.READINESS_CALLBACKS, "reader");
-        }
-    }
-
-    @Override
-    public void addWriter(int fd, Runnable callback) {
-        if (registrations.register(fd, callback, true, "addWriter", true)) {
-            recordUse(Capability.READINESS_CALLBACKS, "writer");
-        }
-    }
-
-    @Override
-    public boolean removeReader(int fd) {
-        return registrations.unregister(fd, false, "removeReader");
-    }
-
-    @Override
-    public boolean removeWriter(int fd) {
-        return registrations.unregister(fd, true, "removeWriter");
-    }
-
-    /**
-     * Watches {@code fd} for readability on behalf of the loop's own transports, servers and processes: as
-     * {@link #addReader}, but not counted as the application's use of readiness callbacks (a transport on
-     * another backend would not need them).
-     */
-    public void watchRead(int fd, Runnable callback) {
-        registrations.register(fd, callback, false, "watchRead", false);
-    }
-
-    public boolean unwatchRead(int fd) {
-        return registrations.unregister(fd, false, "unwatchRead");
-    }
-
-    public void watchWrite(int fd, Runnable callback) {
-        registrations.register(fd, callback, true, "watchWrite", false);
-    }
-
-    public boolean unwatchWrite(int fd) {
-        return registrations.unregister(fd, true, "unwatchWrite");
-    }
-
-    /** Refuses a descriptor this backend cannot watch at all (select: FD_SETSIZE and above). */
-    public void requireWatchable(int fd, String what) {
-        DescriptorChecks.requireWatchable(capabilities(), fd, what);
-    }
-
-    // ------------------------------------------------------------------ transports, processes, signals
-
-    @Override
-    public CompletableFuture<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port,
-            ServerOptions options) {
-        return transports.createServer(protocolFactory, host, port, options);
-    }
-
-    @Override
-    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(Supplier<P> protocolFactory,
-            String host, int port) {
-        return transports.createConnection(protocolFactory, host, port);
-    }
-
-    @Override
-    public CompletableFuture<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path,
-            ServerOptions options) {
-        return transports.createUnixServer(protocolFactory, path, options);
-    }
-
-    @Override
-    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> createUnixConnection(
-            Supplier<P> protocolFactory, Path path) {
-        return transports.createUnixConnection(protocolFactory, path);
-    }
-
-    @Override
-    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectReadPipe(Supplier<P> protocolFactory,
-            int fd) {
-        return transports.connectReadPipe(protocolFactory, fd);
-    }
-
-    @Override
-    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectWritePipe(Supplier<P> protocolFactory,
-            int fd) {
-        return transports.connectWritePipe(protocolFactory, fd);
-    }
-
-    @Override
-    public CompletableFuture<Accepted> sockAccept(int fd) {
-        return transports.sockAccept(fd);
-    }
-
-    @Override
-    public CompletableFuture<Void> sockConnect(int fd, SocketAddress address) {
-        return transports.sockConnect(fd, address);
-    }
-
-    @Override
-    public CompletableFuture<ByteBuffer> sockRecv(int fd, int maxBytes) {
-        return transports.sockRecv(fd, maxBytes);
-    }
-
-    @Override
-    public CompletableFuture<Integer> sockRecvInto(int fd, ByteBuffer buffer) {
-        return transports.sockRecvInto(fd, buffer);
-    }
-
-    @Override
-    public CompletableFuture<Void> sockSendAll(int fd, ByteBuffer data) {
-        return transports.sockSendAll(fd, data);
-    }
-
-    @Override
-    public <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessExec(
-            Supplier<P> protocolFactory, List<String> argv, ProcessOptions options) {
-        Objects.requireNonNull(protocolFactory, "protocolFactory");
-        ProcessOptions opts = options == null ? ProcessOptions.DEFAULTS : options;
-        List<String> args = List.copyOf(argv);
-        checkOpen();
-        capabilities().require(Capability.SUBPROCESSES, "subprocessExec(" + (args.isEmpty() ? "" : args.get(0)) + ")");
-        recordUse(Capability.SUBPROCESSES, "subprocess");
-        return onLoop(() -> {
-            try {
-                return PosixSubprocess.start(this, backend.streamIo(), exitWatcher, protocolFactory, args, opts);
-            } catch (java.io.IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        });
-    }
-
-    @Override
-    public <P extends SubprocessProtocol> CompletableFuture<Connection<SubprocessTransport, P>> subprocessShell(
-            Supplier<P> protocolFactory, String command, ProcessOptions options) {
-        Objects.requireNonNull(command, "command");
-        return subprocessExec(protocolFactory, List.of("/bin/sh", "-c", command), options);
-    }
-
-    /** How this loop learns of its children's exits. */
-    public ExitWatcher exitWatcher() {
-        return exitWatcher;
-    }
-
-    @Override
-    public void addSignalHandler(String signal, Runnable callback, boolean chainJvmHandler) {
-        SignalHandlers.add(this, signal, callback, chainJvmHandler);
-    }
-
-    @Override
-    public boolean removeSignalHandler(String signal) {
-        return SignalHandlers.remove(this, signal);
+        handoff.runOnLoop(action);
     }
 
     /** The servers, transports, subprocesses and signal handlers this loop owns (released by close). */
@@ -781,12 +484,12 @@ public final class Loop implements EventLoop {
     @Override
     public LoopStatsSnapshot stats() {
         return metrics.stats.snapshot(new HandleCounts(registrations.readers(), registrations.writers(),
-                timers.liveCount(), timers.cancelledCount(), ready.size() + inbox.pending(),
+                queues.liveTimers(), queues.cancelledTimers(), queues.pending(),
                 resources.count(LoopResources.Kind.SERVER), resources.count(LoopResources.Kind.TRANSPORT),
                 resources.count(LoopResources.Kind.SUBPROCESS), resources.count(LoopResources.Kind.SIGNAL)));
     }
 
-    /** Records that the application used {@code capability} through a {@code what} (see {@link #capabilityUsage()}). */
+    @Override
     public void recordUse(Capability capability, String what) {
         metrics.recordUse(capability, what);
     }

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
  * {@code struct kevent} and the kqueue constants, per OS: macOS (x86_64 and arm64: 32 bytes) and
  * FreeBSD 12+ (with {@code ext[4]}: 64 bytes). The first 32 bytes are laid out alike on both 64-bit
  * ABIs: ident @0, filter @8 (int16), flags @10 (uint16), fflags @12 (uint32), data @16 (64-bit), udata
- * @24. Values from xnu {@code bsd/sys/event.h} and FreeBSD {@code sys/sys/event.h} (shared/native.md).
+ * @24. Values from xnu {@code bsd/sys/event.h} and FreeBSD {@code sys/sys/event.h} (docs/native-layer.md).
  */
 public enum Kevent {
 

@@ -18,7 +18,9 @@ import dev.loop.internal.engine.LoopResources;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.transport.Connection;
 import dev.loop.transport.Protocol;
-import dev.loop.internal.transport.AbstractStreamTransport;
+import dev.loop.internal.transport.ReadPipeTransport;
+import dev.loop.internal.transport.StreamTransport;
+import dev.loop.internal.transport.WritePipeTransport;
 import dev.loop.internal.transport.StreamIo;
 import dev.loop.transport.Transport;
 
@@ -46,7 +48,7 @@ public final class PosixSubprocess implements SubprocessTransport {
     /** Set once the child is watched, right after the spawn. */
     private ExitWatcher.Child watched;
     private final StreamIo io;
-    private final AbstractStreamTransport[] pipes = new AbstractStreamTransport[3];
+    private final StreamTransport[] pipes = new StreamTransport[3];
     private final CompletableFuture<Integer> exitStatus = new CompletableFuture<>();
     /** Graceful: SIGTERM to a running child (the loop's close kills what still runs at its deadline). */
     private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::terminateIfRunning,
@@ -125,8 +127,8 @@ public final class PosixSubprocess implements SubprocessTransport {
                 protocol.resumeWriting();
             }
         };
-        AbstractStreamTransport t = io.newTransport(fd, childFd == 0 ? AbstractStreamTransport.Kind.WRITE_PIPE
-                : AbstractStreamTransport.Kind.READ_PIPE, adapter, childFd == 0);
+        StreamTransport t = childFd == 0 ? new WritePipeTransport(loop, io, fd, adapter, true)
+                : new ReadPipeTransport(loop, io, fd, adapter);
         pipes[childFd] = t;
         t.start(made, () -> null);
         return made;
@@ -206,7 +208,7 @@ public final class PosixSubprocess implements SubprocessTransport {
             return;
         }
         closing = true;
-        for (AbstractStreamTransport t : pipes) {
+        for (StreamTransport t : pipes) {
             if (t != null) {
                 t.close();
             }

@@ -1,7 +1,5 @@
 package dev.loop.internal.transport;
 
-import dev.loop.transport.Protocol;
-
 import java.net.SocketAddress;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -12,7 +10,7 @@ import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.LibC;
 
-/** Stream I/O on readiness: {@link StreamTransport}s, accept and connect on reader/writer callbacks. */
+/** Stream I/O on readiness: transports ({@link ReadinessTransportIo}), accept, connect and waits on reader/writer callbacks. */
 public final class ReadinessStreamIo implements StreamIo {
 
     private final Loop loop;
@@ -22,9 +20,19 @@ public final class ReadinessStreamIo implements StreamIo {
     }
 
     @Override
-    public AbstractStreamTransport newTransport(int fd, AbstractStreamTransport.Kind kind, Protocol protocol,
-            boolean watchPeerClose) {
-        return new StreamTransport(loop, fd, kind, protocol, watchPeerClose);
+    public TransportIo newTransportIo(StreamTransport owner, int fd, boolean socket) {
+        return new ReadinessTransportIo(loop, owner, fd, socket);
+    }
+
+    /** The loop's reader (or writer) on {@code fd}, kept until cancelled: level-triggered, so called while ready. */
+    @Override
+    public Wait awaitReady(int fd, boolean write, Runnable onReady) {
+        if (write) {
+            loop.watchWrite(fd, onReady);
+            return () -> loop.unwatchWrite(fd);
+        }
+        loop.watchRead(fd, onReady);
+        return () -> loop.unwatchRead(fd);
     }
 
     @Override

@@ -41,7 +41,7 @@ final class SocketServer implements Server {
     private final List<SocketAddress> addresses;
     private final Path unixPath;
     private final Object unixInode;
-    private final Set<AbstractStreamTransport> connections = new LinkedHashSet<>();
+    private final Set<StreamTransport> connections = new LinkedHashSet<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::close, this::release);
     private final boolean tcp;
@@ -110,13 +110,13 @@ final class SocketServer implements Server {
 
     /** Returns whether to go on accepting now. */
     private boolean connectionAccepted(int fd) {
-        AbstractStreamTransport transport;
+        StreamTransport transport;
         try {
             loop.requireWatchable(fd, "an accepted connection on descriptor " + fd); // before a protocol is made
             if (tcp) {
                 Sockets.setOption(fd, Linux.IPPROTO_TCP, Linux.TCP_NODELAY, 1);
             }
-            transport = io.newTransport(fd, AbstractStreamTransport.Kind.SOCKET, factory.get(), false);
+            transport = new SocketTransport(loop, io, fd, factory.get());
         } catch (CapabilityNotSupportedException e) {
             // A descriptor the backend cannot watch (select: FD_SETSIZE and above): closed at once, so the
             // client is not left hanging; the next accepts would get no lower number, so back off.
@@ -135,7 +135,7 @@ final class SocketServer implements Server {
         return true;
     }
 
-    void detach(AbstractStreamTransport transport) {
+    void detach(StreamTransport transport) {
         connections.remove(transport);
         maybeClosed();
     }
@@ -181,12 +181,12 @@ final class SocketServer implements Server {
 
     @Override
     public void closeClients() {
-        loop.runOnLoop(() -> new ArrayList<>(connections).forEach(AbstractStreamTransport::close));
+        loop.runOnLoop(() -> new ArrayList<>(connections).forEach(StreamTransport::close));
     }
 
     @Override
     public void abortClients() {
-        loop.runOnLoop(() -> new ArrayList<>(connections).forEach(AbstractStreamTransport::abort));
+        loop.runOnLoop(() -> new ArrayList<>(connections).forEach(StreamTransport::abort));
     }
 
     @Override

@@ -1,21 +1,24 @@
 package dev.loop.internal.transport;
 
-import dev.loop.transport.Protocol;
-
 import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntPredicate;
 
 /**
- * How a loop moves stream bytes: the one seam between the transport layer (servers, connections,
- * pipes, subprocess pipes) and a backend. {@link ReadinessStreamIo} does it with reader and writer
- * callbacks; the proactor with io_uring operations. Loop thread only.
+ * How a loop moves stream bytes: the one seam between the transport layer (servers, connections, pipes,
+ * subprocess pipes, the sock_* operations) and a backend. {@link ReadinessStreamIo} does it with reader and
+ * writer callbacks; the proactor's {@code CompletionStreamIo} with io_uring operations. Loop thread only.
  */
 public interface StreamIo {
 
-    /** A transport owning {@code fd}; see {@link AbstractStreamTransport}. */
-    AbstractStreamTransport newTransport(int fd, AbstractStreamTransport.Kind kind, Protocol protocol,
-            boolean watchPeerClose);
+    /** A wait started by {@link #awaitReady}. */
+    interface Wait {
+        /** Stops waiting; the callback is not called any more. */
+        void cancel();
+    }
+
+    /** The I/O of transport {@code owner} over {@code fd} ({@code socket}: send and recv, else write and read). */
+    TransportIo newTransportIo(StreamTransport owner, int fd, boolean socket);
 
     /**
      * Accepts connections on {@code listener} until {@link #stopAccepting}: each result, a new
@@ -32,4 +35,11 @@ public interface StreamIo {
      * the socket (once the kernel no longer uses it).
      */
     CompletableFuture<Void> connect(int fd, SocketAddress target, boolean ownsFd);
+
+    /**
+     * Calls {@code onReady} once {@code fd} is readable ({@code write}: writable), or in error, until the wait
+     * is cancelled; it may be called again while the descriptor stays ready, so the caller tries its
+     * operation, and waits again or cancels. For the sock_* operations on an application's socket.
+     */
+    Wait awaitReady(int fd, boolean write, Runnable onReady);
 }

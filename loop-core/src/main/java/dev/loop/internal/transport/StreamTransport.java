@@ -1,238 +1,482 @@
 package dev.loop.internal.transport;
 
-import dev.loop.transport.Protocol;
-
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
+import dev.loop.EventLoop;
+import dev.loop.NativeIOException;
 import dev.loop.internal.engine.Loop;
-import dev.loop.internal.nativeio.DirectBuffers;
-import dev.loop.internal.nativeio.Errno;
-import dev.loop.internal.nativeio.LibC;
-import dev.loop.internal.nativeio.Linux;
-import dev.loop.internal.nativeio.NativeMemory;
+import dev.loop.internal.engine.LoopResources;
+import dev.loop.transport.BufferedProtocol;
+import dev.loop.transport.Protocol;
+import dev.loop.transport.Transport;
+import dev.loop.transport.WriteBufferLimits;
 
 /**
- * A {@link Transport} on a readiness loop: reads through a reader callback, writes at once while the
- * kernel takes the bytes and through a writer callback for the rest.
+ * The {@link Transport} contract over one owned descriptor: start-up order, write buffering and flow control,
+ * EOF, closing and the protocol's callbacks (asyncio's {@code _SelectorTransport} and
+ * {@code _ProactorBasePipeTransport} share the same rules). Two axes, kept apart: the shape is a subclass
+ * ({@link SocketTransport}, {@link ReadPipeTransport}, {@link WritePipeTransport}: what the descriptor is
+ * and may do), the mechanism a {@link TransportIo} it owns (readiness callbacks or io_uring operations: how
+ * the bytes move). The mechanism reports back through the methods under "events from the I/O".
  */
-public final class StreamTransport extends AbstractStreamTransport {
+public abstract class StreamTransport implements Transport {
 
-    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
-    private final DirectBuffers readAddresses = new DirectBuffers();
-    private final DirectBuffers writeAddresses = new DirectBuffers();
-    private final Runnable onReadable = this::readReady;
-    private final Runnable onWritable = this::writeReady;
-    private boolean readerAdded;
-    private boolean writerAdded;
+    protected static final System.Logger LOG = System.getLogger("dev.loop.transport");
 
-    /** See {@link AbstractStreamTransport#AbstractStreamTransport}. */
-    public StreamTransport(Loop loop, int fd, Kind kind, Protocol protocol, boolean watchPeerClose) {
-        super(loop, fd, kind, protocol, watchPeerClose);
+    /** asyncio: warn once this many writes were dropped after the connection was lost. */
+    private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+
+    protected final Loop loop;
+    protected final int fd;
+    private final Protocol protocol;
+    /** The protocol, if it reads into its own buffers; else null. */
+    private final BufferedProtocol buffered;
+    private final TransportIo io;
+    /** How the loop closes this transport: gracefully (flush) at shutdown, at once when it closes. */
+    private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::close, this::release);
+    private SocketServer server;
+    private WriteBufferLimits limits = WriteBufferLimits.DEFAULT;
+    /** Bytes accepted by {@code write} and not yet taken by the kernel. */
+    private long pendingBytes;
+    private boolean paused;
+    private boolean closing;
+    private boolean eofRequested;
+    private boolean lostScheduled;
+    private boolean released;
+    private boolean writingPaused;
+    private int droppedWrites;
+
+    /**
+     * A transport owning {@code fd} (switched to non-blocking here), its bytes moved by {@code streams}. Nothing
+     * happens until {@link #start}.
+     */
+    protected StreamTransport(Loop loop, StreamIo streams, int fd, Protocol protocol) {
+        loop.requireWatchable(fd, "a transport on descriptor " + fd); // before anything is done with it
+        this.loop = Objects.requireNonNull(loop, "loop");
+        this.fd = fd;
+        this.protocol = Objects.requireNonNull(protocol, "protocol factory returned null");
+        this.buffered = protocol instanceof BufferedProtocol b ? b : null;
+        Sockets.setNonBlocking(fd);
+        this.io = streams.newTransportIo(this, fd, this instanceof SocketTransport);
+        loop.resources().add(LoopResources.Kind.TRANSPORT, resource);
     }
 
-    // ---------------------------------------------------------------- reading
+    // ---------------------------------------------------------------- what a shape decides
 
-    @Override
-    protected void startReading() {
-        if (!readerAdded && !released) {
-            loop.watchRead(fd, onReadable);
-            readerAdded = true;
+    /** Once {@code connectionMade} ran: starts reading (unless paused), or watching for a reader going away. */
+    protected abstract void beginIo(TransportIo io);
+
+    /** The peer's end of the stream arrived (a read returned 0). */
+    protected abstract void endOfStream();
+
+    /** A read failed with {@code errno}; by default the connection fails. */
+    protected void readError(int errno) {
+        fatalError(new NativeIOException("read", errno, toString()), "Fatal read error on " + this);
+    }
+
+    /** Everything written was taken by the kernel and the transport is not closing. */
+    protected void drained() {
+    }
+
+    /** The system call a failed write was ({@code send} or {@code write}), for its exception. */
+    protected String writeCall() {
+        return "write";
+    }
+
+    // ---------------------------------------------------------------- start-up
+
+    /**
+     * asyncio's start-up order, each in its own callback: {@code connectionMade}, then reading starts
+     * (unless the protocol paused reading meanwhile), then {@code made} completes. So no data arrives
+     * before {@code connectionMade}, and a pause inside it is honoured.
+     */
+    public <T> void start(CompletableFuture<T> made, Supplier<T> result) {
+        loop.callSoon(() -> {
+            try {
+                protocol.connectionMade(this);
+            } catch (RuntimeException | Error e) {
+                if (made != null) {
+                    made.completeExceptionally(e);
+                }
+                fatalError(e, "Fatal error: protocol.connectionMade() call failed.");
+            }
+        });
+        loop.callSoon(() -> {
+            if (!closing) {
+                beginIo(io);
+            }
+        });
+        if (made != null) {
+            loop.callSoon(() -> made.complete(result.get()));
         }
     }
 
+    /** How this transport's bytes move. */
+    public final TransportIo io() {
+        return io;
+    }
+
+    void attachTo(SocketServer server) {
+        this.server = server;
+    }
+
+    // ---------------------------------------------------------------- Transport
+
     @Override
-    protected void stopReading() {
-        if (readerAdded) {
-            readerAdded = false;
-            loop.unwatchRead(fd);
+    public EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    @Override
+    public int fd() {
+        return fd;
+    }
+
+    @Override
+    public void write(ByteBuffer data) {
+        loop.checkThread("Transport.write");
+        if (eofRequested) {
+            throw new IllegalStateException("Cannot call write() after writeEof()");
+        }
+        if (!data.hasRemaining()) {
+            return;
+        }
+        if (lostScheduled || released) {
+            data.position(data.limit());
+            if (++droppedWrites >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
+                LOG.log(Level.WARNING, "socket.send() raised exception: " + droppedWrites
+                        + " writes dropped after the connection was lost (" + this + ")");
+            }
+            return;
+        }
+        io.send(data);
+        maybePauseProtocol();
+    }
+
+    @Override
+    public void writev(ByteBuffer... data) {
+        for (ByteBuffer b : data) {
+            write(b);
         }
     }
 
-    private void readReady() {
+    /** Marks EOF as asked for; false when it was already, or the transport is closing. */
+    protected final boolean requestEof() {
+        loop.checkThread("Transport.writeEof");
+        if (closing || eofRequested) {
+            return false;
+        }
+        eofRequested = true;
+        return true;
+    }
+
+    @Override
+    public void close() {
+        loop.checkThread("Transport.close");
         if (closing || released) {
             return;
         }
-        if (kind == Kind.WRITE_PIPE) {
-            readEof(); // the write end became readable or errored: the reader went away
-            return;
-        }
-        if (buffered != null) {
-            readIntoProtocolBuffer();
-            return;
-        }
-        NativeMemory scratch = IoScratch.get();
-        long n = LibC.read(fd, scratch.address(), IoScratch.SIZE);
-        if (n > 0) {
-            deliver(scratch.buffer(), 0, (int) n);
-        } else {
-            readFailed(n);
+        closing = true;
+        io.stopReading();
+        if (pendingBytes == 0) {
+            scheduleConnectionLost(null);
         }
     }
-
-    /** asyncio's BufferedProtocol path: get_buffer, recv_into (straight into a direct buffer), buffer_updated. */
-    private void readIntoProtocolBuffer() {
-        ByteBuffer buf = protocolBuffer();
-        if (buf == null) {
-            return;
-        }
-        long n;
-        if (buf.isDirect()) {
-            n = LibC.read(fd, readAddresses.address(buf) + buf.position(), buf.remaining());
-            if (n > 0) {
-                bufferUpdated(buf, (int) n);
-                return;
-            }
-        } else {
-            NativeMemory scratch = IoScratch.get();
-            n = LibC.read(fd, scratch.address(), Math.min(buf.remaining(), IoScratch.SIZE));
-            if (n > 0) {
-                deliver(scratch.buffer(), 0, (int) n);
-                return;
-            }
-        }
-        readFailed(n);
-    }
-
-    /** A read returned 0 (EOF) or -1. */
-    private void readFailed(long n) {
-        if (n == 0) {
-            readEof();
-            return;
-        }
-        int errno = LibC.errno();
-        if (errno != Errno.EAGAIN && errno != Errno.EINTR) {
-            readError(errno);
-        }
-    }
-
-    // ---------------------------------------------------------------- writing
 
     @Override
-    protected void send(ByteBuffer data) {
-        if (pending.isEmpty()) {
-            int errno = writeDirect(data);
-            if (errno != 0) {
-                writeError(errno);
-                return;
-            }
-            if (!data.hasRemaining()) {
-                return;
-            }
-            addWriter();
-        }
-        int length = data.remaining();
-        byte[] copy = new byte[length];
-        data.get(copy);
-        pending.add(ByteBuffer.wrap(copy));
-        pendingBytes += length;
+    public void abort() {
+        forceClose(null);
     }
 
-    /**
-     * Writes what the kernel takes now (straight from a direct buffer, else through the scratch buffer);
-     * returns 0, or the errno of a real failure.
-     */
-    private int writeDirect(ByteBuffer data) {
-        boolean direct = data.isDirect();
-        NativeMemory scratch = direct ? null : IoScratch.get();
-        while (data.hasRemaining()) {
-            int chunk;
-            long n;
-            if (direct) {
-                chunk = data.remaining();
-                n = writeOnce(writeAddresses.address(data) + data.position(), chunk);
-            } else {
-                chunk = Math.min(data.remaining(), IoScratch.SIZE);
-                scratch.buffer().put(0, data, data.position(), chunk);
-                n = writeOnce(scratch.address(), chunk);
-            }
-            if (n < 0) {
-                int errno = LibC.errno();
-                return errno == Errno.EAGAIN || errno == Errno.EINTR ? 0 : errno;
-            }
-            data.position(data.position() + (int) n);
-            if (n < chunk) {
-                return 0;
-            }
-        }
-        return 0;
+    @Override
+    public boolean isClosing() {
+        return closing || released;
     }
 
-    private long writeOnce(long address, int length) {
-        return kind == Kind.SOCKET ? LibC.send(fd, address, length, Linux.MSG_NOSIGNAL)
-                : LibC.write(fd, address, length);
-    }
-
-    private void writeReady() {
-        if (released) {
+    @Override
+    public void pauseReading() {
+        loop.checkThread("Transport.pauseReading");
+        if (closing || paused) {
             return;
         }
-        NativeMemory scratch = IoScratch.get();
-        int gathered = 0;
-        for (ByteBuffer b : pending) {
-            int chunk = Math.min(b.remaining(), IoScratch.SIZE - gathered);
-            scratch.buffer().put(gathered, b, b.position(), chunk);
-            gathered += chunk;
-            if (gathered == IoScratch.SIZE) {
-                break;
-            }
+        paused = true;
+        io.stopReading();
+    }
+
+    @Override
+    public void resumeReading() {
+        loop.checkThread("Transport.resumeReading");
+        if (closing || !paused) {
+            return;
         }
-        long n = writeOnce(scratch.address(), gathered);
-        if (n < 0) {
-            int errno = LibC.errno();
-            if (errno != Errno.EAGAIN && errno != Errno.EINTR) {
-                writeError(errno);
+        paused = false;
+        io.startReading();
+    }
+
+    @Override
+    public boolean isReading() {
+        return !paused && !closing && !released;
+    }
+
+    /** Whether the protocol paused reading. */
+    public final boolean isPaused() {
+        return paused;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return null;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return null;
+    }
+
+    @Override
+    public Object extraInfo(String name) {
+        return "pipe".equals(name) ? fd : null;
+    }
+
+    @Override
+    public void setWriteBufferLimits(long high, long low) {
+        limits = new WriteBufferLimits(high, low);
+        maybePauseProtocol();
+    }
+
+    @Override
+    public WriteBufferLimits writeBufferLimits() {
+        return limits;
+    }
+
+    @Override
+    public long writeBufferSize() {
+        return pendingBytes;
+    }
+
+    // ---------------------------------------------------------------- events from the I/O: reading
+
+    /** The protocol, if it reads into its own buffers; else null. */
+    public final BufferedProtocol bufferedProtocol() {
+        return buffered;
+    }
+
+    /** Hands a copy of {@code n} bytes of {@code source} from {@code offset} to the protocol ({@code dataReceived}, or its buffers). */
+    public final void dataRead(ByteBuffer source, int offset, int n) {
+        if (buffered == null) {
+            byte[] copy = new byte[n];
+            source.get(offset, copy, 0, n);
+            try {
+                protocol.dataReceived(ByteBuffer.wrap(copy));
+            } catch (RuntimeException | Error e) {
+                fatalError(e, "Fatal error: protocol.dataReceived() call failed.");
             }
             return;
         }
-        consume(n);
-        if (pending.isEmpty()) {
-            removeWriter();
-        }
-        written(n);
-    }
-
-    private void consume(long n) {
+        // asyncio's _feed_data_to_buffered_proto: as many get_buffer/buffer_updated rounds as it takes.
         while (n > 0) {
-            ByteBuffer head = pending.peek();
-            int take = (int) Math.min(n, head.remaining());
-            head.position(head.position() + take);
-            n -= take;
-            if (!head.hasRemaining()) {
-                pending.poll();
+            ByteBuffer buf = protocolBuffer();
+            if (buf == null) {
+                return;
+            }
+            int chunk = Math.min(n, buf.remaining());
+            buf.put(buf.position(), source, offset, chunk);
+            offset += chunk;
+            n -= chunk;
+            if (!bufferUpdated(buf, chunk)) {
+                return;
             }
         }
     }
 
-    @Override
-    protected void discardWrites() {
-        pending.clear();
-        removeWriter();
+    /** The buffer a {@link BufferedProtocol} wants the next bytes in, or null after reporting its failure. */
+    public final ByteBuffer protocolBuffer() {
+        try {
+            ByteBuffer buf = buffered.getBuffer(-1);
+            if (buf == null || !buf.hasRemaining() || buf.isReadOnly()) {
+                throw new IllegalStateException("getBuffer() returned an empty or read-only buffer");
+            }
+            return buf;
+        } catch (RuntimeException | Error e) {
+            fatalError(e, "Fatal error: protocol.getBuffer() call failed.");
+            return null;
+        }
+    }
+
+    /** Moves {@code buf}'s position past {@code n} new bytes and tells the protocol; false if it failed. */
+    public final boolean bufferUpdated(ByteBuffer buf, int n) {
+        buf.position(buf.position() + n);
+        try {
+            buffered.bufferUpdated(n);
+            return true;
+        } catch (RuntimeException | Error e) {
+            fatalError(e, "Fatal error: protocol.bufferUpdated() call failed.");
+            return false;
+        }
+    }
+
+    /** A read returned 0: the peer closed its side. */
+    public final void readEof() {
+        endOfStream();
+    }
+
+    /** A read failed with {@code errno} (not EAGAIN or EINTR, which the I/O retries). */
+    public final void readFailed(int errno) {
+        readError(errno);
+    }
+
+    /** The protocol's {@code eofReceived}; returns whether it asked to keep the transport open (false if it failed). */
+    protected final boolean eofReceived() {
+        io.stopReading();
+        try {
+            return protocol.eofReceived();
+        } catch (RuntimeException | Error e) {
+            fatalError(e, "Fatal error: protocol.eofReceived() call failed.");
+            return true; // closing already
+        }
+    }
+
+    /** The reader of a write pipe went away: unwritten bytes are an EPIPE, else a plain close. */
+    public final void peerClosed() {
+        if (pendingBytes > 0) {
+            forceClose(new NativeIOException("write", dev.loop.internal.nativeio.Errno.EPIPE,
+                    "the reader of " + this + " went away"));
+        } else {
+            close();
+        }
+    }
+
+    // ---------------------------------------------------------------- events from the I/O: writing
+
+    /** {@code n} bytes of a write were kept to be written later. */
+    public final void bytesBuffered(long n) {
+        pendingBytes += n;
+    }
+
+    /** A write failed with {@code errno} (not EAGAIN or EINTR). */
+    public final void writeFailed(int errno) {
+        fatalError(new NativeIOException(writeCall(), errno, toString()), "Fatal write error on " + this);
+    }
+
+    /** {@code n} buffered bytes were taken by the kernel: flow control, then a pending close or EOF. */
+    public final void written(long n) {
+        pendingBytes -= n;
+        maybeResumeProtocol();
+        if (pendingBytes > 0) {
+            return;
+        }
+        if (closing) {
+            scheduleConnectionLost(null);
+        } else {
+            drained();
+        }
+    }
+
+    /** Whether {@code writeEof} was asked for. */
+    protected final boolean eofRequested() {
+        return eofRequested;
+    }
+
+    /** Whether buffered bytes wait for the kernel. */
+    protected final boolean hasPendingWrites() {
+        return pendingBytes > 0;
+    }
+
+    private void maybePauseProtocol() {
+        if (!writingPaused && pendingBytes > limits.high()) {
+            writingPaused = true;
+            try {
+                protocol.pauseWriting();
+            } catch (RuntimeException | Error e) {
+                loop.reportError("protocol.pauseWriting() failed", e, null, fd, null);
+            }
+        }
+    }
+
+    private void maybeResumeProtocol() {
+        if (writingPaused && pendingBytes <= limits.low()) {
+            writingPaused = false;
+            try {
+                protocol.resumeWriting();
+            } catch (RuntimeException | Error e) {
+                loop.reportError("protocol.resumeWriting() failed", e, null, fd, null);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- closing
 
+    /** Whether the descriptor was given up (closed, or closing once the kernel gives its operations back). */
+    public final boolean isReleased() {
+        return released;
+    }
+
+    /** asyncio's {@code _fatal_error}: I/O errors are expected (logged at debug), others reported. */
+    protected final void fatalError(Throwable e, String message) {
+        if (e instanceof NativeIOException) {
+            LOG.log(Level.DEBUG, () -> message + ": " + e.getMessage());
+        } else {
+            loop.reportError(message + " (" + this + ")", e, null, fd, null);
+        }
+        forceClose(e);
+    }
+
+    private void forceClose(Throwable cause) {
+        if (lostScheduled || released) {
+            return;
+        }
+        if (pendingBytes > 0) {
+            io.discardWrites();
+            pendingBytes = 0;
+        }
+        closing = true;
+        io.stopReading();
+        scheduleConnectionLost(cause);
+    }
+
+    private void scheduleConnectionLost(Throwable cause) {
+        if (lostScheduled) {
+            return;
+        }
+        lostScheduled = true;
+        loop.callSoon(() -> {
+            try {
+                protocol.connectionLost(cause);
+            } finally {
+                release();
+            }
+        });
+    }
+
+    /** Closes the descriptor now, without callbacks (also what the loop's close does). */
+    private void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        closing = true;
+        io.close();
+        pendingBytes = 0;
+        loop.resources().remove(LoopResources.Kind.TRANSPORT, resource);
+        SocketServer s = server;
+        server = null;
+        if (s != null) {
+            s.detach(this);
+        }
+    }
+
     @Override
-    protected void closeDescriptor() {
-        if (!loop.isClosed()) {
-            stopReading();
-            removeWriter();
-        }
-        pending.clear();
-        LibC.close(fd);
-    }
-
-    private void addWriter() {
-        if (!writerAdded) {
-            loop.watchWrite(fd, onWritable);
-            writerAdded = true;
-        }
-    }
-
-    private void removeWriter() {
-        if (writerAdded) {
-            writerAdded = false;
-            loop.unwatchWrite(fd);
-        }
+    public String toString() {
+        return getClass().getSimpleName() + "[fd=" + fd + (released ? ", closed" : closing ? ", closing" : "") + "]";
     }
 }

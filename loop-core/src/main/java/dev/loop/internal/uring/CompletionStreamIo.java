@@ -13,8 +13,8 @@ import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.nativeio.NativeMemory;
 import dev.loop.internal.nativeio.SocketAddresses;
-import dev.loop.internal.transport.AbstractStreamTransport;
-import dev.loop.transport.Protocol;
+import dev.loop.internal.transport.StreamTransport;
+import dev.loop.internal.transport.TransportIo;
 import dev.loop.internal.transport.StreamIo;
 
 /**
@@ -51,9 +51,45 @@ final class CompletionStreamIo implements StreamIo {
     }
 
     @Override
-    public AbstractStreamTransport newTransport(int fd, AbstractStreamTransport.Kind kind, Protocol protocol,
-            boolean watchPeerClose) {
-        return new CompletionTransport(loop, proactor, this, fd, kind, protocol, watchPeerClose);
+    public TransportIo newTransportIo(StreamTransport owner, int fd, boolean socket) {
+        return new CompletionTransportIo(loop, proactor, this, owner, fd, socket);
+    }
+
+    /**
+     * A one-shot {@code IORING_OP_POLL_ADD} (the caller waits again after each try); cancelling removes it.
+     * A poll that fails (EBADF) still calls {@code onReady}, whose own call then reports the error.
+     */
+    @Override
+    public Wait awaitReady(int fd, boolean write, Runnable onReady) {
+        return new PollWait(fd, write, onReady);
+    }
+
+    /** One poll in flight until it completes or is cancelled; a completion after the cancel is dropped. */
+    private final class PollWait implements Wait {
+        private final Runnable onReady;
+        private int op;
+        private boolean cancelled;
+
+        PollWait(int fd, boolean write, Runnable onReady) {
+            this.onReady = onReady;
+            this.op = proactor.submit(Linux.IORING_OP_POLL_ADD, fd, 0, 0, 0, write ? Linux.POLLOUT : Linux.POLLIN,
+                    this::completed);
+        }
+
+        private void completed(int res) {
+            op = -1;
+            if (!cancelled && res != -Linux.ECANCELED) {
+                onReady.run();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            if (!cancelled && op >= 0) {
+                proactor.cancel(op);
+            }
+            cancelled = true;
+        }
     }
 
     // ---------------------------------------------------------------- accept

@@ -18,7 +18,7 @@ import dev.loop.internal.nativeio.NativeMemory;
  *
  * <p>Ring bookkeeping uses VarHandles over the mapped memory: SQEs are filled with plain stores, the
  * SQ tail is published with a release store and the kernel's SQ head read with an acquire load; the
- * CQ tail is read with acquire and the CQ head released once per batch (shared/native.md §3). The
+ * CQ tail is read with acquire and the CQ head released once per batch (docs/native-layer.md, io_uring). The
  * kernel writes the ring offsets into {@code io_uring_params}; they are read from there, never
  * hard-coded. Single-threaded: only the loop thread touches a ring.
  */

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import dev.loop.EventLoop;
 import dev.loop.LoopOptions;
 import dev.loop.conformance.BackendFixture;
+import dev.loop.internal.transport.StreamTransport;
 import dev.loop.conformance.LoopTestBase;
 import dev.loop.testsupport.RecordingProtocol;
 import dev.loop.testsupport.TestFds;
@@ -100,7 +101,7 @@ class CompletionTransportTest extends LoopTestBase {
         List<Socket> clients = new ArrayList<>();
         RecordingProtocol p = acceptOne(loop, clients);
         Transport t = p.transport;
-        assertThat(t.getClass()).isEqualTo(CompletionTransport.class);
+        assertThat(((StreamTransport) t).io()).isInstanceOf(CompletionTransportIo.class);
         int fd = t.fd();
         String socket = target(fd);
         byte[] data = pattern(LARGE);

@@ -9,11 +9,12 @@ import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.nativeio.NativeMemory;
-import dev.loop.internal.transport.AbstractStreamTransport;
-import dev.loop.transport.Protocol;
+import dev.loop.internal.transport.StreamTransport;
+import dev.loop.internal.transport.TransportIo;
 
 /**
- * A {@link dev.loop.transport.Transport} whose bytes move as io_uring operations: one read (RECV for
+ * A transport's bytes moved as io_uring operations (the completion mechanism; {@code ReadinessTransportIo} is
+ * the readiness one): one read (RECV for
  * sockets, READ for pipes and devices) always in flight while reading, and one write (SEND, SENDMSG or
  * WRITEV over up to {@value #MAX_IOV} buffered chunks) in flight while there is something to write.
  *
@@ -28,7 +29,7 @@ import dev.loop.transport.Protocol;
  * <p>A pause keeps the read in flight; what it brings is parked and delivered on resume (asyncio's
  * proactor does the same), so no byte is lost and none arrives while paused.
  */
-final class CompletionTransport extends AbstractStreamTransport {
+final class CompletionTransportIo implements TransportIo {
 
     private static final int READ_SIZE = 64 * 1024;
     static final int MAX_IOV = 64;
@@ -45,8 +46,12 @@ final class CompletionTransport extends AbstractStreamTransport {
         }
     }
 
+    private final Loop loop;
     private final UringBackend proactor;
     private final CompletionStreamIo io;
+    private final StreamTransport owner;
+    private final int fd;
+    private final boolean socket;
     private final DirectBuffers addresses = new DirectBuffers();
     private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
     private final UringBackend.Completion onRead = this::readCompleted;
@@ -69,25 +74,29 @@ final class CompletionTransport extends AbstractStreamTransport {
     private boolean discarding;
     private boolean fdClosed;
 
-    CompletionTransport(Loop loop, UringBackend proactor, CompletionStreamIo io, int fd, Kind kind, Protocol protocol,
-            boolean watchPeerClose) {
-        super(loop, fd, kind, protocol, watchPeerClose);
+    CompletionTransportIo(Loop loop, UringBackend proactor, CompletionStreamIo io, StreamTransport owner, int fd,
+            boolean socket) {
+        this.loop = loop;
         this.proactor = proactor;
         this.io = io;
+        this.owner = owner;
+        this.fd = fd;
+        this.socket = socket;
     }
 
     // ---------------------------------------------------------------- reading
 
     @Override
-    protected void startReading() {
-        if (released || closing) {
-            return;
+    public void watchPeerClose() {
+        if (!owner.isClosing() && peerOp < 0) {
+            // Readable or in error: the reader went away.
+            peerOp = proactor.submit(Linux.IORING_OP_POLL_ADD, fd, 0, 0, 0, Linux.POLLIN, this::peerEvent);
         }
-        if (kind == Kind.WRITE_PIPE) {
-            if (peerOp < 0) {
-                // Readable or in error: the reader went away.
-                peerOp = proactor.submit(Linux.IORING_OP_POLL_ADD, fd, 0, 0, 0, Linux.POLLIN, this::peerEvent);
-            }
+    }
+
+    @Override
+    public void startReading() {
+        if (owner.isClosing()) {
             return;
         }
         if (parked != NO_RESULT) {
@@ -99,8 +108,8 @@ final class CompletionTransport extends AbstractStreamTransport {
 
     /** A pause keeps the read in flight (its result is parked); a close cancels it. */
     @Override
-    protected void stopReading() {
-        if (!closing) {
+    public void stopReading() {
+        if (!owner.isClosing()) {
             return;
         }
         if (readOp >= 0) {
@@ -115,8 +124,9 @@ final class CompletionTransport extends AbstractStreamTransport {
         long address;
         int length;
         readTarget = null;
-        ByteBuffer buf = buffered == null ? null : protocolBuffer();
-        if (buffered != null && buf == null) {
+        boolean buffered = owner.bufferedProtocol() != null;
+        ByteBuffer buf = buffered ? owner.protocolBuffer() : null;
+        if (buffered && buf == null) {
             return; // getBuffer failed: reported, transport closing
         }
         if (buf != null && buf.isDirect()) {
@@ -129,7 +139,7 @@ final class CompletionTransport extends AbstractStreamTransport {
             length = buf == null ? READ_SIZE : Math.min(buf.remaining(), READ_SIZE);
         }
         readLength = length;
-        if (kind == Kind.SOCKET) {
+        if (socket) {
             // After a short read the kernel's attempt to receive at once would fail: arm its poll directly.
             readPolledFirst = drained && io.pollFirst();
             readOp = proactor.submit(Linux.IORING_OP_RECV, fd, address, length, 0, 0,
@@ -141,16 +151,16 @@ final class CompletionTransport extends AbstractStreamTransport {
 
     private void readCompleted(int res) {
         readOp = -1;
-        if (released) {
+        if (owner.isReleased()) {
             readTarget = null;
             closeWhenIdle();
             return;
         }
-        if (closing || res == -Linux.ECANCELED) {
+        if (owner.isClosing() || res == -Linux.ECANCELED) {
             readTarget = null;
             return;
         }
-        if (paused) {
+        if (owner.isPaused()) {
             parked = res;
             return;
         }
@@ -169,20 +179,20 @@ final class CompletionTransport extends AbstractStreamTransport {
         if (res > 0) {
             if (target != null) {
                 target.position(readTargetPosition);
-                if (!bufferUpdated(target, res)) {
+                if (!owner.bufferUpdated(target, res)) {
                     return;
                 }
             } else {
-                deliver(readBuffer.buffer(), 0, res);
+                owner.dataRead(readBuffer.buffer(), 0, res);
             }
         } else if (res == 0) {
-            readEof();
+            owner.readEof();
             return;
         } else if (-res != Errno.EAGAIN && -res != Errno.EINTR) {
-            readError(-res);
+            owner.readFailed(-res);
             return;
         }
-        if (!closing && !paused && !released && readOp < 0) {
+        if (!owner.isClosing() && !owner.isPaused() && readOp < 0) {
             submitRead();
         }
     }
@@ -195,10 +205,10 @@ final class CompletionTransport extends AbstractStreamTransport {
         deliveryScheduled = true;
         loop.callSoon(() -> {
             deliveryScheduled = false;
-            if (released || closing) {
+            if (owner.isClosing()) {
                 parked = NO_RESULT;
                 readTarget = null;
-            } else if (!paused) {
+            } else if (!owner.isPaused()) {
                 int res = parked;
                 parked = NO_RESULT;
                 handleRead(res);
@@ -208,10 +218,10 @@ final class CompletionTransport extends AbstractStreamTransport {
 
     private void peerEvent(int res) {
         peerOp = -1;
-        if (released) {
+        if (owner.isReleased()) {
             closeWhenIdle();
-        } else if (!closing && res != -Linux.ECANCELED) {
-            readEof(); // a write pipe: its reader went away
+        } else if (!owner.isClosing() && res != -Linux.ECANCELED) {
+            owner.peerClosed();
         }
     }
 
@@ -225,7 +235,7 @@ final class CompletionTransport extends AbstractStreamTransport {
     // ---------------------------------------------------------------- writing
 
     @Override
-    protected void send(ByteBuffer data) {
+    public void send(ByteBuffer data) {
         while (data.hasRemaining()) {
             Chunk tail = chunks.peekLast();
             if (tail == null || tail.end == CompletionStreamIo.CHUNK_SIZE) {
@@ -237,7 +247,7 @@ final class CompletionTransport extends AbstractStreamTransport {
             tail.memory.buffer().put(tail.end, data, data.position(), n);
             data.position(data.position() + n);
             tail.end += n;
-            pendingBytes += n;
+            owner.bytesBuffered(n);
         }
         if (writeOp < 0) {
             submitWrite();
@@ -247,7 +257,6 @@ final class CompletionTransport extends AbstractStreamTransport {
     /** Sends what is buffered: one chunk with SEND (or WRITE), several with SENDMSG (or WRITEV). */
     private void submitWrite() {
         Chunk first = chunks.peek();
-        boolean socket = kind == Kind.SOCKET;
         if (chunks.size() == 1) {
             writeOp = proactor.submit(socket ? Linux.IORING_OP_SEND : Linux.IORING_OP_WRITE, fd,
                     first.memory.address() + first.start, first.end - first.start, socket ? 0 : -1,
@@ -279,7 +288,7 @@ final class CompletionTransport extends AbstractStreamTransport {
 
     private void writeCompleted(int res) {
         writeOp = -1;
-        if (discarding || released) {
+        if (discarding || owner.isReleased()) {
             discarding = false;
             freeChunks();
             closeWhenIdle();
@@ -289,7 +298,7 @@ final class CompletionTransport extends AbstractStreamTransport {
             if (-res == Errno.EAGAIN || -res == Errno.EINTR) {
                 submitWrite();
             } else {
-                writeError(-res);
+                owner.writeFailed(-res);
             }
             return;
         }
@@ -297,7 +306,7 @@ final class CompletionTransport extends AbstractStreamTransport {
         if (!chunks.isEmpty()) {
             submitWrite();
         }
-        written(res);
+        owner.written(res);
     }
 
     private void consume(int n) {
@@ -315,7 +324,7 @@ final class CompletionTransport extends AbstractStreamTransport {
 
     /** An abort: the write in flight is cancelled and its chunks go when it completes. */
     @Override
-    protected void discardWrites() {
+    public void discardWrites() {
         if (writeOp >= 0) {
             discarding = true;
             proactor.cancel(writeOp);
@@ -334,7 +343,7 @@ final class CompletionTransport extends AbstractStreamTransport {
     // ---------------------------------------------------------------- closing
 
     @Override
-    protected void closeDescriptor() {
+    public void close() {
         parked = NO_RESULT;
         for (int op : new int[] {readOp, peerOp, writeOp}) {
             if (op >= 0) {
@@ -351,16 +360,18 @@ final class CompletionTransport extends AbstractStreamTransport {
     }
 
     /** The loop closes and the kernel never gave the operations back: the descriptor is closed, the memory left. */
-    private final Runnable abandon = () -> {
+    private final Runnable abandon = this::closeAbandoned;
+
+    private void closeAbandoned() {
         if (!fdClosed) {
             fdClosed = true;
             LibC.close(fd);
         }
-    };
+    }
 
     /** Once released and no operation is in flight: the descriptor is closed and the memory freed. */
     private void closeWhenIdle() {
-        if (fdClosed || !released || readOp >= 0 || writeOp >= 0 || peerOp >= 0) {
+        if (fdClosed || !owner.isReleased() || readOp >= 0 || writeOp >= 0 || peerOp >= 0) {
             return;
         }
         fdClosed = true;

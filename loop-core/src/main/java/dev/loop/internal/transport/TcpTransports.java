@@ -1,0 +1,146 @@
+package dev.loop.internal.transport;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import dev.loop.NativeIOException;
+import dev.loop.capability.Capability;
+import dev.loop.internal.engine.Loop;
+import dev.loop.internal.nativeio.Errno;
+import dev.loop.internal.nativeio.LibC;
+import dev.loop.internal.nativeio.Linux;
+import dev.loop.transport.Connection;
+import dev.loop.transport.Protocol;
+import dev.loop.transport.Server;
+import dev.loop.transport.ServerOptions;
+import dev.loop.transport.Transport;
+
+/** TCP servers (one socket per address, one port for all) and connections (each address in turn). */
+final class TcpTransports {
+
+    private final Loop loop;
+    private final StreamSockets sockets;
+    private final NameResolver resolver;
+
+    TcpTransports(Loop loop, StreamSockets sockets, NameResolver resolver) {
+        this.loop = loop;
+        this.sockets = sockets;
+        this.resolver = resolver;
+    }
+
+    public CompletableFuture<Server> createServer(Supplier<? extends Protocol> factory, String host, int port,
+            ServerOptions options) {
+        Objects.requireNonNull(factory, "protocolFactory");
+        ServerOptions opts = options == null ? ServerOptions.DEFAULTS : options;
+        NameResolver.checkPort(port);
+        return loop.onLoop(() -> {
+            loop.capabilities().require(Capability.TCP, "createServer(" + host + ", " + port + ")");
+            loop.recordUse(Capability.TCP, "server");
+            return resolver.resolve(host, true).thenApply(addresses -> listenTcp(factory, addresses, port, opts));
+        });
+    }
+
+    private Server listenTcp(Supplier<? extends Protocol> factory, List<InetAddress> addresses, int port,
+            ServerOptions opts) {
+        List<Integer> fds = new ArrayList<>();
+        int boundPort = port;
+        try {
+            for (InetAddress ip : addresses) {
+                InetSocketAddress address = new InetSocketAddress(ip, boundPort);
+                int fd;
+                try {
+                    fd = Sockets.openStream(address);
+                } catch (NativeIOException e) {
+                    if (e.errno() == Errno.EAFNOSUPPORT) {
+                        continue; // this family is disabled here (asyncio skips it too)
+                    }
+                    throw e;
+                }
+                try {
+                    if (opts.reuseAddress()) {
+                        Sockets.setOption(fd, Linux.SOL_SOCKET, Linux.SO_REUSEADDR, 1);
+                    }
+                    if (opts.reusePort()) {
+                        Sockets.setOption(fd, Linux.SOL_SOCKET, Linux.SO_REUSEPORT, 1);
+                    }
+                    if (address.getAddress() instanceof java.net.Inet6Address) {
+                        Sockets.setOption(fd, Linux.IPPROTO_IPV6, Linux.IPV6_V6ONLY, 1);
+                    }
+                    Sockets.bind(fd, address);
+                } catch (NativeIOException e) {
+                    LibC.close(fd);
+                    if (e.errno() == Errno.EADDRNOTAVAIL) {
+                        continue; // e.g. ::1 on a host without IPv6 loopback
+                    }
+                    throw e;
+                }
+                fds.add(fd);
+                if (boundPort == 0) {
+                    // One port for every address of the host, not one per address.
+                    boundPort = ((InetSocketAddress) Sockets.localAddress(fd)).getPort();
+                }
+            }
+            if (fds.isEmpty()) {
+                throw new NativeIOException("could not bind on any address out of " + addresses, null);
+            }
+            return sockets.listen(factory, opts, fds, null, null);
+        } catch (NativeIOException e) {
+            fds.forEach(LibC::close);
+            throw new java.util.concurrent.CompletionException(e);
+        }
+    }
+
+    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(Supplier<P> factory,
+            String host, int port) {
+        Objects.requireNonNull(factory, "protocolFactory");
+        Objects.requireNonNull(host, "host");
+        NameResolver.checkPort(port);
+        return loop.onLoop(() -> {
+            loop.capabilities().require(Capability.TCP, "createConnection(" + host + ", " + port + ")");
+            loop.recordUse(Capability.TCP, "connection");
+            return resolver.resolve(host, false).thenCompose(addresses -> {
+                List<SocketAddress> targets = new ArrayList<>();
+                addresses.forEach(ip -> targets.add(new InetSocketAddress(ip, port)));
+                CompletableFuture<Integer> connected = new CompletableFuture<>();
+                connectAny(targets, 0, new ArrayList<>(), connected);
+                return connected.thenCompose(fd -> sockets.start(fd, factory, true));
+            });
+        });
+    }
+
+    /** Tries each address in turn; fails with the single error, or all of them as suppressed ones. */
+    private void connectAny(List<SocketAddress> targets, int index, List<NativeIOException> errors,
+            CompletableFuture<Integer> result) {
+        if (index == targets.size()) {
+            if (errors.size() == 1) {
+                result.completeExceptionally(errors.get(0));
+            } else {
+                NativeIOException all = new NativeIOException("Multiple exceptions: " + errors, errors.isEmpty() ? null
+                        : errors.get(0));
+                errors.forEach(all::addSuppressed);
+                result.completeExceptionally(all);
+            }
+            return;
+        }
+        SocketAddress target = targets.get(index);
+        CompletableFuture<Integer> one = sockets.connect(target);
+        one.whenComplete((fd, error) -> {
+            if (error == null) {
+                if (!result.complete(fd)) {
+                    LibC.close(fd); // cancelled meanwhile
+                }
+            } else if (error instanceof NativeIOException nio) {
+                errors.add(nio);
+                connectAny(targets, index + 1, errors, result);
+            } else {
+                result.completeExceptionally(error);
+            }
+        });
+    }
+}
