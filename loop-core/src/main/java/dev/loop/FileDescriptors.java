@@ -25,22 +25,7 @@ public final class FileDescriptors {
      * @throws NativeIOException when the read fails (EBADF: not open)
      */
     public static int read(int fd, ByteBuffer dst) throws NativeIOException {
-        int n = dst.remaining();
-        if (n == 0) {
-            return 0;
-        }
-        long got;
-        if (dst.isDirect()) {
-            got = LibC.read(fd, NativeMemory.addressOf(dst) + dst.position(), n);
-        } else {
-            try (NativeMemory tmp = new NativeMemory(n)) {
-                got = LibC.read(fd, tmp.address(), n);
-                if (got > 0) {
-                    dst.put(dst.position(), tmp.buffer(), 0, (int) got);
-                }
-            }
-        }
-        return advance(dst, got, "read", fd, -1);
+        return transfer(fd, dst, false);
     }
 
     /**
@@ -50,20 +35,33 @@ public final class FileDescriptors {
      * @throws NativeIOException when the write fails (EPIPE: every reader closed; EBADF: not open)
      */
     public static int write(int fd, ByteBuffer src) throws NativeIOException {
-        int n = src.remaining();
+        return transfer(fd, src, true);
+    }
+
+    /** One read or write: straight from a direct buffer's memory, or through native memory for a heap one. */
+    private static int transfer(int fd, ByteBuffer buffer, boolean write) throws NativeIOException {
+        int n = buffer.remaining();
         if (n == 0) {
             return 0;
         }
-        long put;
-        if (src.isDirect()) {
-            put = LibC.write(fd, NativeMemory.addressOf(src) + src.position(), n);
+        long result;
+        if (buffer.isDirect()) {
+            long address = NativeMemory.addressOf(buffer) + buffer.position();
+            result = write ? LibC.write(fd, address, n) : LibC.read(fd, address, n);
         } else {
             try (NativeMemory tmp = new NativeMemory(n)) {
-                tmp.buffer().put(0, src, src.position(), n);
-                put = LibC.write(fd, tmp.address(), n);
+                if (write) {
+                    tmp.buffer().put(0, buffer, buffer.position(), n);
+                    result = LibC.write(fd, tmp.address(), n);
+                } else {
+                    result = LibC.read(fd, tmp.address(), n);
+                    if (result > 0) {
+                        buffer.put(buffer.position(), tmp.buffer(), 0, (int) result);
+                    }
+                }
             }
         }
-        return advance(src, put, "write", fd, 0);
+        return advance(buffer, result, write ? "write" : "read", fd, write ? 0 : -1);
     }
 
     /** The buffer moves past the bytes moved; {@code atZero} is what a result of 0 means (-1: end of file). */

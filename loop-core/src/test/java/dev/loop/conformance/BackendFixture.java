@@ -1,5 +1,8 @@
 package dev.loop.conformance;
 
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+
 import dev.loop.Backend;
 import dev.loop.EventLoop;
 import dev.loop.LoopOptions;
@@ -21,111 +24,71 @@ import dev.loop.platform.Os;
  */
 public enum BackendFixture {
 
-    EPOLL("epoll", PollerKind.EPOLL, false) {
-        @Override
-        public Poller newPoller() {
-            return new EpollPoller(EpollPoller.TimeoutMode.AUTO);
-        }
-    },
+    EPOLL("epoll", PollerKind.EPOLL, false, () -> new EpollPoller(EpollPoller.TimeoutMode.AUTO),
+            SelectorBackend::newLoop),
     /** epoll with the timerfd path for sub-millisecond timeouts (kernels before 5.11). */
-    EPOLL_TIMERFD("epoll", PollerKind.EPOLL, false) {
-        @Override
-        public Poller newPoller() {
-            return new EpollPoller(EpollPoller.TimeoutMode.TIMERFD);
-        }
-    },
-    POLL("poll", PollerKind.POLL, true) {
-        @Override
-        public Poller newPoller() {
-            return new PollPoller();
-        }
-    },
-    SELECT("select", PollerKind.SELECT, true) {
-        @Override
-        public Poller newPoller() {
-            return new SelectPoller();
-        }
-    },
+    EPOLL_TIMERFD("epoll", PollerKind.EPOLL, false, () -> new EpollPoller(EpollPoller.TimeoutMode.TIMERFD),
+            SelectorBackend::newLoop),
+    POLL("poll", PollerKind.POLL, true, PollPoller::new, SelectorBackend::newLoop),
+    SELECT("select", PollerKind.SELECT, true, SelectPoller::new, SelectorBackend::newLoop),
     /**
-     * kqueue, on Linux through the test emulation of FreeBSD's kqueue (it must be configured before the first
-     * poller: {@link KqueueLoopTest}), so with FreeBSD's capability row, passed in as the platform's.
+     * kqueue, on Linux through the test emulation of FreeBSD's kqueue (configured before the first poller by
+     * {@link KqueueLoopTest}), so with FreeBSD's capability row, passed in as the platform's; the emulation
+     * holds an eventfd for EVFILT_USER beyond the poller's own kqueue.
      */
-    KQUEUE("kqueue", PollerKind.KQUEUE, false) {
-        @Override
-        public Poller newPoller() {
-            return new KqueuePoller();
-        }
-
-        @Override
-        public int emulationDescriptors() {
-            return Os.current() == Os.LINUX ? 1 : 0; // the emulation's eventfd for EVFILT_USER
-        }
-
-        @Override
-        public EventLoop newLoop(LoopOptions options, Poller poller) {
-            if (Os.current() != Os.LINUX) {
-                return SelectorBackend.newLoop(options, poller);
-            }
-            return SelectorBackend.newLoop(options, poller,
-                    PlatformSupport.of(Os.FREEBSD, null, Backend.KQUEUE, PollerKind.KQUEUE).orElseThrow());
-        }
-    },
+    KQUEUE("kqueue", PollerKind.KQUEUE, false, KqueuePoller::new, BackendFixture::kqueueLoop),
     /** io_uring. An armed poll holds a reference to the file, as epoll does: a closed number reports nothing. */
-    PROACTOR("proactor", null, false) {
-        @Override
-        public Poller newPoller() {
-            throw new UnsupportedOperationException("the proactor has no poller");
-        }
-
-        @Override
-        public EventLoop newLoop(LoopOptions options) {
-            return UringBackend.newLoop(options);
-        }
-    };
-
-    private final String id;
-    private final PollerKind poller;
-    private final boolean reportsClosedDescriptors;
-
-    BackendFixture(String id, PollerKind poller, boolean reportsClosedDescriptors) {
-        this.id = id;
-        this.poller = poller;
-        this.reportsClosedDescriptors = reportsClosedDescriptors;
-    }
+    PROACTOR("proactor", null, false, null, null);
 
     /** The backend's name in loop names and messages: the poller's id, or {@code "proactor"}. */
-    public String id() {
-        return id;
-    }
-
+    public final String id;
     /** The poller of a selector backend; null for the proactor. */
-    public PollerKind poller() {
-        return poller;
-    }
-
+    public final PollerKind poller;
     /**
      * Whether a descriptor closed while registered is detected and reported (poll, select); epoll, kqueue and
      * io_uring hold the file and drop it silently.
      */
-    public boolean reportsClosedDescriptors() {
-        return reportsClosedDescriptors;
-    }
+    public final boolean reportsClosedDescriptors;
+    private final Supplier<Poller> pollers;
+    private final BiFunction<LoopOptions, Poller, EventLoop> selectorLoops;
 
-    /** Descriptors a poller's emulation holds beyond those the poller owns (the kqueue emulation on Linux). */
-    public int emulationDescriptors() {
-        return 0;
+    BackendFixture(String id, PollerKind poller, boolean reportsClosedDescriptors, Supplier<Poller> pollers,
+            BiFunction<LoopOptions, Poller, EventLoop> selectorLoops) {
+        this.id = id;
+        this.poller = poller;
+        this.reportsClosedDescriptors = reportsClosedDescriptors;
+        this.pollers = pollers;
+        this.selectorLoops = selectorLoops;
     }
 
     /** A fresh poller of a selector backend (the loop owns it once given one). */
-    public abstract Poller newPoller();
+    public Poller newPoller() {
+        if (pollers == null) {
+            throw new UnsupportedOperationException(id + " has no poller");
+        }
+        return pollers.get();
+    }
 
     /** A new loop on this backend. */
     public EventLoop newLoop(LoopOptions options) {
-        return newLoop(options, newPoller());
+        return this == PROACTOR ? UringBackend.newLoop(options) : newLoop(options, newPoller());
     }
 
     /** A new loop of a selector backend on {@code poller}, which it owns from then on. */
     public EventLoop newLoop(LoopOptions options, Poller poller) {
-        return SelectorBackend.newLoop(options, poller);
+        return selectorLoops.apply(options, poller);
+    }
+
+    /** Descriptors a poller's emulation holds beyond those the poller owns (the kqueue emulation on Linux). */
+    public int emulationDescriptors() {
+        return this == KQUEUE && Os.current() == Os.LINUX ? 1 : 0;
+    }
+
+    private static EventLoop kqueueLoop(LoopOptions options, Poller poller) {
+        if (Os.current() != Os.LINUX) {
+            return SelectorBackend.newLoop(options, poller);
+        }
+        return SelectorBackend.newLoop(options, poller,
+                PlatformSupport.of(Os.FREEBSD, null, Backend.KQUEUE, PollerKind.KQUEUE).orElseThrow());
     }
 }

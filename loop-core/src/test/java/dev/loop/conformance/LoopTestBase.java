@@ -32,12 +32,12 @@ public abstract class LoopTestBase {
 
     /** The poller under test; null for the proactor. */
     protected PollerKind kind() {
-        return backend().poller();
+        return backend().poller;
     }
 
     /** Whether a descriptor closed while registered is detected and reported (poll, select). */
     protected boolean reportsClosedDescriptors() {
-        return backend().reportsClosedDescriptors();
+        return backend().reportsClosedDescriptors;
     }
 
     protected TestFds fds;
@@ -58,7 +58,7 @@ public abstract class LoopTestBase {
 
     /** The backend under test, for names: the poller's id, or the backend's. */
     protected String loopId() {
-        return backend().id();
+        return backend().id;
     }
 
     protected EventLoop newLoop() {

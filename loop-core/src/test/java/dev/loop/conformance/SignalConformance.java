@@ -21,6 +21,7 @@ import dev.loop.LoopOptions;
 import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.nativeio.NativeMemory;
+import dev.loop.testsupport.TestQueues;
 
 /**
  * Signals sent to this JVM's own pid with kill(2): handlers run on the loop thread; the signals the
@@ -84,19 +85,20 @@ public abstract class SignalConformance extends LoopTestBase {
         onLoop(second, () -> second.addSignalHandler("USR1", () -> ran.add("second on " + Thread.currentThread().getName())));
 
         raise(SIGUSR1);
-        assertThat(List.of(take(ran), take(ran))).containsExactlyInAnyOrder("first on first-loop", "second on second-loop");
+        assertThat(List.of(TestQueues.take(ran, 10), TestQueues.take(ran, 10)))
+                .containsExactlyInAnyOrder("first on first-loop", "second on second-loop");
 
         assertThat(onLoop(first, () -> first.removeSignalHandler("USR1"))).isTrue();
         raise(SIGUSR1);
-        assertThat(take(ran)).isEqualTo("second on second-loop");
+        assertThat(TestQueues.take(ran, 10)).isEqualTo("second on second-loop");
         // The first loop's handler is gone: a marker posted after the signal arrives before anything else.
         first.callSoonThreadsafe(() -> ran.add("marker"));
-        assertThat(take(ran)).isEqualTo("marker");
+        assertThat(TestQueues.take(ran, 10)).isEqualTo("marker");
         assertThat(ran).isEmpty();
 
         first.close(); // closing one loop leaves the other's handler
         raise(SIGUSR1);
-        assertThat(take(ran)).isEqualTo("second on second-loop");
+        assertThat(TestQueues.take(ran, 10)).isEqualTo("second on second-loop");
         assertThat(onLoop(second, () -> second.removeSignalHandler("USR1"))).isTrue();
     }
 
@@ -226,15 +228,7 @@ public abstract class SignalConformance extends LoopTestBase {
 
     /** Runs {@code action} on the running loop's thread and returns its result. */
     private static <T> T onLoop(EventLoop loop, java.util.concurrent.Callable<T> action) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.callSoonThreadsafe(() -> {
-            try {
-                result.complete(action.call());
-            } catch (Exception | Error e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result.get(10, TimeUnit.SECONDS);
+        return loop.submit(action).get(10, TimeUnit.SECONDS);
     }
 
     private static void onLoop(EventLoop loop, Runnable action) throws Exception {
@@ -242,11 +236,5 @@ public abstract class SignalConformance extends LoopTestBase {
             action.run();
             return null;
         });
-    }
-
-    private static String take(BlockingQueue<String> queue) throws InterruptedException {
-        String s = queue.poll(10, TimeUnit.SECONDS);
-        assertThat(s).as("delivered within 10 s").isNotNull();
-        return s;
     }
 }

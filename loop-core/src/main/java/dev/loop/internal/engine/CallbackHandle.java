@@ -13,15 +13,8 @@ import dev.loop.Handle;
  */
 public class CallbackHandle implements Handle {
 
-    private static final VarHandle CALLBACK;
-
-    static {
-        try {
-            CALLBACK = MethodHandles.lookup().findVarHandle(CallbackHandle.class, "callback", Runnable.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle CALLBACK = VarHandles.field(MethodHandles.lookup(),
+            CallbackHandle.class, "callback", Runnable.class);
 
     /** {@code null} once cancelled (volatile: cancel may come from any thread). */
     @SuppressWarnings("unused") // written plainly in the constructor through CALLBACK

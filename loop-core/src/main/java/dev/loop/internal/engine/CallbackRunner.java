@@ -20,15 +20,8 @@ final class CallbackRunner {
     /** Outside debug mode, the clock is read once per this many callbacks. */
     static final int CLOCK_EVERY = 16;
 
-    private static final VarHandle CALLBACK_START;
-
-    static {
-        try {
-            CALLBACK_START = MethodHandles.lookup().findVarHandle(LoopThreadState.class, "callbackStart", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle CALLBACK_START = VarHandles.field(MethodHandles.lookup(),
+            LoopThreadState.class, "callbackStart", long.class);
 
     private final Loop loop;
     private final LoopStats stats;

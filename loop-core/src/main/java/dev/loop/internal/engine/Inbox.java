@@ -28,29 +28,15 @@ final class Inbox extends InboxProducerIndex {
     static final int CHUNK = 1024;
     private static final Object CANCELLED = new Object();
 
-    private static final VarHandle PRODUCER_INDEX;
-    private static final VarHandle CONSUMER_CHUNK;
-
-    static {
-        try {
-            PRODUCER_INDEX = MethodHandles.lookup().findVarHandle(InboxProducerIndex.class, "producerIndex", long.class);
-            CONSUMER_CHUNK = MethodHandles.lookup().findVarHandle(InboxConsumer.class, "consumerChunk", Chunk.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle PRODUCER_INDEX = VarHandles.field(MethodHandles.lookup(),
+            InboxProducerIndex.class, "producerIndex", long.class);
+    private static final VarHandle CONSUMER_CHUNK = VarHandles.field(MethodHandles.lookup(),
+            InboxConsumer.class, "consumerChunk", Chunk.class);
 
     /** CHUNK slots for the indices base .. base + CHUNK - 1. */
     static final class Chunk {
-        private static final VarHandle NEXT;
-
-        static {
-            try {
-                NEXT = MethodHandles.lookup().findVarHandle(Chunk.class, "next", Chunk.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        private static final VarHandle NEXT = VarHandles.field(MethodHandles.lookup(), Chunk.class, "next",
+                Chunk.class);
 
         final long base;
         final AtomicReferenceArray<Object> slots = new AtomicReferenceArray<>(CHUNK);

@@ -41,15 +41,8 @@ public final class Loop implements LoopIoMethods {
     /** The longest single wait, as asyncio: OS calls overflow on huge timeouts. */
     static final long MAX_POLL_NANOS = Duration.ofHours(24).toNanos();
 
-    private static final VarHandle PARKED;
-
-    static {
-        try {
-            PARKED = MethodHandles.lookup().findVarHandle(Loop.class, "parked", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle PARKED = VarHandles.field(MethodHandles.lookup(),
+            Loop.class, "parked", boolean.class);
 
     private final LoopOptions options;
     private final CallbackQueues queues = new CallbackQueues();

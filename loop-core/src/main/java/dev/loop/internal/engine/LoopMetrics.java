@@ -15,15 +15,8 @@ import dev.loop.capability.CapabilityUsage;
  */
 final class LoopMetrics {
 
-    private static final VarHandle DELAY_REQUEST;
-
-    static {
-        try {
-            DELAY_REQUEST = MethodHandles.lookup().findVarHandle(LoopMetrics.class, "delayRequestedAt", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle DELAY_REQUEST = VarHandles.field(MethodHandles.lookup(),
+            LoopMetrics.class, "delayRequestedAt", long.class);
 
     final LoopStats stats = new LoopStats();
     private final CapabilityUsage usage = new CapabilityUsage();

@@ -13,13 +13,7 @@ import dev.loop.LoopClosedException;
  * loop's own factories (servers, connections, subprocesses) "now if this is the loop thread or the loop is not
  * running, else on the loop".
  */
-final class ThreadHandoff {
-
-    private final Loop loop;
-
-    ThreadHandoff(Loop loop) {
-        this.loop = loop;
-    }
+record ThreadHandoff(Loop loop) {
 
     /** {@link dev.loop.EventLoop#submit}: always in a coming step, never in the caller. */
     <T> CompletableFuture<T> submit(Callable<T> task) {

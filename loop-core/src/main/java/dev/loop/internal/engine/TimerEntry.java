@@ -16,15 +16,8 @@ public final class TimerEntry extends CallbackHandle implements TimerHandle {
     static final int CANCELLED_IN_QUEUE = 2;
     static final int OUT = 3;
 
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(TimerEntry.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(),
+            TimerEntry.class, "state", int.class);
 
     final long when;
     final long seq;

@@ -3,13 +3,7 @@ package dev.loop.internal.signal;
 import dev.loop.internal.engine.Loop;
 
 /** One loop's signal handlers, kept in the process-wide {@link SignalHandlers}. */
-public final class LoopSignals {
-
-    private final Loop loop;
-
-    public LoopSignals(Loop loop) {
-        this.loop = loop;
-    }
+public record LoopSignals(Loop loop) {
 
     /** {@link dev.loop.EventLoop#addSignalHandler(String, Runnable, boolean)}. */
     public void add(String signal, Runnable callback, boolean chainJvmHandler) {

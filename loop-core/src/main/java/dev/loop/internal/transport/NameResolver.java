@@ -11,15 +11,9 @@ import dev.loop.NativeIOException;
 import dev.loop.internal.engine.Loop;
 
 /** Host names to addresses for a loop's servers and connections, never blocking the loop thread. */
-final class NameResolver {
+record NameResolver(Loop loop) {
 
     private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-
-    private final Loop loop;
-
-    NameResolver(Loop loop) {
-        this.loop = loop;
-    }
 
     /**
      * The addresses of {@code host}: literals at once, names through {@link InetAddress#getAllByName}

@@ -16,15 +16,7 @@ import dev.loop.transport.Transport;
  * Transports on an application's descriptor: a pipe, FIFO, socket or character device (tty, pty), read or
  * written; regular files and directories are refused (no backend can watch them).
  */
-final class PipeTransports {
-
-    private final Loop loop;
-    private final StreamIo io;
-
-    PipeTransports(Loop loop, StreamIo io) {
-        this.loop = loop;
-        this.io = io;
-    }
+record PipeTransports(Loop loop, StreamIo io) {
 
     public <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectReadPipe(Supplier<P> factory, int fd) {
         return connectPipe(factory, fd, false, "connectReadPipe");

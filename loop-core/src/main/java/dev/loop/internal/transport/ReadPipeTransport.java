@@ -14,13 +14,6 @@ public final class ReadPipeTransport extends StreamTransport {
         super(loop, streams, fd, protocol);
     }
 
-    @Override
-    protected void beginIo(TransportIo io) {
-        if (!isPaused()) {
-            io.startReading();
-        }
-    }
-
     /** A pipe's EOF ends it, whatever the protocol answers. */
     @Override
     protected void endOfStream() {

@@ -19,17 +19,7 @@ import dev.loop.transport.Accepted;
  * {@code sock_recv_into}, {@code sock_sendall}) on an application's non-blocking socket: each tries at once,
  * and waits through the loop's {@link StreamIo} for the socket to be ready when it would block.
  */
-final class SocketOperations {
-
-    private final Loop loop;
-    private final StreamIo io;
-    private final NameResolver resolver;
-
-    SocketOperations(Loop loop, StreamIo io, NameResolver resolver) {
-        this.loop = loop;
-        this.io = io;
-        this.resolver = resolver;
-    }
+record SocketOperations(Loop loop, StreamIo io, NameResolver resolver) {
 
     /** Accepts one connection on listening socket {@code fd}. */
     public CompletableFuture<Accepted> sockAccept(int fd) {

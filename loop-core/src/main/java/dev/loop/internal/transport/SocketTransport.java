@@ -20,13 +20,6 @@ public final class SocketTransport extends StreamTransport {
         super(loop, streams, fd, protocol);
     }
 
-    @Override
-    protected void beginIo(TransportIo io) {
-        if (!isPaused()) {
-            io.startReading();
-        }
-    }
-
     /** The protocol may keep the transport open to go on writing (a half-close). */
     @Override
     protected void endOfStream() {

@@ -17,15 +17,7 @@ import dev.loop.transport.ServerOptions;
 import dev.loop.transport.Transport;
 
 /** What TCP and unix sockets share: connecting a new socket, a transport on a connected one, listening. */
-final class StreamSockets {
-
-    private final Loop loop;
-    private final StreamIo io;
-
-    StreamSockets(Loop loop, StreamIo io) {
-        this.loop = loop;
-        this.io = io;
-    }
+record StreamSockets(Loop loop, StreamIo io) {
 
     /** A new socket connected to {@code target}: its descriptor, owned by the future's consumer. */
     CompletableFuture<Integer> connect(SocketAddress target) {

@@ -68,8 +68,12 @@ public abstract class StreamTransport implements Transport {
 
     // ---------------------------------------------------------------- what a shape decides
 
-    /** Once {@code connectionMade} ran: starts reading (unless paused), or watching for a reader going away. */
-    protected abstract void beginIo(TransportIo io);
+    /** Once {@code connectionMade} ran: starts reading, unless the protocol paused it meanwhile. */
+    protected void beginIo(TransportIo io) {
+        if (!paused) {
+            io.startReading();
+        }
+    }
 
     /** The peer's end of the stream arrived (a read returned 0). */
     protected abstract void endOfStream();

@@ -22,17 +22,7 @@ import dev.loop.transport.ServerOptions;
 import dev.loop.transport.Transport;
 
 /** TCP servers (one socket per address, one port for all) and connections (each address in turn). */
-final class TcpTransports {
-
-    private final Loop loop;
-    private final StreamSockets sockets;
-    private final NameResolver resolver;
-
-    TcpTransports(Loop loop, StreamSockets sockets, NameResolver resolver) {
-        this.loop = loop;
-        this.sockets = sockets;
-        this.resolver = resolver;
-    }
+record TcpTransports(Loop loop, StreamSockets sockets, NameResolver resolver) {
 
     public CompletableFuture<Server> createServer(Supplier<? extends Protocol> factory, String host, int port,
             ServerOptions options) {

@@ -25,15 +25,7 @@ import dev.loop.transport.Transport;
  * Unix stream socket servers (a stale socket file is replaced, any other file refused; the file gets the mode
  * asked for and is removed on close) and connections; abstract names too.
  */
-final class UnixTransports {
-
-    private final Loop loop;
-    private final StreamSockets sockets;
-
-    UnixTransports(Loop loop, StreamSockets sockets) {
-        this.loop = loop;
-        this.sockets = sockets;
-    }
+record UnixTransports(Loop loop, StreamSockets sockets) {
 
     public CompletableFuture<Server> createUnixServer(Supplier<? extends Protocol> factory, Path path,
             ServerOptions options) {

@@ -18,6 +18,7 @@ public final class WritePipeTransport extends StreamTransport {
         this.watchPeerClose = watchPeerClose;
     }
 
+    /** A write pipe never reads: it only watches for its reader going away. */
     @Override
     protected void beginIo(TransportIo io) {
         if (watchPeerClose) {

@@ -23,6 +23,7 @@ import dev.loop.EventLoops;
 import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.nativeio.NativeMemory;
+import dev.loop.testsupport.TestQueues;
 
 /**
  * A JVM that inherited a signal as ignored (a {@code nohup} start ignores HUP; a background job of a
@@ -62,18 +63,18 @@ class InheritedIgnoredSignalsTest {
         try {
             BlockingQueue<String> lines = lines(child);
             String ignored = signals.stream().map(s -> s + "=ignored").collect(Collectors.joining(" "));
-            assertThat(next(lines)).isEqualTo("inherited " + ignored);
-            assertThat(next(lines)).isEqualTo("ready");
+            assertThat(TestQueues.take(lines, 30)).isEqualTo("inherited " + ignored);
+            assertThat(TestQueues.take(lines, 30)).isEqualTo("ready");
             for (String signal : signals) {
                 assertThat(LibC.kill((int) child.pid(), NUMBERS.get(signal))).isZero();
-                assertThat(next(lines)).isEqualTo("handled " + signal + " on the loop thread");
+                assertThat(TestQueues.take(lines, 30)).isEqualTo("handled " + signal + " on the loop thread");
                 assertThat(child.isAlive()).as("alive after SIG" + signal).isTrue();
             }
             // Handlers removed: the inherited disposition is back, and the signals are ignored again.
             OutputStream stdin = child.getOutputStream();
             stdin.write("remove\n".getBytes(StandardCharsets.US_ASCII));
             stdin.flush();
-            assertThat(next(lines)).isEqualTo("removed, " + ignored);
+            assertThat(TestQueues.take(lines, 30)).isEqualTo("removed, " + ignored);
             for (String signal : signals) {
                 assertThat(LibC.kill((int) child.pid(), NUMBERS.get(signal))).isZero();
             }
@@ -103,12 +104,6 @@ class InheritedIgnoredSignalsTest {
         reader.setDaemon(true);
         reader.start();
         return lines;
-    }
-
-    private static String next(BlockingQueue<String> lines) throws InterruptedException {
-        String line = lines.poll(30, TimeUnit.SECONDS);
-        assertThat(line).as("a line from the child within 30 s").isNotNull();
-        return line;
     }
 
     /** The child JVM: handles the signals named in its arguments on a loop, reports on stdout. */
