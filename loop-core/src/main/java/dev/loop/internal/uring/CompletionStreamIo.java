@@ -18,7 +18,7 @@ import dev.loop.internal.transport.TransportIo;
 import dev.loop.internal.transport.StreamIo;
 
 /**
- * Stream I/O as io_uring operations: {@link CompletionTransport}s, {@code IORING_OP_ACCEPT} and
+ * Stream I/O as io_uring operations: transports ({@link CompletionTransportIo}), {@code IORING_OP_ACCEPT} and
  * {@code IORING_OP_CONNECT}. Also the loop's pool of write chunks, so a steady stream of writes does not
  * allocate native memory per write.
  */
