@@ -1,5 +1,6 @@
 package dev.loop;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -174,8 +175,42 @@ public interface EventLoop extends Executor, AutoCloseable {
      * A TCP connection to {@code host}:{@code port}, trying each address of the host in turn (resolved off
      * the loop thread); TCP_NODELAY is set.
      */
+    default <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(
+            Supplier<P> protocolFactory, String host, int port) {
+        return createConnection(protocolFactory, host, port, null);
+    }
+
+    /**
+     * {@link #createConnection(Supplier, String, int)} from {@code localAddress} (asyncio's {@code local_addr}):
+     * each socket is bound to the local address of the remote address's family before it connects (a host name
+     * is resolved off the loop thread; port 0: any). {@code null}: no bind.
+     */
     <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(Supplier<P> protocolFactory,
-            String host, int port);
+            String host, int port, InetSocketAddress localAddress);
+
+    /**
+     * A connection on {@code fd}, a connected stream socket (TCP or unix) the application already has: asyncio's
+     * {@code create_connection(sock=...)}. The transport owns the socket from now on (made non-blocking;
+     * TCP_NODELAY for TCP). Anything but a TCP or unix stream socket is an {@link IllegalArgumentException};
+     * a descriptor a transport or server already owns, an {@link IllegalStateException}.
+     */
+    <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnectionOnSocket(
+            Supplier<P> protocolFactory, int fd);
+
+    /**
+     * A connection on {@code fd}, a socket accepted outside the loop (asyncio's {@code connect_accepted_socket}),
+     * as {@link #createConnectionOnSocket}.
+     */
+    <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectAcceptedSocket(Supplier<P> protocolFactory,
+            int fd);
+
+    /**
+     * A server on {@code fd}, a bound TCP or unix stream socket the application already has: asyncio's
+     * {@code create_server(sock=...)}. The server listens on it with {@code options}' backlog (the socket
+     * options it was bound with are the application's) and owns it from now on; closing it removes no file.
+     */
+    CompletableFuture<Server> createServerOnSocket(Supplier<? extends Protocol> protocolFactory, int fd,
+            ServerOptions options);
 
     /**
      * A unix stream socket server at {@code path} (a leading NUL: an abstract name). A stale socket file
@@ -203,6 +238,16 @@ public interface EventLoop extends Executor, AutoCloseable {
     <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectWritePipe(Supplier<P> protocolFactory,
             int fd);
 
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code offset} (count 0: up to the end of the file) through
+     * {@code transport}, a socket or write-pipe transport of this loop (asyncio's {@code loop.sendfile}); completes
+     * with the count sent. What was written before goes first; meanwhile the transport does not read and refuses
+     * writes. Uses the kernel's sendfile(2) where {@link dev.loop.capability.Capability#ZERO_COPY_SENDFILE} is
+     * supported (no byte passes through the JVM), else, and where the kernel refuses this pair of files, reads the
+     * file and sends it.
+     */
+    CompletableFuture<Long> sendfile(Transport transport, Path file, long offset, long count);
+
     // ---------------------------------------------------------------- low-level socket futures
 
     /** Accepts one connection on the listening, non-blocking socket {@code fd}. */
@@ -219,6 +264,13 @@ public interface EventLoop extends Executor, AutoCloseable {
 
     /** Sends every remaining byte of {@code data} (copied at the call). */
     CompletableFuture<Void> sockSendAll(int fd, ByteBuffer data);
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code offset} (0: up to the end) to the connected,
+     * non-blocking socket {@code fd} (asyncio's {@code sock_sendfile}), as {@link #sendfile}; completes with the
+     * count sent. Cancelling stops it; what was sent before stays sent.
+     */
+    CompletableFuture<Long> sockSendfile(int fd, Path file, long offset, long count);
 
     // ---------------------------------------------------------------- subprocesses
 
@@ -267,6 +319,35 @@ public interface EventLoop extends Executor, AutoCloseable {
      * that started; after the loop closed nothing is posted back.
      */
     <T> CompletableFuture<T> runInExecutor(Executor executor, Callable<T> task);
+
+    /**
+     * Makes {@code executor} the default one of {@link #runInExecutor} (asyncio's {@code set_default_executor}).
+     * The loop shuts it down in {@link #shutdownDefaultExecutor} and when it closes; the executor it replaces is
+     * not shut down.
+     *
+     * @throws IllegalStateException once {@link #shutdownDefaultExecutor} was called
+     */
+    void setDefaultExecutor(java.util.concurrent.ExecutorService executor);
+
+    /**
+     * Shuts the default executor down and waits, off the loop thread, up to {@code timeout} for its tasks to
+     * finish (asyncio's {@code shutdown_default_executor}); the future completes on the loop thread. Tasks still
+     * running at the timeout are logged as a warning and left to finish. From then on {@code runInExecutor(null, ...)}
+     * and the host names resolved for servers and connections are refused with {@link IllegalStateException}.
+     */
+    CompletableFuture<Void> shutdownDefaultExecutor(Duration timeout);
+
+    /**
+     * The addresses of {@code host} with {@code port} (asyncio's {@code getaddrinfo}), resolved in the default
+     * executor and completed on the loop thread; a literal address needs no lookup.
+     */
+    CompletableFuture<java.util.List<InetSocketAddress>> getAddrInfo(String host, int port);
+
+    /**
+     * The host name of {@code address} by reverse lookup (asyncio's {@code getnameinfo}), in the default
+     * executor; the literal address when it has no name.
+     */
+    CompletableFuture<String> getNameInfo(java.net.InetAddress address);
 
     // ---------------------------------------------------------------- errors and debug
 

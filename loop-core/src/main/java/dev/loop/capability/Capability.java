@@ -21,7 +21,12 @@ public enum Capability {
     /** Timers finer than one millisecond (the poll timeout is not rounded up to whole milliseconds). */
     SUB_MILLISECOND_TIMERS("sub-millisecond timers"),
     /** Descriptors numbered FD_SETSIZE (1024) or above. */
-    DESCRIPTORS_ABOVE_FD_SETSIZE("descriptors >= FD_SETSIZE");
+    DESCRIPTORS_ABOVE_FD_SETSIZE("descriptors >= FD_SETSIZE"),
+    /**
+     * {@code sendfile} and {@code sockSendfile} without copying through the JVM (the kernel's sendfile). Where
+     * not supported, both still work by reading the file and sending it.
+     */
+    ZERO_COPY_SENDFILE("zero-copy sendfile");
 
     private final String label;
 

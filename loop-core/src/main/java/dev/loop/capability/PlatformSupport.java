@@ -9,6 +9,7 @@ import static dev.loop.capability.Capability.SIGNAL_HANDLERS;
 import static dev.loop.capability.Capability.SUBPROCESSES;
 import static dev.loop.capability.Capability.SUB_MILLISECOND_TIMERS;
 import static dev.loop.capability.Capability.UNIX_SOCKETS;
+import static dev.loop.capability.Capability.ZERO_COPY_SENDFILE;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -51,6 +52,9 @@ public final class PlatformSupport {
             "select(2) works on fixed-size fd_set bitmaps of FD_SETSIZE (1024) bits; a higher descriptor would be "
                     + "written past the set",
             "the poll or epoll poller (kqueue on BSD/macOS), which have no such limit");
+
+    private static final String SENDFILE_FALLBACK = "sendfile and sockSendfile still work: the loop reads the file "
+            + "and sends it (a copy through user space), as asyncio's fallback does";
 
     private PlatformSupport() {
     }
@@ -112,15 +116,25 @@ public final class PlatformSupport {
     // ------------------------------------------------------------------ rows
 
     private static Capabilities linux(Backend backend, PollerKind poller) {
-        return unix(Os.LINUX, null, backend, poller, allYes(), NS);
+        Map<Capability, Support> s = allYes();
+        if (backend == Backend.PROACTOR) {
+            s.put(ZERO_COPY_SENDFILE, Support.restricted("sendfile(2) each time io_uring reports the socket writable: "
+                    + "io_uring has no sendfile operation of its own"));
+        }
+        return unix(Os.LINUX, null, backend, poller, s, NS);
     }
 
     private static Capabilities freebsd(Backend backend, PollerKind poller) {
-        return unix(Os.FREEBSD, null, backend, poller, allYes(), NS);
+        Map<Capability, Support> s = allYes();
+        s.put(ZERO_COPY_SENDFILE, Support.no("loop-core binds Linux's sendfile(2) only; FreeBSD's takes other "
+                + "arguments", SENDFILE_FALLBACK));
+        return unix(Os.FREEBSD, null, backend, poller, s, NS);
     }
 
     private static Capabilities macos(String version, Backend backend, PollerKind poller) {
         Map<Capability, Support> s = allYes();
+        s.put(ZERO_COPY_SENDFILE, Support.no("loop-core binds Linux's sendfile(2) only; macOS's takes other "
+                + "arguments", SENDFILE_FALLBACK));
         boolean legacy = isMacosBetween(version, 6, 8);
         long granularity = NS;
         if (poller == PollerKind.KQUEUE && legacy) {
@@ -176,6 +190,7 @@ public final class PlatformSupport {
                 "pace sub-millisecond work on a dedicated thread, off the loop"));
         s.put(CHARACTER_DEVICES, Support.no("Windows select() and the proactor watch no device handles for readiness",
                 "blocking reads on an executor thread"));
+        s.put(ZERO_COPY_SENDFILE, Support.no("Windows' TransmitFile is not bound", SENDFILE_FALLBACK));
         long maxFds = -1;
         if (backend == Backend.SELECTOR) {
             s.put(READINESS_CALLBACKS, Support.restricted("sockets only: Windows select() works on sockets, at most "

@@ -6,11 +6,20 @@ import dev.loop.transport.Transport;
 
 /**
  * A running (or finished) child process and its pipes (asyncio's {@code SubprocessTransport}).
- * <em>Loop thread</em>, except {@link #pid()}, {@link #returnCode()} and {@link #exitStatus()}.
+ * <em>Loop thread</em>, except {@link #pid()}, {@link #processHandle()}, {@link #returnCode()} and
+ * {@link #exitStatus()}.
  */
 public interface SubprocessTransport {
 
     int pid();
+
+    /**
+     * The child as a {@link ProcessHandle} (asyncio's {@code get_extra_info('subprocess')}), taken when it was
+     * spawned: it knows the child's start time, so once the child is gone it reports it dead and never
+     * signals a process that reused the pid. Empty only when the JDK cannot see the process at all. Any
+     * thread.
+     */
+    java.util.Optional<ProcessHandle> processHandle();
 
     /**
      * The transport of the pipe to child descriptor {@code fd} (0 stdin: write, 1 stdout, 2 stderr: read),

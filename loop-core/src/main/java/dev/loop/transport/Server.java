@@ -13,14 +13,42 @@ public interface Server {
     /** The addresses it listens on (ports resolved when 0 was asked for); empty once closed. */
     List<SocketAddress> addresses();
 
-    /** Whether it is accepting connections (false while paused after EMFILE, and after close). */
+    /**
+     * Its listening sockets, descriptor and bound address (asyncio's {@code Server.sockets}), for reading
+     * socket options; empty once closed. The descriptors stay the server's: the loop refuses readers and
+     * writers on them.
+     */
+    List<Listener> sockets();
+
+    /** The loop it serves on. */
+    dev.loop.EventLoop loop();
+
+    /**
+     * Whether it is accepting connections (false before {@link #startServing()} when created with
+     * {@link ServerOptions#startServing()} false, while paused after EMFILE, and after close).
+     */
     boolean isServing();
+
+    /**
+     * Starts accepting, for a server created with {@link ServerOptions#startServing()} false (asyncio's
+     * {@code start_serving}); does nothing when it already serves or is closed. Any thread.
+     */
+    void startServing();
+
+    /**
+     * Serves until the server is closed (asyncio's {@code serve_forever}): starts accepting if it did not yet,
+     * and returns a future completed when the server closes. Cancelling that future closes the server. Fails
+     * with {@link IllegalStateException} when the server is closed, or already served by an earlier call
+     * whose future is not done.
+     */
+    CompletableFuture<Void> serveForever();
 
     /** How many accepted connections are still open. */
     int connectionCount();
 
     /**
-     * Stops listening and closes the listening sockets; a unix server removes its socket file.
+     * Stops listening and closes the listening sockets; a unix server removes its socket file (unless
+     * {@link ServerOptions#cleanupSocket()} is false).
      * Connections already accepted live on. Idempotent.
      */
     void close();

@@ -13,11 +13,17 @@ import java.util.Set;
  * @param reusePort        {@code SO_REUSEPORT} (false)
  * @param acceptRetryDelay how long accepting pauses after EMFILE, ENFILE, ENOBUFS or ENOMEM (1 s)
  * @param fileMode         permissions of a unix socket file, or {@code null} to leave the umask's
+ * @param startServing     whether the server accepts as soon as it is created (true); with false, it listens
+ *                         (connections queue in the backlog) and accepts from {@link Server#startServing()}
+ *                         or {@link Server#serveForever()} on
+ * @param cleanupSocket    whether closing a unix server removes its socket file, if it is still the one the
+ *                         server created (true; asyncio's {@code cleanup_socket})
  */
 public record ServerOptions(int backlog, boolean reuseAddress, boolean reusePort, Duration acceptRetryDelay,
-        Set<PosixFilePermission> fileMode) {
+        Set<PosixFilePermission> fileMode, boolean startServing, boolean cleanupSocket) {
 
-    public static final ServerOptions DEFAULTS = new ServerOptions(100, true, false, Duration.ofSeconds(1), null);
+    public static final ServerOptions DEFAULTS = new ServerOptions(100, true, false, Duration.ofSeconds(1), null,
+            true, true);
 
     public ServerOptions {
         if (backlog <= 0) {
@@ -28,22 +34,37 @@ public record ServerOptions(int backlog, boolean reuseAddress, boolean reusePort
     }
 
     public ServerOptions withBacklog(int backlog) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
+                cleanupSocket);
     }
 
     public ServerOptions withReuseAddress(boolean reuseAddress) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
+                cleanupSocket);
     }
 
     public ServerOptions withReusePort(boolean reusePort) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
+                cleanupSocket);
     }
 
     public ServerOptions withAcceptRetryDelay(Duration acceptRetryDelay) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
+                cleanupSocket);
     }
 
     public ServerOptions withFileMode(Set<PosixFilePermission> fileMode) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
+                cleanupSocket);
+    }
+
+    public ServerOptions withStartServing(boolean startServing) {
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
+                cleanupSocket);
+    }
+
+    public ServerOptions withCleanupSocket(boolean cleanupSocket) {
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
+                cleanupSocket);
     }
 }

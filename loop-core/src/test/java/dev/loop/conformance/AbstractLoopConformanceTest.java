@@ -660,6 +660,62 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         assertThat(order).containsExactly(1, 2, 3);
     }
 
+    /** asyncio's test_call_soon_threadsafe: a post made before a callSoon runs before it (one FIFO). */
+    @Test
+    void testCallSoonThreadsafe_aPostFromAnotherThreadRunsBeforeALaterCallSoon() throws Exception {
+        EventLoop loop = newLoop();
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        Thread other = new Thread(() -> {
+            loop.callSoonThreadsafe(() -> order.add("hello"));
+            loop.execute(() -> order.add("executed"));
+        });
+        other.start();
+        other.join();
+        loop.callSoon(() -> order.add("world"));
+        loop.callSoon(loop::stop);
+        run(loop);
+        assertThat(order).containsExactly("hello", "executed", "world");
+    }
+
+    /** The same while the loop runs: the loop thread sees the post before it schedules its callback. */
+    @Test
+    void testCallSoonThreadsafe_whileRunningAPostSeenBeforeACallSoonRunsBeforeIt() {
+        EventLoop loop = newLoop();
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        loop.callSoon(() -> {
+            loop.callSoon(() -> order.add("queued before the post"));
+            Thread other = new Thread(() -> loop.callSoonThreadsafe(() -> order.add("hello")));
+            other.start();
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            loop.callSoon(() -> order.add("world"));
+            loop.execute(() -> order.add("executed on the loop thread"));
+            loop.callSoon(loop::stop);
+        });
+        run(loop);
+        assertThat(order).containsExactly("queued before the post", "hello", "world", "executed on the loop thread");
+    }
+
+    /** Posts queued behind a callback in the one FIFO can still be cancelled until they run. */
+    @Test
+    void aPostOrderedBeforeACallSoonCanStillBeCancelled() throws Exception {
+        EventLoop loop = newLoop();
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<Handle> posted = new AtomicReference<>();
+        Thread other = new Thread(() -> posted.set(loop.callSoonThreadsafe(() -> order.add("cancelled"))));
+        other.start();
+        other.join();
+        loop.callSoon(() -> order.add("world"));
+        posted.get().cancel();
+        assertThat(loop.stats().handles().ready()).isEqualTo(2); // the post and world; the order mark is not a handle
+        loop.callSoon(loop::stop);
+        run(loop);
+        assertThat(order).containsExactly("world");
+    }
+
     @Test
     void fourThreadsTimesAHundredThousandPostedCallbacksRunExactlyOnceInOrder() throws Exception {
         EventLoop loop = newLoop();

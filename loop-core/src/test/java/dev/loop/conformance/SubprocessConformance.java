@@ -214,6 +214,26 @@ public abstract class SubprocessConformance extends LoopTestBase {
         assertThat(zombieChildren()).doesNotContain(c.transport().pid());
     }
 
+    /**
+     * asyncio's get_extra_info('subprocess'): the child's ProcessHandle, which knows when the child is gone
+     * (it carries the start time), so neither it nor the transport's close signals a process that reused the pid.
+     */
+    @Test
+    void theTransportGivesTheChildsProcessHandleWhichKnowsWhenItIsGone() {
+        EventLoop loop = newLoop();
+        var c = exec(loop, ProcessOptions.DEFAULTS.withStdin(Redirect.DEVNULL), "sleep", "30");
+        ProcessHandle handle = c.transport().processHandle().orElseThrow();
+        assertThat(handle.pid()).isEqualTo(c.transport().pid());
+        assertThat(handle.isAlive()).isTrue();
+        assertThat(handle.parent().map(ProcessHandle::pid)).contains(ProcessHandle.current().pid());
+        c.transport().kill();
+        assertThat(await(loop, c.transport().exitStatus())).isEqualTo(-9);
+        assertThat(handle.isAlive()).isFalse();
+        assertThat(handle.destroyForcibly()).isFalse();
+        c.transport().close(); // finished: nothing is signalled, nothing thrown
+        await(loop, c.protocol().lost);
+    }
+
     @Test
     void closingTheLoopKillsAndReapsChildrenAndClosesTheirPipes() throws IOException {
         EventLoop loop = newLoop();

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +66,16 @@ public abstract class TransportConformance extends LoopTestBase {
         }
     }
 
+    /** A protocol factory that keeps every protocol it makes in {@code made}. */
+    private static Supplier<RecordingProtocol> recording(List<RecordingProtocol> made,
+            Supplier<RecordingProtocol> kind) {
+        return () -> {
+            RecordingProtocol p = kind.get();
+            made.add(p);
+            return p;
+        };
+    }
+
     private static int port(Server server) {
         return ((InetSocketAddress) server.addresses().get(0)).getPort();
     }
@@ -95,11 +106,7 @@ public abstract class TransportConformance extends LoopTestBase {
     void tcpEchoOverIpv4WithAddressesAndCleanClose() {
         EventLoop loop = newLoop();
         List<RecordingProtocol> accepted = new ArrayList<>();
-        Server server = await(loop, loop.createServer(() -> {
-            RecordingProtocol p = new RecordingProtocol.Echo();
-            accepted.add(p);
-            return p;
-        }, "127.0.0.1", 0));
+        Server server = await(loop, loop.createServer(recording(accepted, RecordingProtocol.Echo::new), "127.0.0.1", 0));
         assertThat(server.isServing()).isTrue();
         int port = port(server);
         assertThat(port).isPositive();
@@ -119,16 +126,61 @@ public abstract class TransportConformance extends LoopTestBase {
         assertThat(loop.stats().handles().readers()).isZero();
     }
 
+    /**
+     * asyncio's test_add_reader_or_writer_transport_fd: the descriptor of a transport or server is not the
+     * application's to watch; the refusal names its owner, and the transport goes on receiving its data.
+     */
+    @Test
+    void testAddReaderOrWriterTransportFd_aTransportsOrServersDescriptorIsRefused() {
+        EventLoop loop = newLoop();
+        Server server = await(loop, loop.createServer(RecordingProtocol.Echo::new, "127.0.0.1", 0));
+        assertThat(server.loop()).isSameAs(loop);
+        assertThat(server.sockets()).hasSize(1);
+        assertThat(server.sockets().get(0).address()).isEqualTo(server.addresses().get(0));
+        int listener = server.sockets().get(0).fd();
+        Connection<Transport, RecordingProtocol> c = await(loop,
+                loop.createConnection(RecordingProtocol::new, "127.0.0.1", port(server)));
+        int fd = c.transport().fd();
+        Runnable cb = () -> { };
+        for (int owned : new int[] {fd, listener}) {
+            String owner = owned == fd ? "transport " + c.transport() : "server " + server;
+            assertThatThrownBy(() -> loop.addReader(owned, cb)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("File descriptor " + owned + " is used by " + owner);
+            assertThatThrownBy(() -> loop.addWriter(owned, cb)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is used by " + owner);
+            assertThatThrownBy(() -> loop.removeReader(owned)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is used by " + owner);
+            assertThatThrownBy(() -> loop.removeWriter(owned)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is used by " + owner);
+        }
+        assertThat(loop.stats().handles().writers()).isZero();
+        // The transport still gets its data: its own reader was not replaced.
+        RecordingProtocol client = c.protocol();
+        loop.callSoon(() -> c.transport().write(ascii("still mine")));
+        await(loop, waitFor(loop, () -> client.bytes().length == 10));
+        assertThat(new String(client.bytes(), StandardCharsets.US_ASCII)).isEqualTo("still mine");
+        c.transport().close();
+        await(loop, client.lost);
+        server.close();
+        await(loop, server.closed());
+        assertThat(server.sockets()).isEmpty();
+        // Once closed, the numbers are free again: a pipe put at the transport's number can be watched.
+        int[] pipe = fds.pipe();
+        assertThat(LibC.dup3(pipe[0], fd, Linux.O_CLOEXEC)).isEqualTo(fd);
+        try {
+            loop.addReader(fd, cb);
+            assertThat(loop.removeReader(fd)).isTrue();
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
     @Test
     void tcpEchoOverIpv6() {
         assumeTrue(ipv6Loopback(), "no IPv6 loopback on this machine");
         EventLoop loop = newLoop();
         List<RecordingProtocol> accepted = new ArrayList<>();
-        Server server = await(loop, loop.createServer(() -> {
-            RecordingProtocol p = new RecordingProtocol.Echo();
-            accepted.add(p);
-            return p;
-        }, "::1", 0));
+        Server server = await(loop, loop.createServer(recording(accepted, RecordingProtocol.Echo::new), "::1", 0));
         assertThat(((InetSocketAddress) server.addresses().get(0)).getAddress().getHostAddress()).contains(":");
         echoRoundTrip(loop, loop.createConnection(RecordingProtocol::new, "::1", port(server)), null);
         await(loop, waitFor(loop, () -> accepted.size() == 1 && accepted.get(0).state == RecordingProtocol.State.CLOSED));
@@ -193,6 +245,53 @@ public abstract class TransportConformance extends LoopTestBase {
         server.close();
     }
 
+    /**
+     * asyncio's start_serving=False, start_serving() and serve_forever(): connections wait in the backlog
+     * until the server serves; cancelling serveForever closes it.
+     */
+    @Test
+    void aServerCreatedNotServingAcceptsFromStartServingAndServeForeverUntilCancelled() {
+        EventLoop loop = newLoop();
+        List<RecordingProtocol> accepted = new ArrayList<>();
+        Server server = await(loop, loop.createServer(recording(accepted, RecordingProtocol.Echo::new), "127.0.0.1", 0,
+                ServerOptions.DEFAULTS.withStartServing(false)));
+        assertThat(server.isServing()).isFalse();
+        Connection<Transport, RecordingProtocol> first = await(loop,
+                loop.createConnection(RecordingProtocol::new, "127.0.0.1", port(server))); // into the backlog
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertThat(accepted).isEmpty();
+        server.startServing();
+        assertThat(server.isServing()).isTrue();
+        await(loop, waitFor(loop, () -> accepted.size() == 1));
+        CompletableFuture<Void> forever = server.serveForever();
+        assertThat(forever).isNotDone();
+        assertThatThrownBy(() -> await(loop, server.serveForever())).isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("already served by serveForever()");
+        echoRoundTrip(loop, loop.createConnection(RecordingProtocol::new, "127.0.0.1", port(server)), null);
+        assertThat(forever.cancel(false)).isTrue();
+        assertThat(server.isServing()).isFalse();
+        assertThat(server.sockets()).isEmpty();
+        server.closeClients();
+        first.transport().close();
+        await(loop, server.closed());
+        assertThatThrownBy(() -> await(loop, server.serveForever())).isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+    }
+
+    /** serveForever's future completes when the server is closed some other way. */
+    @Test
+    void serveForeverCompletesWhenTheServerIsClosed() {
+        EventLoop loop = newLoop();
+        Server server = await(loop, loop.createServer(RecordingProtocol::new, "127.0.0.1", 0,
+                ServerOptions.DEFAULTS.withStartServing(false)));
+        CompletableFuture<Void> forever = server.serveForever();
+        assertThat(server.isServing()).isTrue();
+        loop.callSoon(server::close);
+        assertThat(await(loop, forever)).isNull();
+        assertThat(forever).isNotCancelled();
+    }
+
     @Test
     void connectionRefusedFailsTheFutureWithEconnrefused() {
         EventLoop loop = newLoop();
@@ -207,7 +306,7 @@ public abstract class TransportConformance extends LoopTestBase {
     }
 
     @Test
-    void secondServerOnAPortInUseFailsWithEaddrinuseUnlessBothReusePort() {
+    void secondServerOnAPortInUseFailsWithEaddrinuseUnlessBothReusePort() throws Exception {
         EventLoop loop = newLoop();
         Server first = await(loop, loop.createServer(RecordingProtocol::new, "127.0.0.1", 0));
         int port = port(first);
@@ -220,6 +319,11 @@ public abstract class TransportConformance extends LoopTestBase {
         Server a = await(loop, loop.createServer(RecordingProtocol::new, "127.0.0.1", 0, reuse));
         Server b = await(loop, loop.createServer(RecordingProtocol::new, "127.0.0.1", port(a), reuse));
         assertThat(port(b)).isEqualTo(port(a));
+        for (Server s : List.of(a, b)) { // asyncio's test_create_server_reuse_port: read from the server's sockets
+            assertThat(Sockets.getOption(s.sockets().get(0).fd(), Linux.SOL_SOCKET, Linux.SO_REUSEPORT)).isEqualTo(1);
+        }
+        assertThat(Sockets.getOption(a.sockets().get(0).fd(), Linux.SOL_SOCKET, Linux.SO_REUSEADDR)).isEqualTo(1);
+        assertThat(first.sockets()).isEmpty();
         a.close();
         b.close();
     }
@@ -372,11 +476,7 @@ public abstract class TransportConformance extends LoopTestBase {
     void aPeerResetGivesConnectionLostWithEconnreset() throws Exception {
         EventLoop loop = newLoop();
         List<RecordingProtocol> accepted = new ArrayList<>();
-        Server server = await(loop, loop.createServer(() -> {
-            RecordingProtocol p = new RecordingProtocol();
-            accepted.add(p);
-            return p;
-        }, "127.0.0.1", 0));
+        Server server = await(loop, loop.createServer(recording(accepted, RecordingProtocol::new), "127.0.0.1", 0));
         Socket client = new Socket("127.0.0.1", port(server));
         await(loop, waitFor(loop, () -> !accepted.isEmpty() && accepted.get(0).transport != null));
         client.setSoLinger(true, 0);
@@ -435,11 +535,8 @@ public abstract class TransportConformance extends LoopTestBase {
         List<RecordingProtocol> accepted = new ArrayList<>();
         List<ExceptionContext> errors = new ArrayList<>();
         loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
-        Server server = await(loop, loop.createServer(() -> {
-            RecordingProtocol p = new RecordingProtocol();
-            accepted.add(p);
-            return p;
-        }, "127.0.0.1", 0, ServerOptions.DEFAULTS.withAcceptRetryDelay(Duration.ofMillis(100))));
+        Server server = await(loop, loop.createServer(recording(accepted, RecordingProtocol::new), "127.0.0.1", 0,
+                ServerOptions.DEFAULTS.withAcceptRetryDelay(Duration.ofMillis(100))));
         int port = port(server);
         // Three client sockets, opened now but connected only once every descriptor is taken: a client
         // connected earlier races the filler below for the loop's accept (the loop may take one or two
@@ -508,11 +605,8 @@ public abstract class TransportConformance extends LoopTestBase {
         List<RecordingProtocol> accepted = new ArrayList<>();
         List<ExceptionContext> errors = new ArrayList<>();
         loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
-        Server server = await(loop, loop.createServer(() -> {
-            RecordingProtocol p = new RecordingProtocol.Echo();
-            accepted.add(p);
-            return p;
-        }, "127.0.0.1", 0, ServerOptions.DEFAULTS.withAcceptRetryDelay(Duration.ofMillis(100))));
+        Server server = await(loop, loop.createServer(recording(accepted, RecordingProtocol.Echo::new), "127.0.0.1", 0,
+                ServerOptions.DEFAULTS.withAcceptRetryDelay(Duration.ofMillis(100))));
         int port = port(server);
         // Take every free descriptor below FD_SETSIZE: the next accepted connection gets one above it.
         List<Integer> filler = new ArrayList<>();
@@ -570,6 +664,88 @@ public abstract class TransportConformance extends LoopTestBase {
         assertThat(TestFds.newFdsSince(before)).isEmpty();
     }
 
+    /**
+     * asyncio's create_server(sock=), create_connection(sock=) and connect_accepted_socket: sockets the
+     * application made itself become a server and connections, owned by the loop from then on.
+     */
+    @Test
+    void socketsTheApplicationMadeBecomeAServerAndConnections() throws Exception {
+        EventLoop loop = newLoop();
+        int listenFd = Sockets.openStream(Linux.AF_INET);
+        Sockets.setOption(listenFd, Linux.SOL_SOCKET, Linux.SO_REUSEPORT, 1);
+        Sockets.bind(listenFd, new InetSocketAddress("127.0.0.1", 0));
+        Server server = await(loop, loop.createServerOnSocket(RecordingProtocol.Echo::new, listenFd,
+                ServerOptions.DEFAULTS));
+        assertThat(server.sockets()).singleElement().satisfies(l -> {
+            assertThat(l.fd()).isEqualTo(listenFd);
+            assertThat(l.address()).isEqualTo(Sockets.localAddress(listenFd));
+        });
+        assertThat(Sockets.getOption(listenFd, Linux.SOL_SOCKET, Linux.SO_REUSEPORT)).as("the application's option")
+                .isEqualTo(1);
+        assertThatThrownBy(() -> loop.addReader(listenFd, () -> { })).isInstanceOf(IllegalStateException.class);
+
+        int client = Sockets.openStream(Linux.AF_INET);
+        await(loop, loop.sockConnect(client, server.addresses().get(0)));
+        echoRoundTrip(loop, loop.createConnectionOnSocket(RecordingProtocol::new, client), null);
+
+        // connect_accepted_socket: the other end of a connection accepted without the loop's server.
+        int listener = fds.track(Sockets.openStream(Linux.AF_INET));
+        Sockets.bind(listener, new InetSocketAddress("127.0.0.1", 0));
+        Sockets.listen(listener, 1);
+        CompletableFuture<Accepted> accepting = loop.sockAccept(listener);
+        var connecting = loop.createConnection(RecordingProtocol::new, "127.0.0.1",
+                ((InetSocketAddress) Sockets.localAddress(listener)).getPort());
+        Accepted accepted = await(loop, accepting);
+        Connection<Transport, RecordingProtocol> serverSide = await(loop,
+                loop.connectAcceptedSocket(RecordingProtocol.Echo::new, accepted.fd()));
+        assertThat(serverSide.transport().remoteAddress()).isEqualTo(accepted.remoteAddress());
+        echoRoundTrip(loop, connecting, serverSide.protocol());
+        server.close();
+        await(loop, server.closed());
+    }
+
+    @Test
+    void anythingButAFreeStreamSocketIsRefusedAsAnExistingSocket() {
+        EventLoop loop = newLoop();
+        int[] pipe = fds.pipe();
+        assertThatThrownBy(() -> loop.createConnectionOnSocket(RecordingProtocol::new, pipe[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a socket");
+        int udp = fds.track(LibC.socket(Linux.AF_INET, 2 /* SOCK_DGRAM */ | Linux.SOCK_CLOEXEC, 0));
+        assertThatThrownBy(() -> loop.createServerOnSocket(RecordingProtocol::new, udp, ServerOptions.DEFAULTS))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a stream socket");
+        assertThatThrownBy(() -> loop.connectAcceptedSocket(RecordingProtocol::new, 1_000_000))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a socket");
+        Server server = await(loop, loop.createServer(RecordingProtocol::new, "127.0.0.1", 0));
+        Connection<Transport, RecordingProtocol> c = await(loop,
+                loop.createConnection(RecordingProtocol::new, "127.0.0.1", port(server)));
+        assertThatThrownBy(() -> loop.createConnectionOnSocket(RecordingProtocol::new, c.transport().fd()))
+                .isInstanceOf(IllegalStateException.class).hasMessage(
+                        "File descriptor " + c.transport().fd() + " is used by transport " + c.transport()
+                                + "; createConnectionOnSocket is refused on it (use the owner's own methods, or a "
+                                + "descriptor of your own)");
+        c.transport().close();
+        server.close();
+    }
+
+    /** asyncio's local_addr: each socket is bound to the local address asked for before it connects. */
+    @Test
+    void aConnectionFromALocalAddressIsBoundToIt() {
+        EventLoop loop = newLoop();
+        List<RecordingProtocol> accepted = new ArrayList<>();
+        Server server = await(loop, loop.createServer(recording(accepted, RecordingProtocol.Echo::new), "127.0.0.1", 0));
+        Connection<Transport, RecordingProtocol> c = await(loop, loop.createConnection(RecordingProtocol::new,
+                "127.0.0.1", port(server), new InetSocketAddress("127.0.0.2", 0)));
+        InetSocketAddress local = (InetSocketAddress) c.transport().localAddress();
+        assertThat(local.getAddress().getHostAddress()).isEqualTo("127.0.0.2");
+        await(loop, waitFor(loop, () -> accepted.size() == 1 && accepted.get(0).transport != null));
+        assertThat(accepted.get(0).transport.remoteAddress()).isEqualTo(local);
+        assertThatThrownBy(() -> await(loop, loop.createConnection(RecordingProtocol::new, "127.0.0.1", port(server),
+                new InetSocketAddress("::1", 0)))).rootCause().isInstanceOf(NativeIOException.class)
+                .hasMessageContaining("no local address of").hasMessageContaining("has the family of [/127.0.0.1]");
+        c.transport().close();
+        server.close();
+    }
+
     // =============================================================== unix sockets
 
     @Test
@@ -591,6 +767,20 @@ public abstract class TransportConformance extends LoopTestBase {
         echoRoundTrip(loop, c, null);
         server.close();
         assertThat(Files.exists(path)).isFalse();
+    }
+
+    /** asyncio's cleanup_socket=False (3.13): closing the server leaves its socket file. */
+    @Test
+    void aUnixServerAskedNotToCleanUpLeavesItsSocketFile(@TempDir Path dir) {
+        EventLoop loop = newLoop();
+        Path path = dir.resolve("kept.sock");
+        Server server = await(loop, loop.createUnixServer(RecordingProtocol::new, path,
+                ServerOptions.DEFAULTS.withCleanupSocket(false)));
+        assertThat(server.sockets()).singleElement()
+                .satisfies(l -> assertThat(l.address()).isEqualTo(java.net.UnixDomainSocketAddress.of(path)));
+        server.close();
+        await(loop, server.closed());
+        assertThat(Files.exists(path)).isTrue();
     }
 
     @Test
@@ -636,6 +826,270 @@ public abstract class TransportConformance extends LoopTestBase {
         assertThat(total).isEqualTo(big.length);
         fds.closeNow(client);
         assertThat(await(loop, loop.sockRecv(a.fd(), 10)).remaining()).isZero(); // EOF
+    }
+
+    /**
+     * asyncio's test_prompt_cancellation: a cancelled sockRecv takes nothing, so the next one gets the byte,
+     * and leaves no reader behind (poll and select would report the descriptor closed while registered).
+     */
+    @Test
+    void testPromptCancellation_aCancelledSockRecvConsumesNothingAndLeavesNothingRegistered() {
+        EventLoop loop = newLoop();
+        List<ExceptionContext> errors = new ArrayList<>();
+        loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
+        int[] pair = fds.socketPair();
+        CompletableFuture<ByteBuffer> recv = loop.sockRecv(pair[0], 1);
+        loop.callSoon(loop::stop);
+        loop.runForever(); // one step: the wait is in the poller, or in the kernel
+        assertThat(recv.cancel(false)).isTrue();
+        TestFds.write(pair[1], ascii("x"));
+        ByteBuffer next = await(loop, loop.sockRecv(pair[0], 1));
+        assertThat(next.remaining()).isEqualTo(1);
+        assertThat(next.get(0)).isEqualTo((byte) 'x');
+        assertThat(loop.stats().handles().readers()).isZero();
+        fds.closeNow(pair[0]);
+        loop.callSoon(loop::stop);
+        loop.runForever(); // a poll that still watched it would report it now
+        assertThat(errors).isEmpty();
+    }
+
+    /**
+     * The same across threads, where a cancel races the loop's read: whenever {@code cancel} succeeds, the
+     * byte is still in the socket for the next receive; when it fails, the future has the byte. Never both,
+     * never neither.
+     */
+    @Test
+    void aSockRecvIntoCancelledFromAnotherThreadNeverLosesOrDuplicatesData() throws Exception {
+        EventLoop loop = newLoop();
+        loop.start();
+        int[] pair = fds.socketPair();
+        int cancelledCount = 0;
+        for (int i = 0; i < 300; i++) {
+            byte expected = (byte) i;
+            ByteBuffer into = ByteBuffer.allocate(1);
+            CompletableFuture<Integer> recv = loop.sockRecvInto(pair[0], into);
+            Thread writer = new Thread(() -> TestFds.write(pair[1], new byte[] {expected}));
+            writer.start();
+            if (i % 3 == 0) {
+                Thread.onSpinWait(); // vary where the cancel lands: before, during or after the read
+            }
+            boolean cancelled = recv.cancel(false);
+            writer.join();
+            if (cancelled) {
+                cancelledCount++;
+                assertThat(recv).isCancelled();
+                ByteBuffer again = loop.sockRecv(pair[0], 1).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(again.get(0)).as("byte %d after a successful cancel", i).isEqualTo(expected);
+            } else {
+                assertThat(recv.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+                assertThat(into.get(0)).as("byte %d read by the uncancelled receive", i).isEqualTo(expected);
+            }
+        }
+        assertThat(cancelledCount).isPositive();
+        CompletableFuture<Integer> readers = loop.submit(() -> loop.stats().handles().readers());
+        assertThat(readers.get(5, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+    }
+
+    /**
+     * asyncio's test_cancel_sock_accept: an accept cancelled on the loop (asyncio's wait_for timeout) leaves
+     * nothing holding the listener, so once the application closes it, a connect is refused.
+     */
+    @Test
+    void testCancelSockAccept_aCancelledAcceptLeavesNothingHoldingTheListener() throws Exception {
+        EventLoop loop = newLoop();
+        int listener = fds.track(Sockets.openStream(Linux.AF_INET));
+        Sockets.bind(listener, new InetSocketAddress("127.0.0.1", 0));
+        Sockets.listen(listener, 1);
+        SocketAddress address = Sockets.localAddress(listener);
+        CompletableFuture<Accepted> accepting = loop.sockAccept(listener);
+        loop.callLater(Duration.ofMillis(20), () -> {
+            accepting.cancel(false);
+            loop.stop();
+        });
+        loop.runForever();
+        assertThat(accepting).isCancelled();
+        fds.closeNow(listener);
+        int client = fds.track(Sockets.openStream(Linux.AF_INET));
+        assertThatThrownBy(() -> await(loop, loop.sockConnect(client, address))).isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(NativeIOException.class)
+                .satisfies(e -> assertThat(((NativeIOException) e).errnoName()).isEqualTo("ECONNREFUSED"));
+    }
+
+    /**
+     * A cancelled sockSendAll sends nothing more, and a sockConnect cancelled while its host name is resolved
+     * is cancelled, with no writer behind.
+     */
+    @Test
+    void cancelledSockSendAllAndSockConnectLeaveNoRegistration() throws Exception {
+        EventLoop loop = newLoop();
+        int[] pair = fds.socketPair();
+        byte[] big = new byte[8 << 20]; // more than the socket buffers take: the send waits
+        CompletableFuture<Void> sending = loop.sockSendAll(pair[0], ByteBuffer.wrap(big));
+        assertThat(sending).isNotDone();
+        assertThat(sending.cancel(false)).isTrue();
+        long queued = drain(pair[1]);
+        assertThat(queued).isLessThan(big.length);
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertThat(drain(pair[1])).isZero(); // nothing more was sent after the cancel
+        assertThat(loop.stats().handles().writers()).isZero();
+
+        int listener = fds.track(Sockets.openStream(Linux.AF_INET));
+        Sockets.bind(listener, new InetSocketAddress("127.0.0.1", 0));
+        Sockets.listen(listener, 1);
+        int client = fds.track(Sockets.openStream(Linux.AF_INET));
+        CompletableFuture<Void> connecting = loop.sockConnect(client,
+                InetSocketAddress.createUnresolved("localhost", ((InetSocketAddress) Sockets.localAddress(listener)).getPort()));
+        assertThat(connecting.cancel(false)).isTrue();
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertThat(loop.stats().handles().writers()).isZero();
+    }
+
+    /** asyncio's test_sock_client_ops in debug mode: a blocking socket is refused before anything is done. */
+    @Test
+    void testSockClientOps_debugModeRefusesABlockingSocketForEveryOperation() {
+        EventLoop loop = newLoop(dev.loop.LoopOptions.builder().name("debug-" + loopId()).debug(true)
+                .delaySamplingInterval(Duration.ZERO).build());
+        int[] pair = Descriptors.socketPair(false); // blocking
+        fds.track(pair[0]);
+        fds.track(pair[1]);
+        String message = "the socket must be non-blocking: fd " + pair[0];
+        assertThatThrownBy(() -> loop.sockRecv(pair[0], 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
+        assertThatThrownBy(() -> loop.sockRecvInto(pair[0], ByteBuffer.allocate(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+        assertThatThrownBy(() -> loop.sockSendAll(pair[0], ByteBuffer.wrap(ascii("x"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+        assertThatThrownBy(() -> loop.sockAccept(pair[0])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
+        assertThatThrownBy(() -> loop.sockConnect(pair[0], new InetSocketAddress("127.0.0.1", 9)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+        Sockets.setNonBlocking(pair[1]); // its own file: pair[0] stays blocking
+        assertThat(TestFds.read(pair[1], 1)).as("nothing was sent").isNull();
+        // The same socket made non-blocking works.
+        Sockets.setNonBlocking(pair[0]);
+        await(loop, loop.sockSendAll(pair[0], ByteBuffer.wrap(ascii("y"))));
+        assertThat(await(loop, loop.sockRecv(pair[1], 1)).get(0)).isEqualTo((byte) 'y');
+    }
+
+    private static byte[] pattern(int size) {
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) (i * 31 + (i >> 12));
+        }
+        return b;
+    }
+
+    /** Receives on {@code fd} through the loop until {@code expected} bytes came; they are in {@code into}. */
+    private static CompletableFuture<Void> receiveAll(EventLoop loop, int fd, long expected,
+            java.io.ByteArrayOutputStream into) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable[] next = {null};
+        next[0] = () -> loop.sockRecv(fd, 1 << 16).whenComplete((b, e) -> {
+            if (e != null) {
+                done.completeExceptionally(e);
+                return;
+            }
+            into.write(b.array(), b.position(), b.remaining());
+            if (into.size() >= expected || !b.hasRemaining()) {
+                done.complete(null);
+            } else {
+                next[0].run();
+            }
+        });
+        next[0].run();
+        return done;
+    }
+
+    /**
+     * asyncio's test_sendfile: a file through a transport, after what was written before it; writes are refused
+     * meanwhile and work again after; a slice from an offset; wrong arguments refused.
+     */
+    @Test
+    void testSendfile_aFileGoesThroughATransportAfterWhatWasWrittenBefore(@TempDir Path dir) throws Exception {
+        EventLoop loop = newLoop();
+        byte[] content = pattern(32 << 20); // more than the socket buffers take before the server reads
+        Path file = dir.resolve("data.bin");
+        Files.write(file, content);
+        List<RecordingProtocol> accepted = new ArrayList<>();
+        Server server = await(loop, loop.createServer(recording(accepted, RecordingProtocol::new), "127.0.0.1", 0));
+        Connection<Transport, RecordingProtocol> c = await(loop,
+                loop.createConnection(RecordingProtocol::new, "127.0.0.1", port(server)));
+        Transport t = c.transport();
+        t.write(ascii("head:"));
+        CompletableFuture<Long> sent = loop.sendfile(t, file, 0, 0);
+        assertThatThrownBy(() -> t.write(ascii("x"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("sendfile is in progress");
+        assertThat(await(loop, sent)).isEqualTo(content.length);
+        t.write(ascii(":"));
+        assertThat(await(loop, loop.sendfile(t, file, 1000, 5000))).isEqualTo(5000);
+        long total = 5 + content.length + 1 + 5000;
+        await(loop, waitFor(loop, () -> accepted.size() == 1 && accepted.get(0).size() == total), 30);
+        byte[] got = accepted.get(0).bytes();
+        assertThat(new String(got, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("head:");
+        assertThat(java.util.Arrays.equals(got, 5, 5 + content.length, content, 0, content.length)).isTrue();
+        assertThat(got[5 + content.length]).isEqualTo((byte) ':');
+        assertThat(java.util.Arrays.equals(got, 6 + content.length, got.length, content, 1000, 6000)).isTrue();
+        assertThat(c.protocol().violations).isEmpty();
+
+        assertThatThrownBy(() -> loop.sendfile(t, file, -1, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> loop.sendfile(t, file, 0, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> loop.sendfile(t, dir, 0, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("regular file");
+        int[] pipe = fds.pipe();
+        Connection<Transport, RecordingProtocol> reader = await(loop, loop.connectReadPipe(RecordingProtocol::new,
+                fds.handOver(pipe[0])));
+        assertThatThrownBy(() -> loop.sendfile(reader.transport(), file, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("writable transport");
+        reader.transport().close();
+        t.close();
+        server.close();
+    }
+
+    /** asyncio's test_sock_sendfile: a file, from an offset, to a socket; every byte arrives once. */
+    @Test
+    void testSockSendfile_aFileGoesToASocketFromAnOffset(@TempDir Path dir) throws Exception {
+        EventLoop loop = newLoop();
+        byte[] content = pattern(2 << 20);
+        Path file = dir.resolve("data.bin");
+        Files.write(file, content);
+        int[] pair = fds.socketPair();
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        CompletableFuture<Long> sent = loop.sockSendfile(pair[0], file, 10, 0);
+        CompletableFuture<Void> received = receiveAll(loop, pair[1], content.length - 10, got);
+        await(loop, CompletableFuture.allOf(sent, received), 30);
+        assertThat(sent.join()).isEqualTo(content.length - 10L);
+        assertThat(java.util.Arrays.equals(got.toByteArray(), 0, got.size(), content, 10, content.length)).isTrue();
+        assertThat(loop.stats().handles().writers()).isZero();
+    }
+
+    /** A cancelled sockSendfile sends nothing more and leaves nothing registered. */
+    @Test
+    void aCancelledSockSendfileStopsSending(@TempDir Path dir) throws Exception {
+        EventLoop loop = newLoop();
+        Path file = dir.resolve("big.bin");
+        Files.write(file, pattern(8 << 20)); // more than the socket buffers: the send has to wait
+        int[] pair = fds.socketPair();
+        CompletableFuture<Long> sending = loop.sockSendfile(pair[0], file, 0, 0);
+        assertThat(sending).isNotDone();
+        assertThat(sending.cancel(false)).isTrue();
+        long queued = drain(pair[1]);
+        assertThat(queued).isPositive().isLessThan(8 << 20);
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertThat(drain(pair[1])).isZero();
+        assertThat(loop.stats().handles().writers()).isZero();
+    }
+
+    /** Reads everything waiting in non-blocking socket {@code fd}; the count. */
+    private static long drain(int fd) {
+        long total = 0;
+        byte[] got;
+        while ((got = TestFds.read(fd, 1 << 16)) != null && got.length > 0) {
+            total += got.length;
+        }
+        return total;
     }
 
     // =============================================================== pipes and ptys

@@ -93,6 +93,11 @@ public class RecordingProtocol implements Protocol {
         return received.toByteArray();
     }
 
+    /** How many bytes arrived (without copying them). */
+    public int size() {
+        return received.size();
+    }
+
     /** An echo server's protocol: writes back what it receives; closes on EOF. */
     public static class Echo extends RecordingProtocol {
         @Override

@@ -9,6 +9,11 @@ import dev.loop.TimerHandle;
  * queue (callbacks of the loop thread and of ready descriptors), the inbox (posts from other threads,
  * lock-free) and the timer heap. The loop's step asks them what is due and runs it through a
  * {@link CallbackRunner}. Loop thread, except {@link #post} and {@link #postsWaiting()}.
+ *
+ * <p>The ready queue and the inbox are one FIFO, as asyncio's {@code call_soon} and
+ * {@code call_soon_threadsafe} feed one {@code _ready}: callbacks run in the order the loop thread sees them
+ * scheduled. Posts stay in the inbox (so that a post still costs one slot, and its handle can still cancel
+ * it), and a callback queued behind posts is queued behind a {@link PostsBefore} mark that runs them.
  */
 final class CallbackQueues {
 
@@ -17,8 +22,30 @@ final class CallbackQueues {
     private final TimerQueue timers = new TimerQueue();
     /** {@link TimerQueue#scheduledCount()} when the step's wait began. */
     private long timersBeforePoll;
+    /** Inbox index below which every post is taken or behind a mark in the ready queue. */
+    private long postsOrderedBefore;
+    /** Marks in the ready queue, which are not callbacks of their own. */
+    private int marks;
+
+    /** In the ready queue: run the posts made before {@code limit} here, ahead of what follows. */
+    private static final class PostsBefore extends CallbackHandle {
+        final long limit;
+
+        PostsBefore(long limit) {
+            super(null);
+            this.limit = limit;
+        }
+    }
 
     void addReady(CallbackHandle handle) {
+        long posted = inbox.limit();
+        if (posted != postsOrderedBefore) { // posted since the last look: those run first
+            postsOrderedBefore = posted;
+            if (!inbox.takenBefore(posted)) {
+                ready.addLast(new PostsBefore(posted));
+                marks++;
+            }
+        }
         ready.addLast(handle);
     }
 
@@ -60,6 +87,7 @@ final class CallbackQueues {
         return !ready.isEmpty() || !inbox.isEmpty() || timers.scheduledCount() != timersBeforePoll;
     }
 
+    /** Entries in the ready queue, marks included: what a step runs. */
     int readyCount() {
         return ready.size();
     }
@@ -74,7 +102,7 @@ final class CallbackQueues {
         timers.deferNewTimers(defer);
     }
 
-    /** Runs the first {@code count} ready callbacks: earlier callbacks, then I/O. */
+    /** Runs the first {@code count} entries of the ready queue, in order: callbacks, and posts at their marks. */
     long runReady(int count, CallbackRunner runner) {
         long ran = 0;
         for (int i = 0; i < count; i++) {
@@ -83,6 +111,9 @@ final class CallbackQueues {
             if (cb != null) {
                 runner.run(h, cb);
                 ran++;
+            } else if (h instanceof PostsBefore mark) {
+                marks--;
+                ran += runPosted(mark.limit, runner);
             }
         }
         return ran;
@@ -135,12 +166,14 @@ final class CallbackQueues {
 
     /** Ready callbacks and posts not run yet. */
     int pending() {
-        return ready.size() + inbox.pending();
+        return ready.size() - marks + inbox.pending();
     }
 
     void clear() {
         ready.clear();
+        marks = 0;
         inbox.clear();
+        postsOrderedBefore = inbox.limit();
         timers.clear();
     }
 }

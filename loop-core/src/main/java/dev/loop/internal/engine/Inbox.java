@@ -134,6 +134,11 @@ final class Inbox extends InboxProducerIndex {
         return (long) PRODUCER_INDEX.getVolatile(this);
     }
 
+    /** Loop thread: whether every post before {@code limit} has been taken. */
+    boolean takenBefore(long limit) {
+        return consumerIndex - limit >= 0;
+    }
+
     /**
      * Loop thread: the next posted item before {@code limit} (a {@link Runnable} or a
      * {@link CallbackHandle}), skipping cancelled ones; {@code null} at the limit or at a slot not yet

@@ -44,6 +44,14 @@ public interface IoBackend {
     /** Interrupts a {@link #poll} in progress, or makes the next one return at once. Any thread. */
     void wakeup();
 
+    /**
+     * The loop stopped running (its last step is over). A backend that hands work to the kernel with its next
+     * wait hands it over now: a cancel prepared in the last step must not wait for a next run, holding a
+     * socket the application has closed.
+     */
+    default void stopped() {
+    }
+
     /** How many descriptors the backend can watch (FD_SETSIZE for select). */
     long descriptorLimit();
 

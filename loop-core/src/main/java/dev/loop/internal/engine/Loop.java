@@ -90,6 +90,7 @@ public final class Loop implements LoopIoMethods {
             do {
                 runOnce();
             } while (!lifecycle.stopping());
+            backend.stopped();
         } finally {
             runner.finishLastGroup(System.nanoTime());
         }
@@ -391,7 +392,7 @@ public final class Loop implements LoopIoMethods {
     /**
      * Runs {@code action} at once when called on the loop thread or while the loop is not running (its
      * exceptions are thrown to the caller); from another thread while the loop runs, hands it to the loop and
-     * returns a future that follows the action's.
+     * returns a future that follows the action's, and whose cancellation cancels the action's.
      */
     public <T> CompletableFuture<T> onLoop(Supplier<CompletableFuture<T>> action) {
         return handoff.onLoop(action);
@@ -412,6 +413,17 @@ public final class Loop implements LoopIoMethods {
     @Override
     public <T> CompletableFuture<T> runInExecutor(Executor executor, Callable<T> task) {
         return this.executor.run(executor, task);
+    }
+
+    @Override
+    public void setDefaultExecutor(ExecutorService executor) {
+        this.executor.setDefault(executor);
+    }
+
+    @Override
+    public CompletableFuture<Void> shutdownDefaultExecutor(Duration timeout) {
+        checkOpen();
+        return executor.shutdownDefault(timeout);
     }
 
     /** The loop's own executor, created at first use (see {@link LoopExecutor}). */

@@ -1,5 +1,6 @@
 package dev.loop.internal.engine;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -63,12 +64,12 @@ public interface LoopIoMethods extends EventLoop {
 
     @Override
     default boolean removeReader(int fd) {
-        return registrations().unregister(fd, false, "removeReader");
+        return registrations().unregister(fd, false, "removeReader", true);
     }
 
     @Override
     default boolean removeWriter(int fd) {
-        return registrations().unregister(fd, true, "removeWriter");
+        return registrations().unregister(fd, true, "removeWriter", true);
     }
 
     /**
@@ -81,7 +82,7 @@ public interface LoopIoMethods extends EventLoop {
     }
 
     default boolean unwatchRead(int fd) {
-        return registrations().unregister(fd, false, "unwatchRead");
+        return registrations().unregister(fd, false, "unwatchRead", false);
     }
 
     default void watchWrite(int fd, Runnable callback) {
@@ -89,7 +90,7 @@ public interface LoopIoMethods extends EventLoop {
     }
 
     default boolean unwatchWrite(int fd) {
-        return registrations().unregister(fd, true, "unwatchWrite");
+        return registrations().unregister(fd, true, "unwatchWrite", false);
     }
 
     // ------------------------------------------------------------------ streams and socket operations
@@ -102,8 +103,36 @@ public interface LoopIoMethods extends EventLoop {
 
     @Override
     default <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(
-            Supplier<P> protocolFactory, String host, int port) {
-        return transports().createConnection(protocolFactory, host, port);
+            Supplier<P> protocolFactory, String host, int port, InetSocketAddress localAddress) {
+        return transports().createConnection(protocolFactory, host, port, localAddress);
+    }
+
+    @Override
+    default <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnectionOnSocket(
+            Supplier<P> protocolFactory, int fd) {
+        return transports().adopt(protocolFactory, fd, "createConnectionOnSocket");
+    }
+
+    @Override
+    default <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectAcceptedSocket(
+            Supplier<P> protocolFactory, int fd) {
+        return transports().adopt(protocolFactory, fd, "connectAcceptedSocket");
+    }
+
+    @Override
+    default CompletableFuture<Server> createServerOnSocket(Supplier<? extends Protocol> protocolFactory, int fd,
+            ServerOptions options) {
+        return transports().adoptListener(protocolFactory, fd, options);
+    }
+
+    @Override
+    default CompletableFuture<List<InetSocketAddress>> getAddrInfo(String host, int port) {
+        return transports().getAddrInfo(host, port);
+    }
+
+    @Override
+    default CompletableFuture<String> getNameInfo(java.net.InetAddress address) {
+        return transports().getNameInfo(address);
     }
 
     @Override
@@ -128,6 +157,16 @@ public interface LoopIoMethods extends EventLoop {
     default <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectWritePipe(
             Supplier<P> protocolFactory, int fd) {
         return transports().connectWritePipe(protocolFactory, fd);
+    }
+
+    @Override
+    default CompletableFuture<Long> sendfile(Transport transport, Path file, long offset, long count) {
+        return transports().sendfile(transport, file, offset, count);
+    }
+
+    @Override
+    default CompletableFuture<Long> sockSendfile(int fd, Path file, long offset, long count) {
+        return transports().sockSendfile(fd, file, offset, count);
     }
 
     @Override

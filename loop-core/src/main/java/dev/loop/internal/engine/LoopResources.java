@@ -3,6 +3,7 @@ package dev.loop.internal.engine;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,8 @@ public final class LoopResources {
 
     private final Map<Kind, Set<Resource>> byKind = new EnumMap<>(Kind.class);
     private final int[] counts = new int[Kind.values().length];
+    /** Descriptors a transport or server owns, with a description of the owner for error messages. */
+    private final Map<Integer, String> owners = new HashMap<>();
 
     LoopResources() {
         for (Kind k : Kind.values()) {
@@ -71,6 +74,32 @@ public final class LoopResources {
     public void remove(Kind kind, Resource resource) {
         if (byKind.get(kind).remove(resource)) {
             counts[kind.ordinal()]--;
+        }
+    }
+
+    /**
+     * {@code fd} belongs to {@code owner} (a {@code kind} of resource) until {@link #disown}: the application
+     * may not add or remove its own reader or writer on it.
+     */
+    public void own(int fd, Kind kind, Object owner) {
+        owners.put(fd, kind.name().toLowerCase(java.util.Locale.ROOT) + " " + owner);
+    }
+
+    /** {@code fd} is about to be closed by its owner: its number is free for the application again. */
+    public void disown(int fd) {
+        owners.remove(fd);
+    }
+
+    /**
+     * Refuses an application's reader or writer, or a second transport, on a descriptor a transport or server
+     * owns: the owner's own callbacks would be replaced (or, on a completion backend, raced), and its protocol
+     * would lose data.
+     */
+    public void requireNotOwned(int fd, String method) {
+        String owner = owners.get(fd);
+        if (owner != null) {
+            throw new IllegalStateException("File descriptor " + fd + " is used by " + owner + "; " + method
+                    + " is refused on it (use the owner's own methods, or a descriptor of your own)");
         }
     }
 
@@ -96,6 +125,7 @@ public final class LoopResources {
             byKind.get(k).clear();
             counts[k.ordinal()] = 0;
         }
+        owners.clear();
     }
 
     private void forEach(java.util.function.Consumer<Resource> action, String verb) {

@@ -62,21 +62,25 @@ public final class Registrations {
 
     /**
      * Registers {@code callback} for readability or writability of {@code fd}, replacing an earlier one;
-     * returns whether it is new (not a replacement). An application's registration ({@code checkFile})
-     * first checks that a descriptor already registered is still the same file: one closed without its
+     * returns whether it is new (not a replacement). An application's registration ({@code byApplication})
+     * is refused on a descriptor a transport or server owns (asyncio's {@code _ensure_fd_no_transport}),
+     * and first checks that a descriptor already registered is still the same file: one closed without its
      * reader or writer removed, whose number was then reused, is reported and forgotten (epoll forgets it
      * silently, and a poll in flight keeps the old file), so the new registration watches the new file.
      * The loop's own transports never close a descriptor behind its back, and skip the check.
      */
-    boolean register(int fd, Runnable callback, boolean write, String method, boolean checkFile) {
+    boolean register(int fd, Runnable callback, boolean write, String method, boolean byApplication) {
         Objects.requireNonNull(callback, "callback");
         loop.checkOpen();
         loop.checkThread(method);
         if (fd < 0) {
             throw new IllegalArgumentException("Invalid file descriptor: " + fd);
         }
+        if (byApplication) {
+            loop.resources().requireNotOwned(fd, method);
+        }
         Registration reg = get(fd);
-        if (reg != null && checkFile && !reg.file.sameFile(Descriptors.stat(fd))) {
+        if (reg != null && byApplication && !reg.file.sameFile(Descriptors.stat(fd))) {
             forgetClosed(fd, reg);
             reg = null;
         }
@@ -89,7 +93,7 @@ public final class Registrations {
         }
         CallbackHandle old = reg.handle(write);
         if (old == null) {
-            backend.startWatching(fd, reg, write, checkFile);
+            backend.startWatching(fd, reg, write, byApplication);
         }
         if (fresh) {
             if (fd >= byFd.length) {
@@ -129,12 +133,15 @@ public final class Registrations {
         reportClosed(fd, "was closed while registered and its number reused");
     }
 
-    /** Removes the callback; returns whether there was one. */
-    boolean unregister(int fd, boolean write, String method) {
+    /** Removes the callback; returns whether there was one. The application may not remove a transport's. */
+    boolean unregister(int fd, boolean write, String method, boolean byApplication) {
         if (loop.isClosed()) {
             return false;
         }
         loop.checkThread(method);
+        if (byApplication) {
+            loop.resources().requireNotOwned(fd, method);
+        }
         Registration reg = get(fd);
         if (reg == null || !reg.watches(write)) {
             return false;

@@ -3,7 +3,6 @@ package dev.loop.internal.engine;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import dev.loop.LoopClosedException;
@@ -32,7 +31,10 @@ record ThreadHandoff(Loop loop) {
         return result;
     }
 
-    /** See {@link Loop#onLoop}. */
+    /**
+     * See {@link Loop#onLoop}. From another thread the caller gets a future of its own: cancelling it before
+     * the action started means the action never starts, and afterwards cancels the action's future.
+     */
     <T> CompletableFuture<T> onLoop(Supplier<CompletableFuture<T>> action) {
         loop.checkOpen();
         if (loop.inLoopThread() || !loop.isRunning()) {
@@ -40,18 +42,17 @@ record ThreadHandoff(Loop loop) {
         }
         CompletableFuture<T> result = new CompletableFuture<>();
         loop.callSoonThreadsafe(() -> {
+            if (result.isDone()) {
+                return; // cancelled before it started
+            }
+            CompletableFuture<T> started;
             try {
-                action.get().whenComplete((v, e) -> {
-                    if (e != null) {
-                        result.completeExceptionally(e instanceof CompletionException && e.getCause() != null
-                                ? e.getCause() : e);
-                    } else {
-                        result.complete(v);
-                    }
-                });
+                started = action.get();
             } catch (RuntimeException | Error e) {
                 result.completeExceptionally(e);
+                return;
             }
+            Futures.follow(started, result);
         });
         return result;
     }

@@ -113,6 +113,11 @@ public final class LibC {
 
     public static native long writev(int fd, long iov, int iovcnt);
 
+    /** Linux's sendfile(2): {@code count} bytes of file {@code inFd} from {@code *offsetPtr} to {@code outFd}. */
+    public static native long sendfile(int outFd, int inFd, long offsetPtr, long count);
+
+    public static native long pread(int fd, long buf, long count, long offset);
+
     // ---- memory mapping (io_uring rings)
 
     public static native long mmap(long addr, long length, int prot, int flags, int fd, long offset);

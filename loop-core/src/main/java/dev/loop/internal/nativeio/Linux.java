@@ -42,6 +42,8 @@ public final class Linux {
     public static final int SOCK_STREAM = 1;
     public static final int SOL_SOCKET = 1;
     public static final int SO_REUSEADDR = 2;
+    public static final int SO_TYPE = 3;
+    public static final int SO_DOMAIN = 39;
     public static final int SO_ERROR = 4;
     public static final int SO_KEEPALIVE = 9;
     public static final int SO_LINGER = 13;
@@ -108,6 +110,8 @@ public final class Linux {
     public static final int P_PID = 1;
     public static final int P_PIDFD = 3;
     public static final int WEXITED = 4;
+    /** waitid: leave the child waitable (a zombie keeps its pid from being reused). */
+    public static final int WNOWAIT = 0x01000000;
     public static final int WNOHANG = 1;
     public static final int CLD_EXITED = 1;
     public static final int CLD_KILLED = 2;

@@ -45,6 +45,8 @@ public final class PosixSubprocess implements SubprocessTransport {
     private final Loop loop;
     private final SubprocessProtocol protocol;
     private final int pid;
+    /** Taken at spawn, while the child cannot have been reaped: it carries the start time. */
+    private final java.util.Optional<ProcessHandle> handle;
     /** Set once the child is watched, right after the spawn. */
     private ExitWatcher.Child watched;
     private final StreamIo io;
@@ -63,6 +65,7 @@ public final class PosixSubprocess implements SubprocessTransport {
         this.io = io;
         this.protocol = protocol;
         this.pid = pid;
+        this.handle = ProcessHandle.of(pid);
     }
 
     /** Spawns and wires a child; loop thread. */
@@ -170,6 +173,11 @@ public final class PosixSubprocess implements SubprocessTransport {
     @Override
     public int pid() {
         return pid;
+    }
+
+    @Override
+    public java.util.Optional<ProcessHandle> processHandle() {
+        return handle;
     }
 
     @Override

@@ -39,6 +39,19 @@ public final class Reaper {
         }
     }
 
+    /**
+     * Waits until child {@code pid} exited, leaving it unreaped (a zombie, whose pid no other process can
+     * take) for {@link #reap}. Returns at once if it cannot wait (ECHILD: reaped by someone else).
+     */
+    static void awaitExit(int pid) {
+        try (NativeMemory info = new NativeMemory(Linux.SIGINFO_SIZE)) {
+            while (LibC.waitid(Linux.P_PID, pid, info.address(), Linux.WEXITED | Linux.WNOWAIT) != 0
+                    && LibC.errno() == Errno.EINTR) {
+                // interrupted by a signal for this thread: wait on
+            }
+        }
+    }
+
     /** Sends {@code signal} to {@code pid} with kill(2); 0 or the errno. */
     static int kill(int pid, int signal) {
         return LibC.kill(pid, signal) == 0 ? 0 : LibC.errno();

@@ -1,8 +1,11 @@
 package dev.loop.internal.transport;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -27,10 +30,14 @@ public final class LoopTransports {
     private final UnixTransports unix;
     private final PipeTransports pipes;
     private final SocketOperations sockets;
+    private final StreamSockets streams;
+    private final NameResolver resolver;
+    private final Loop loop;
 
     public LoopTransports(Loop loop, StreamIo io) {
-        NameResolver resolver = new NameResolver(loop);
-        StreamSockets streams = new StreamSockets(loop, io);
+        this.loop = loop;
+        this.resolver = new NameResolver(loop);
+        this.streams = new StreamSockets(loop, io);
         this.tcp = new TcpTransports(loop, streams, resolver);
         this.unix = new UnixTransports(loop, streams);
         this.pipes = new PipeTransports(loop, io);
@@ -43,8 +50,27 @@ public final class LoopTransports {
     }
 
     public <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(Supplier<P> factory,
-            String host, int port) {
-        return tcp.createConnection(factory, host, port);
+            String host, int port, InetSocketAddress localAddress) {
+        return tcp.createConnection(factory, host, port, localAddress);
+    }
+
+    /** A transport on a connected socket the application hands over. */
+    public <P extends Protocol> CompletableFuture<Connection<Transport, P>> adopt(Supplier<P> factory, int fd,
+            String method) {
+        return streams.adopt(fd, factory, method);
+    }
+
+    /** A server on a bound socket the application hands over. */
+    public CompletableFuture<Server> adoptListener(Supplier<? extends Protocol> factory, int fd, ServerOptions options) {
+        return streams.adoptListener(fd, factory, options, "createServerOnSocket");
+    }
+
+    public CompletableFuture<List<InetSocketAddress>> getAddrInfo(String host, int port) {
+        return resolver.addresses(host, port);
+    }
+
+    public CompletableFuture<String> getNameInfo(InetAddress address) {
+        return resolver.name(address);
     }
 
     public CompletableFuture<Server> createUnixServer(Supplier<? extends Protocol> factory, Path path,
@@ -84,5 +110,21 @@ public final class LoopTransports {
 
     public CompletableFuture<Void> sockSendAll(int fd, ByteBuffer data) {
         return sockets.sockSendAll(fd, data);
+    }
+
+    public CompletableFuture<Long> sockSendfile(int fd, Path file, long offset, long count) {
+        return sockets.sockSendfile(fd, file, offset, count);
+    }
+
+    /** {@code loop.sendfile}: through a socket or write-pipe transport of this loop. */
+    public CompletableFuture<Long> sendfile(Transport transport, Path file, long offset, long count) {
+        if (!(transport instanceof StreamTransport t) || t.loop() != loop) {
+            throw new IllegalArgumentException("not a transport of loop '" + loop.name() + "': " + transport);
+        }
+        if (t instanceof ReadPipeTransport) {
+            throw new IllegalArgumentException("sendfile needs a writable transport, not " + t);
+        }
+        FileSender.checkArguments(file, offset, count);
+        return loop.onLoop(() -> t.sendfile(fd -> sockets.sendfile(fd, file, offset, count)));
     }
 }

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
@@ -42,6 +43,19 @@ record NameResolver(Loop loop) {
             }
             return List.copyOf(new LinkedHashSet<>(Arrays.asList(all)));
         });
+    }
+
+    /** {@code getAddrInfo}: the addresses of {@code host}, each with {@code port}. */
+    CompletableFuture<List<java.net.InetSocketAddress>> addresses(String host, int port) {
+        Objects.requireNonNull(host, "host");
+        checkPort(port);
+        return resolve(host, false).thenApply(ips -> ips.stream().map(ip -> new java.net.InetSocketAddress(ip, port)).toList());
+    }
+
+    /** {@code getNameInfo}: the name of {@code address} by reverse lookup, or its literal when it has none. */
+    CompletableFuture<String> name(InetAddress address) {
+        Objects.requireNonNull(address, "address");
+        return loop.runInExecutor(null, () -> InetAddress.getByAddress(address.getAddress()).getHostName());
     }
 
     static void checkPort(int port) {

@@ -235,7 +235,7 @@ final class ReadinessTransportIo implements TransportIo {
             removeWriter();
         }
         pending.clear();
-        LibC.close(fd);
+        owner.closeDescriptor();
     }
 
     private void addWriter() {

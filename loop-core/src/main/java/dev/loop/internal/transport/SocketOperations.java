@@ -1,12 +1,17 @@
 package dev.loop.internal.transport;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 import dev.loop.NativeIOException;
+import dev.loop.capability.Capability;
+import dev.loop.internal.engine.Futures;
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.LibC;
@@ -23,6 +28,7 @@ record SocketOperations(Loop loop, StreamIo io, NameResolver resolver) {
 
     /** Accepts one connection on listening socket {@code fd}. */
     public CompletableFuture<Accepted> sockAccept(int fd) {
+        checkNonBlocking(fd);
         return untilDone(fd, true, () -> {
             int conn = Sockets.accept(fd);
             if (conn >= 0) {
@@ -33,18 +39,36 @@ record SocketOperations(Loop loop, StreamIo io, NameResolver resolver) {
                 return AGAIN;
             }
             throw new NativeIOException("accept", errno, "fd " + fd);
-        }, accepted -> LibC.close(((Accepted) accepted).fd()));
+        });
     }
 
     /** Connects socket {@code fd} to {@code address} (resolved first if it is an unresolved host name). */
     public CompletableFuture<Void> sockConnect(int fd, SocketAddress address) {
         Objects.requireNonNull(address, "address");
+        checkNonBlocking(fd);
         return loop.onLoop(() -> {
-            if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
-                return resolver.resolve(inet.getHostString(), false)
-                        .thenCompose(ips -> io.connect(fd, new InetSocketAddress(ips.get(0), inet.getPort()), false));
+            if (!(address instanceof InetSocketAddress inet && inet.isUnresolved())) {
+                return io.connect(fd, address, false);
             }
-            return io.connect(fd, address, false);
+            // Resolved in the default executor, then connected: a cancel stops whichever is under way.
+            CompletableFuture<Void> connected = new CompletableFuture<>();
+            CompletableFuture<List<InetAddress>> resolving = resolver.resolve(inet.getHostString(), false);
+            connected.whenComplete((v, e) -> {
+                if (connected.isCancelled()) {
+                    resolving.cancel(false);
+                }
+            });
+            resolving.whenComplete((ips, e) -> { // on the loop thread
+                if (connected.isDone()) {
+                    return;
+                }
+                if (e != null) {
+                    connected.completeExceptionally(Futures.unwrap(e));
+                } else {
+                    Futures.follow(io.connect(fd, new InetSocketAddress(ips.get(0), inet.getPort()), false), connected);
+                }
+            });
+            return connected;
         });
     }
 
@@ -53,31 +77,40 @@ record SocketOperations(Loop loop, StreamIo io, NameResolver resolver) {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes must be > 0: " + maxBytes);
         }
+        checkNonBlocking(fd);
         ByteBuffer buffer = ByteBuffer.allocate(Math.min(maxBytes, IoScratch.SIZE));
-        return sockRecvInto(fd, buffer).thenApply(n -> buffer.flip());
+        return untilDone(fd, true, () -> {
+            Object n = recvInto(fd, buffer);
+            return n == AGAIN ? AGAIN : buffer.flip();
+        });
     }
 
     /** Receives into {@code buffer} (its position advances); completes with the count, 0 at EOF. */
     public CompletableFuture<Integer> sockRecvInto(int fd, ByteBuffer buffer) {
         Objects.requireNonNull(buffer, "buffer");
-        return untilDone(fd, true, () -> {
-            NativeMemory scratch = IoScratch.get();
-            long n = LibC.read(fd, scratch.address(), Math.min(buffer.remaining(), IoScratch.SIZE));
-            if (n >= 0) {
-                buffer.put(buffer.position(), scratch.buffer(), 0, (int) n);
-                buffer.position(buffer.position() + (int) n);
-                return (int) n;
-            }
-            int errno = LibC.errno();
-            if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
-                return AGAIN;
-            }
-            throw new NativeIOException("recv", errno, "fd " + fd);
-        }, null);
+        checkNonBlocking(fd);
+        return untilDone(fd, true, () -> recvInto(fd, buffer));
+    }
+
+    /** One non-blocking read into {@code buffer}: the count (0 at EOF), or {@link #AGAIN}. */
+    private static Object recvInto(int fd, ByteBuffer buffer) throws NativeIOException {
+        NativeMemory scratch = IoScratch.get();
+        long n = LibC.read(fd, scratch.address(), Math.min(buffer.remaining(), IoScratch.SIZE));
+        if (n >= 0) {
+            buffer.put(buffer.position(), scratch.buffer(), 0, (int) n);
+            buffer.position(buffer.position() + (int) n);
+            return (int) n;
+        }
+        int errno = LibC.errno();
+        if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+            return AGAIN;
+        }
+        throw new NativeIOException("recv", errno, "fd " + fd);
     }
 
     /** Sends all of {@code data} (copied at the call: the caller may reuse its buffer at once). */
     public CompletableFuture<Void> sockSendAll(int fd, ByteBuffer data) {
+        checkNonBlocking(fd);
         byte[] copy = new byte[data.remaining()];
         data.get(copy);
         ByteBuffer rest = ByteBuffer.wrap(copy);
@@ -97,67 +130,95 @@ record SocketOperations(Loop loop, StreamIo io, NameResolver resolver) {
                 rest.position(rest.position() + (int) n);
             }
             return null;
-        }, null);
+        });
+    }
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code offset} (count 0: up to its end) to socket {@code fd}
+     * (asyncio's {@code sock_sendfile}); completes with the count sent. Cancelling stops it between chunks.
+     */
+    public CompletableFuture<Long> sockSendfile(int fd, Path file, long offset, long count) {
+        checkNonBlocking(fd);
+        return sendfile(fd, file, offset, count);
+    }
+
+    /** Sends a file to {@code fd} through the kernel's sendfile where the platform offers it; see {@link FileSender}. */
+    CompletableFuture<Long> sendfile(int fd, Path file, long offset, long count) {
+        FileSender sender;
+        try {
+            sender = new FileSender(file, offset, count, loop.capabilities().supports(Capability.ZERO_COPY_SENDFILE));
+        } catch (NativeIOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Long> sending = untilDone(fd, false, () -> sender.sendTo(fd));
+        // Once done (cancelled included), no attempt runs any more (OperationFuture): the file can close here.
+        sending.whenComplete((v, e) -> sender.close());
+        return sending;
+    }
+
+    /**
+     * Debug mode refuses a blocking socket, as asyncio's does (ValueError): an operation on it would stall
+     * the loop thread. Outside debug mode the check costs a system call per operation, and is left out.
+     */
+    private void checkNonBlocking(int fd) {
+        if (loop.isDebug() && !Sockets.isNonBlocking(fd)) {
+            throw new IllegalArgumentException("the socket must be non-blocking: fd " + fd
+                    + " (debug mode checks it; set O_NONBLOCK, or use a socket the loop made)");
+        }
     }
 
     /** What an attempt returns when the operation would block. */
-    private static final Object AGAIN = new Object();
+    static final Object AGAIN = new Object();
 
     /** One try of a non-blocking operation: its result, or {@link #AGAIN}. */
     @FunctionalInterface
-    private interface Attempt {
+    interface Attempt {
         Object tryOnce() throws NativeIOException;
     }
 
     /**
      * asyncio's sock_* mechanics: try at once; when the call would block, wait until the socket is ready and
-     * try again; cancelling the future stops waiting. A result that arrives after the future was cancelled
-     * goes to {@code discard} (an accepted socket is closed).
+     * try again. The caller gets the {@link OperationFuture} itself, whichever thread it is on: cancelling it
+     * stops the waiting, and no attempt runs after a cancel succeeded.
      */
     @SuppressWarnings("unchecked")
-    private <T> CompletableFuture<T> untilDone(int fd, boolean read, Attempt attempt,
-            java.util.function.Consumer<Object> discard) {
-        return loop.onLoop(() -> {
-            CompletableFuture<T> result = new CompletableFuture<>();
-            StreamIo.Wait[] wait = {null};
-            Runnable stopWaiting = () -> {
-                if (wait[0] != null) {
-                    wait[0].cancel();
-                    wait[0] = null;
-                }
-            };
-            Runnable step = new Runnable() {
-                @Override
-                public void run() {
-                    if (result.isDone()) {
-                        stopWaiting.run();
-                        return;
-                    }
-                    Object r;
-                    try {
-                        r = attempt.tryOnce();
-                    } catch (NativeIOException e) {
-                        stopWaiting.run();
-                        result.completeExceptionally(e);
-                        return;
-                    }
-                    if (r == AGAIN) {
-                        wait[0] = io.awaitReady(fd, !read, this);
-                        return;
-                    }
+    private <T> CompletableFuture<T> untilDone(int fd, boolean read, Attempt attempt) {
+        loop.checkOpen();
+        OperationFuture<T> result = new OperationFuture<>();
+        StreamIo.Wait[] wait = {null};
+        Runnable stopWaiting = () -> {
+            if (wait[0] != null) {
+                wait[0].cancel();
+                wait[0] = null;
+            }
+        };
+        Runnable step = new Runnable() {
+            @Override
+            public void run() {
+                Object r;
+                try {
+                    r = result.attempt(attempt);
+                } catch (NativeIOException e) {
                     stopWaiting.run();
-                    if (!result.complete((T) r) && discard != null) {
-                        discard.accept(r);
-                    }
+                    result.completeExceptionally(e);
+                    return;
                 }
-            };
-            step.run();
-            result.whenComplete((v, e) -> {
-                if (result.isCancelled()) {
-                    loop.runOnLoop(stopWaiting);
+                if (r == AGAIN) {
+                    wait[0] = io.awaitReady(fd, !read, this);
+                    return;
                 }
-            });
-            return result;
+                stopWaiting.run();
+                if (r != OperationFuture.NOT_RUN) {
+                    result.complete((T) r);
+                }
+            }
+        };
+        result.whenComplete((v, e) -> {
+            if (result.isCancelled()) {
+                loop.runOnLoop(stopWaiting);
+            }
         });
+        loop.runOnLoop(step);
+        return result;
     }
 }

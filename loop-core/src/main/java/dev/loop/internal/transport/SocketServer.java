@@ -1,9 +1,5 @@
 package dev.loop.internal.transport;
 
-import dev.loop.transport.Protocol;
-import dev.loop.transport.Server;
-import dev.loop.transport.ServerOptions;
-
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
@@ -15,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
+import dev.loop.EventLoop;
 import dev.loop.NativeIOException;
 import dev.loop.TimerHandle;
 import dev.loop.capability.CapabilityNotSupportedException;
@@ -23,6 +20,10 @@ import dev.loop.internal.engine.LoopResources;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
+import dev.loop.transport.Listener;
+import dev.loop.transport.Protocol;
+import dev.loop.transport.Server;
+import dev.loop.transport.ServerOptions;
 
 /**
  * A {@link Server}: listening sockets accepting through the loop's {@link StreamIo}, up to
@@ -48,6 +49,8 @@ final class SocketServer implements Server {
     private boolean serving;
     private boolean closing;
     private TimerHandle retry;
+    /** The future of the running {@link #serveForever()}, completed when the server closes. */
+    private CompletableFuture<Void> servedForever;
 
     SocketServer(Loop loop, StreamIo io, Supplier<? extends Protocol> factory, ServerOptions options, int[] listeners,
             Path unixPath, Object unixInode) {
@@ -63,12 +66,15 @@ final class SocketServer implements Server {
             a.add(unixPath != null ? UnixDomainSocketAddress.of(unixPath) : Sockets.localAddress(fd));
         }
         this.addresses = List.copyOf(a);
-        this.tcp = unixPath == null;
+        this.tcp = !(addresses.get(0) instanceof UnixDomainSocketAddress);
         loop.resources().add(LoopResources.Kind.SERVER, resource);
+        for (int fd : listeners) {
+            loop.resources().own(fd, LoopResources.Kind.SERVER, this);
+        }
     }
 
     /** Starts accepting on every listener; loop thread. */
-    void startServing() {
+    void beginServing() {
         if (serving || closing) {
             return;
         }
@@ -102,7 +108,7 @@ final class SocketServer implements Server {
         stopServing();
         retry = loop.callLater(options.acceptRetryDelay(), () -> {
             retry = null;
-            startServing();
+            beginServing();
         });
         loop.reportError(why + "; accepting pauses for " + options.acceptRetryDelay().toMillis() + " ms (" + this + ")",
                 cause, null, -1, null);
@@ -158,8 +164,53 @@ final class SocketServer implements Server {
     }
 
     @Override
+    public List<Listener> sockets() {
+        if (closing) {
+            return List.of();
+        }
+        List<Listener> all = new ArrayList<>(listeners.length);
+        for (int i = 0; i < listeners.length; i++) {
+            all.add(new Listener(listeners[i], addresses.get(i)));
+        }
+        return List.copyOf(all);
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    @Override
     public boolean isServing() {
         return serving;
+    }
+
+    @Override
+    public void startServing() {
+        loop.runOnLoop(this::beginServing);
+    }
+
+    @Override
+    public CompletableFuture<Void> serveForever() {
+        CompletableFuture<Void> served = new CompletableFuture<>();
+        loop.runOnLoop(() -> {
+            if (closing) {
+                served.completeExceptionally(new IllegalStateException(this + " is closed"));
+                return;
+            }
+            if (servedForever != null && !servedForever.isDone()) {
+                served.completeExceptionally(new IllegalStateException(this + " is already served by serveForever()"));
+                return;
+            }
+            servedForever = served;
+            beginServing();
+            served.whenComplete((v, e) -> {
+                if (served.isCancelled()) {
+                    close();
+                }
+            });
+        });
+        return served;
     }
 
     @Override
@@ -216,12 +267,16 @@ final class SocketServer implements Server {
             if (wasServing) {
                 io.stopAccepting(fd); // also when the loop is closing: an accept in flight is cancelled
             }
+            loop.resources().disown(fd);
             LibC.close(fd);
         }
-        if (unixPath != null) {
+        if (unixPath != null && options.cleanupSocket()) {
             removeSocketFile();
         }
         loop.resources().remove(LoopResources.Kind.SERVER, resource);
+        if (servedForever != null) {
+            servedForever.complete(null);
+        }
         if (loop.isClosed()) {
             closed.complete(null);
         }

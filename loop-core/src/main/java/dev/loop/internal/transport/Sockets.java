@@ -134,6 +134,39 @@ public final class Sockets {
         return SocketAddresses.decode(mem, mem.buffer().getInt(Linux.SOCKADDR_STORAGE_SIZE));
     }
 
+    /**
+     * The address family (AF_INET, AF_INET6 or AF_UNIX) of {@code fd}, which must be a stream socket of one
+     * of them: anything else is an {@link IllegalArgumentException} for {@code method}.
+     */
+    public static int streamFamily(int fd, String method) {
+        int type;
+        int family;
+        try {
+            type = getOption(fd, Linux.SOL_SOCKET, Linux.SO_TYPE);
+            family = getOption(fd, Linux.SOL_SOCKET, Linux.SO_DOMAIN);
+        } catch (NativeIOException e) {
+            throw new IllegalArgumentException(method + ": descriptor " + fd + " is not a socket (" + e.errnoName() + ")");
+        }
+        if (type != Linux.SOCK_STREAM) {
+            throw new IllegalArgumentException(method + ": descriptor " + fd + " is not a stream socket (SO_TYPE "
+                    + type + "); datagram sockets have their own endpoints");
+        }
+        if (family != Linux.AF_INET && family != Linux.AF_INET6 && family != Linux.AF_UNIX) {
+            throw new IllegalArgumentException(method + ": descriptor " + fd + " is a stream socket of family " + family
+                    + ", not TCP or a unix socket");
+        }
+        return family;
+    }
+
+    /** Whether {@code O_NONBLOCK} is set on {@code fd}; an invalid descriptor is an {@link IllegalArgumentException}. */
+    public static boolean isNonBlocking(int fd) {
+        int flags = LibC.fcntl(fd, Linux.F_GETFL, 0);
+        if (flags < 0) {
+            throw new IllegalArgumentException("Invalid file descriptor: " + fd + " (" + Errno.name(LibC.errno()) + ")");
+        }
+        return (flags & Linux.O_NONBLOCK) != 0;
+    }
+
     /** Sets {@code O_NONBLOCK} on any descriptor (affects every holder of the file description). */
     public static void setNonBlocking(int fd) {
         int flags = LibC.fcntl(fd, Linux.F_GETFL, 0);

@@ -3,10 +3,12 @@ package dev.loop.internal.transport;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import dev.loop.NativeIOException;
+import dev.loop.capability.Capability;
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
@@ -21,11 +23,24 @@ record StreamSockets(Loop loop, StreamIo io) {
 
     /** A new socket connected to {@code target}: its descriptor, owned by the future's consumer. */
     CompletableFuture<Integer> connect(SocketAddress target) {
+        return connect(target, null);
+    }
+
+    /** The same, the socket bound to {@code local} first (asyncio's {@code local_addr}) unless it is null. */
+    CompletableFuture<Integer> connect(SocketAddress target, SocketAddress local) {
         int fd;
         try {
             fd = Sockets.openStream(target);
         } catch (NativeIOException e) {
             return CompletableFuture.failedFuture(e);
+        }
+        if (local != null) {
+            try {
+                Sockets.bind(fd, local);
+            } catch (NativeIOException e) {
+                LibC.close(fd);
+                return CompletableFuture.failedFuture(e);
+            }
         }
         CompletableFuture<Void> done = io.connect(fd, target, true);
         CompletableFuture<Integer> result = new CompletableFuture<>();
@@ -61,6 +76,44 @@ record StreamSockets(Loop loop, StreamIo io) {
         return made;
     }
 
+    /**
+     * A transport on {@code fd}, a connected stream socket the application hands over (asyncio's
+     * {@code create_connection(sock=)} and {@code connect_accepted_socket}); checked on the caller's thread.
+     */
+    <P extends Protocol> CompletableFuture<Connection<Transport, P>> adopt(int fd, Supplier<P> factory, String method) {
+        Objects.requireNonNull(factory, "protocolFactory");
+        int family = Sockets.streamFamily(fd, method);
+        return loop.onLoop(() -> {
+            requireAdoptable(fd, family, method);
+            loop.recordUse(family == Linux.AF_UNIX ? Capability.UNIX_SOCKETS : Capability.TCP, "connection");
+            return start(fd, factory, family != Linux.AF_UNIX);
+        });
+    }
+
+    /** A server on {@code fd}, a bound stream socket the application hands over ({@code create_server(sock=)}). */
+    CompletableFuture<Server> adoptListener(int fd, Supplier<? extends Protocol> factory, ServerOptions options,
+            String method) {
+        Objects.requireNonNull(factory, "protocolFactory");
+        ServerOptions opts = options == null ? ServerOptions.DEFAULTS : options;
+        int family = Sockets.streamFamily(fd, method);
+        return loop.onLoop(() -> {
+            requireAdoptable(fd, family, method);
+            loop.recordUse(family == Linux.AF_UNIX ? Capability.UNIX_SOCKETS : Capability.TCP, "server");
+            try {
+                Sockets.setNonBlocking(fd);
+                return CompletableFuture.completedFuture(listen(factory, opts, List.of(fd), null, null));
+            } catch (NativeIOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+    }
+
+    private void requireAdoptable(int fd, int family, String method) {
+        loop.capabilities().require(family == Linux.AF_UNIX ? Capability.UNIX_SOCKETS : Capability.TCP,
+                method + "(fd " + fd + ")");
+        loop.resources().requireNotOwned(fd, method);
+    }
+
     /** Listens on the bound sockets {@code fds} and serves them ({@code unixPath}: the socket file to remove). */
     Server listen(Supplier<? extends Protocol> factory, ServerOptions opts, List<Integer> fds, Path unixPath,
             Object inode) throws NativeIOException {
@@ -69,7 +122,9 @@ record StreamSockets(Loop loop, StreamIo io) {
         }
         SocketServer server = new SocketServer(loop, io, factory, opts, fds.stream().mapToInt(Integer::intValue).toArray(),
                 unixPath, inode);
-        server.startServing();
+        if (opts.startServing()) {
+            server.beginServing();
+        }
         return server;
     }
 }

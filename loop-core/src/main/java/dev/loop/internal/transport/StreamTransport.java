@@ -11,6 +11,7 @@ import dev.loop.EventLoop;
 import dev.loop.NativeIOException;
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.engine.LoopResources;
+import dev.loop.internal.nativeio.LibC;
 import dev.loop.transport.BufferedProtocol;
 import dev.loop.transport.Protocol;
 import dev.loop.transport.Transport;
@@ -50,6 +51,12 @@ public abstract class StreamTransport implements Transport {
     private boolean released;
     private boolean writingPaused;
     private int droppedWrites;
+    /** While {@code loop.sendfile} sends a file through this transport: writes are refused (asyncio's rule). */
+    private boolean sendfileInProgress;
+    /** Completed once the write buffer is empty, for a sendfile waiting to start; else null. */
+    private CompletableFuture<Void> emptyWaiter;
+    /** The sendfile in progress, failed if the transport closes under it; else null. */
+    private CompletableFuture<Long> sendfileResult;
 
     /**
      * A transport owning {@code fd} (switched to non-blocking here), its bytes moved by {@code streams}. Nothing
@@ -64,6 +71,7 @@ public abstract class StreamTransport implements Transport {
         Sockets.setNonBlocking(fd);
         this.io = streams.newTransportIo(this, fd, this instanceof SocketTransport);
         loop.resources().add(LoopResources.Kind.TRANSPORT, resource);
+        loop.resources().own(fd, LoopResources.Kind.TRANSPORT, this);
     }
 
     // ---------------------------------------------------------------- what a shape decides
@@ -151,6 +159,9 @@ public abstract class StreamTransport implements Transport {
         loop.checkThread("Transport.write");
         if (eofRequested) {
             throw new IllegalStateException("Cannot call write() after writeEof()");
+        }
+        if (sendfileInProgress) {
+            throw new IllegalStateException("unable to write; sendfile is in progress on " + this);
         }
         if (!data.hasRemaining()) {
             return;
@@ -383,7 +394,65 @@ public abstract class StreamTransport implements Transport {
             scheduleConnectionLost(null);
         } else {
             drained();
+            CompletableFuture<Void> waiter = emptyWaiter;
+            if (waiter != null) {
+                emptyWaiter = null;
+                waiter.complete(null);
+            }
         }
+    }
+
+    /**
+     * asyncio's {@code loop.sendfile} on this transport: once what was written before has left the buffer,
+     * {@code sendFile} sends the file straight to the descriptor; meanwhile reading pauses and writes are
+     * refused. Loop thread.
+     */
+    public final CompletableFuture<Long> sendfile(java.util.function.IntFunction<CompletableFuture<Long>> sendFile) {
+        loop.checkThread("sendfile");
+        if (closing || released || lostScheduled) {
+            throw new IllegalStateException("Cannot call sendfile() on " + this + ": it is closing");
+        }
+        if (eofRequested) {
+            throw new IllegalStateException("Cannot call sendfile() after writeEof()");
+        }
+        if (sendfileInProgress) {
+            throw new IllegalStateException("sendfile is already in progress on " + this);
+        }
+        sendfileInProgress = true;
+        boolean wasReading = isReading();
+        if (wasReading) {
+            io.stopReading();
+        }
+        CompletableFuture<Void> empty = new CompletableFuture<>();
+        if (pendingBytes == 0) {
+            empty.complete(null);
+        } else {
+            emptyWaiter = empty;
+        }
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        sendfileResult = result;
+        empty.whenComplete((v, e) -> {
+            if (e == null && !result.isDone()) {
+                try {
+                    dev.loop.internal.engine.Futures.follow(sendFile.apply(fd), result);
+                } catch (RuntimeException | Error ex) {
+                    result.completeExceptionally(ex);
+                }
+            }
+        });
+        result.whenComplete((v, e) -> loop.runOnLoop(() -> {
+            sendfileInProgress = false;
+            if (sendfileResult == result) {
+                sendfileResult = null;
+            }
+            if (emptyWaiter == empty) {
+                emptyWaiter = null;
+            }
+            if (wasReading && isReading()) {
+                io.startReading();
+            }
+        }));
+        return result;
     }
 
     /** Whether {@code writeEof} was asked for. */
@@ -462,6 +531,15 @@ public abstract class StreamTransport implements Transport {
         });
     }
 
+    /**
+     * The mechanism closes the descriptor through this, once no operation uses it any more (a completion
+     * backend waits for its cancelled operations): from then on its number is free for the application.
+     */
+    public void closeDescriptor() {
+        loop.resources().disown(fd);
+        LibC.close(fd);
+    }
+
     /** Closes the descriptor now, without callbacks (also what the loop's close does). */
     private void release() {
         if (released) {
@@ -469,6 +547,10 @@ public abstract class StreamTransport implements Transport {
         }
         released = true;
         closing = true;
+        CompletableFuture<Long> sending = sendfileResult;
+        if (sending != null) { // before the descriptor closes: the sending stops waiting on it
+            sending.completeExceptionally(new IllegalStateException(this + " closed during sendfile"));
+        }
         io.close();
         pendingBytes = 0;
         loop.resources().remove(LoopResources.Kind.TRANSPORT, resource);

@@ -87,25 +87,50 @@ record TcpTransports(Loop loop, StreamSockets sockets, NameResolver resolver) {
     }
 
     public <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(Supplier<P> factory,
-            String host, int port) {
+            String host, int port, InetSocketAddress localAddress) {
         Objects.requireNonNull(factory, "protocolFactory");
         Objects.requireNonNull(host, "host");
         NameResolver.checkPort(port);
         return loop.onLoop(() -> {
             loop.capabilities().require(Capability.TCP, "createConnection(" + host + ", " + port + ")");
             loop.recordUse(Capability.TCP, "connection");
-            return resolver.resolve(host, false).thenCompose(addresses -> {
-                List<SocketAddress> targets = new ArrayList<>();
-                addresses.forEach(ip -> targets.add(new InetSocketAddress(ip, port)));
+            CompletableFuture<List<InetAddress>> locals = localAddress == null
+                    ? CompletableFuture.completedFuture(null)
+                    : resolver.resolve(localAddress.getHostString(), true);
+            return resolver.resolve(host, false).thenCombine(locals, (addresses, localIps) -> {
+                List<Target> attempts = new ArrayList<>();
+                for (InetAddress ip : addresses) {
+                    if (localIps == null) {
+                        attempts.add(new Target(new InetSocketAddress(ip, port), null));
+                        continue;
+                    }
+                    for (InetAddress local : localIps) { // asyncio: a local address of the remote one's family
+                        if (local.getClass() == ip.getClass()) {
+                            attempts.add(new Target(new InetSocketAddress(ip, port),
+                                    new InetSocketAddress(local, localAddress.getPort())));
+                            break;
+                        }
+                    }
+                }
+                if (attempts.isEmpty()) {
+                    throw new java.util.concurrent.CompletionException(new NativeIOException("no local address of "
+                            + localAddress + " has the family of " + addresses + " (" + host + ")", null));
+                }
+                return attempts;
+            }).thenCompose(attempts -> {
                 CompletableFuture<Integer> connected = new CompletableFuture<>();
-                connectAny(targets, 0, new ArrayList<>(), connected);
+                connectAny(attempts, 0, new ArrayList<>(), connected);
                 return connected.thenCompose(fd -> sockets.start(fd, factory, true));
             });
         });
     }
 
     /** Tries each address in turn; fails with the single error, or all of them as suppressed ones. */
-    private void connectAny(List<SocketAddress> targets, int index, List<NativeIOException> errors,
+    /** One address to connect to, from {@code local} unless it is null. */
+    private record Target(SocketAddress remote, SocketAddress local) {
+    }
+
+    private void connectAny(List<Target> targets, int index, List<NativeIOException> errors,
             CompletableFuture<Integer> result) {
         if (index == targets.size()) {
             if (errors.size() == 1) {
@@ -118,8 +143,8 @@ record TcpTransports(Loop loop, StreamSockets sockets, NameResolver resolver) {
             }
             return;
         }
-        SocketAddress target = targets.get(index);
-        CompletableFuture<Integer> one = sockets.connect(target);
+        Target target = targets.get(index);
+        CompletableFuture<Integer> one = sockets.connect(target.remote(), target.local());
         one.whenComplete((fd, error) -> {
             if (error == null) {
                 if (!result.complete(fd)) {

@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.DirectBuffers;
 import dev.loop.internal.nativeio.Errno;
-import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.nativeio.NativeMemory;
 import dev.loop.internal.transport.StreamTransport;
@@ -365,7 +364,7 @@ final class CompletionTransportIo implements TransportIo {
     private void closeAbandoned() {
         if (!fdClosed) {
             fdClosed = true;
-            LibC.close(fd);
+            owner.closeDescriptor();
         }
     }
 
@@ -376,7 +375,7 @@ final class CompletionTransportIo implements TransportIo {
         }
         fdClosed = true;
         proactor.closedInTime(abandon);
-        LibC.close(fd);
+        owner.closeDescriptor();
         freeChunks();
         readTarget = null;
         if (readBuffer != null) {

@@ -237,6 +237,16 @@ public final class UringBackend implements IoBackend {
      */
     void cancel(int id) {
         ring.prepare(Linux.IORING_OP_ASYNC_CANCEL, -1, KIND_OP | id, 0, 0, 0, KIND_CANCEL);
+        if (!loop.isRunning()) {
+            ring.submitAndWait(0); // no wait of the loop's will hand it over soon
+        }
+    }
+
+    @Override
+    public void stopped() {
+        if (!loop.isClosed()) {
+            ring.submitAndWait(0);
+        }
     }
 
     /**
