@@ -59,6 +59,7 @@ public class DemoController {
     @GetMapping("/status")
     public Map<String, Object> status() {
         return Map.of("echoServers", services.addresses().stream().map(Object::toString).toList(),
-                "reloads", services.reloads(), "motd", services.motd(), "heartbeats", services.heartbeats());
+                "motdServer", String.valueOf(services.motdAddress()), "reloads", services.reloads(), "motd",
+                services.motd(), "heartbeats", services.heartbeats());
     }
 }

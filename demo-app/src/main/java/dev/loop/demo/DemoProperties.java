@@ -9,14 +9,16 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The demo's settings ({@code demo.*}).
  *
  * @param echo      the echo servers
+ * @param motd      the server that sends the message of the day with sendfile
  * @param watch     the directory watched through inotify
  * @param heartbeat how often the heartbeat timer fires
  */
 @ConfigurationProperties("demo")
-public record DemoProperties(Echo echo, Watch watch, Duration heartbeat) {
+public record DemoProperties(Echo echo, Motd motd, Watch watch, Duration heartbeat) {
 
     public DemoProperties {
         echo = echo != null ? echo : new Echo(7007, null);
+        motd = motd != null ? motd : new Motd(7008);
         watch = watch != null ? watch : new Watch(null);
         heartbeat = heartbeat != null ? heartbeat : Duration.ofSeconds(1);
     }
@@ -29,6 +31,13 @@ public record DemoProperties(Echo echo, Watch watch, Duration heartbeat) {
         public Path unixPathOrDefault() {
             return unixPath != null ? unixPath : Path.of(System.getProperty("java.io.tmpdir"), "loop-demo-echo.sock");
         }
+    }
+
+    /**
+     * @param port TCP port on 127.0.0.1 that sends the watched directory's {@code motd} file to each client
+     *             with the kernel's sendfile, then closes (0: any free port)
+     */
+    public record Motd(int port) {
     }
 
     /** @param dir the directory to watch (default: loop-demo-watch in the temp directory, created if missing) */

@@ -36,6 +36,7 @@ public class LoopServices implements SmartLifecycle {
     private volatile Instant lastReload;
     private volatile String motd = "";
     private final List<Server> servers = new ArrayList<>();
+    private Server motdServer;
     private DirectoryWatch watch;
     private TimerHandle heartbeat;
     private volatile boolean running;
@@ -60,10 +61,37 @@ public class LoopServices implements SmartLifecycle {
         }
     }
 
+    /** Sends the motd file as it is now with sendfile (no byte through the JVM), then closes. */
+    final class MotdSender implements Protocol {
+        @Override
+        public void connectionMade(Transport t) {
+            loop.callSoon(() -> { // after the transport's start-up
+                var file = properties.watch().dirOrDefault().resolve("motd");
+                if (!Files.isRegularFile(file)) {
+                    t.close();
+                    return;
+                }
+                loop.sendfile(t, file, 0, 0).whenComplete((sent, e) -> {
+                    if (e != null) {
+                        LOG.log(System.Logger.Level.WARNING, "sending motd failed", e);
+                    }
+                    t.close();
+                });
+            });
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            // the client has nothing to say
+        }
+    }
+
     @Override
     public void start() {
         try {
             servers.add(loop.createServer(Echo::new, "127.0.0.1", properties.echo().port()).get(10, TimeUnit.SECONDS));
+            motdServer = loop.createServer(MotdSender::new, "127.0.0.1", properties.motd().port())
+                    .get(10, TimeUnit.SECONDS);
             servers.add(loop.createUnixServer(Echo::new, properties.echo().unixPathOrDefault()).get(10, TimeUnit.SECONDS));
             Files.createDirectories(properties.watch().dirOrDefault());
             watch = onLoop(() -> new DirectoryWatch(loop, properties.watch().dirOrDefault()));
@@ -117,6 +145,10 @@ public class LoopServices implements SmartLifecycle {
         }
         servers.forEach(Server::close);
         servers.clear();
+        if (motdServer != null) {
+            motdServer.close();
+            motdServer = null;
+        }
     }
 
     /** Runs {@code action} on the loop thread and waits for its result. */
@@ -133,6 +165,12 @@ public class LoopServices implements SmartLifecycle {
     @Override
     public int getPhase() {
         return SmartLifecycle.DEFAULT_PHASE - 3072;
+    }
+
+    /** Where the motd server listens, or null when stopped. */
+    public SocketAddress motdAddress() {
+        Server s = motdServer;
+        return s == null || s.addresses().isEmpty() ? null : s.addresses().get(0);
     }
 
     public List<SocketAddress> addresses() {

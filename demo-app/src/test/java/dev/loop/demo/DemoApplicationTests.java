@@ -36,7 +36,7 @@ import org.springframework.test.web.servlet.client.RestTestClient;
  * subprocess, a SIGHUP sent to this JVM is counted, the watched directory's changes are listed, the
  * heartbeat ticks, and the actuator reports all of it.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {"demo.echo.port=0", "demo.heartbeat=50ms"})
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {"demo.echo.port=0", "demo.motd.port=0", "demo.heartbeat=50ms"})
 @AutoConfigureRestTestClient
 @DirtiesContext // closed after the class: one loop per signal, and the proactor variant takes SIGHUP next
 class DemoApplicationTests {
@@ -96,6 +96,18 @@ class DemoApplicationTests {
         }
     }
 
+    /** The motd server sends the file with sendfile: what arrives is the file, byte for byte, then EOF. */
+    @Test
+    void theMotdServerSendsTheFileWithSendfile() throws Exception {
+        byte[] motd = ("message of the day\n" + "x".repeat(200_000)).getBytes(StandardCharsets.US_ASCII);
+        Files.write(DIR.resolve("watched").resolve("motd"), motd);
+        String address = JsonPath.read(get("/api/status"), "$.motdServer");
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            assertThat(s.getInputStream().readAllBytes()).isEqualTo(motd);
+        }
+    }
+
     @Test
     void apiSystemRunsUnameThroughTheLoop() {
         String json = get("/api/system");
@@ -129,7 +141,7 @@ class DemoApplicationTests {
         long beats = services.heartbeats();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> services.heartbeats() >= beats + 3);
         String loop = get("/actuator/eventloop/eventLoop");
-        assertThat((Integer) JsonPath.read(loop, "$.handles.servers")).isEqualTo(2);
+        assertThat((Integer) JsonPath.read(loop, "$.handles.servers")).isEqualTo(3); // echo tcp and unix, motd
         assertThat((Integer) JsonPath.read(loop, "$.handles.signals")).isEqualTo(1);
         assertThat((Integer) JsonPath.read(loop, "$.handles.readers")).isGreaterThanOrEqualTo(1); // the inotify fd
         assertThat((Integer) JsonPath.read(loop, "$.handles.timers")).isGreaterThanOrEqualTo(1); // the heartbeat

@@ -3,21 +3,15 @@ package dev.loop.internal.engine;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 import dev.loop.Backend;
-import dev.loop.ExceptionContext;
-import dev.loop.ExceptionHandler;
 import dev.loop.Handle;
 import dev.loop.LoopClosedException;
-import dev.loop.LoopMetricsListener;
 import dev.loop.LoopOptions;
 import dev.loop.LoopStatsSnapshot;
 import dev.loop.LoopStatsSnapshot.HandleCounts;
@@ -36,7 +30,7 @@ import dev.loop.internal.transport.LoopTransports;
  * parts the loop calls ({@link LoopLifecycle}, {@link CallbackRunner}, {@link LoopMetrics},
  * {@link ExceptionReporter}, {@link LoopExecutor}, {@link GracefulShutdown}).
  */
-public final class Loop implements LoopIoMethods {
+public final class Loop implements LoopIoMethods, LoopControlMethods {
 
     /** The longest single wait, as asyncio: OS calls overflow on huge timeouts. */
     static final long MAX_POLL_NANOS = Duration.ofHours(24).toNanos();
@@ -201,8 +195,26 @@ public final class Loop implements LoopIoMethods {
         return backend;
     }
 
-    ExceptionReporter reporter() {
+    // ------------------------------------------------------------------ the parts LoopControlMethods hands work to
+
+    @Override
+    public ExceptionReporter reporter() {
         return reporter;
+    }
+
+    @Override
+    public LoopLifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    @Override
+    public LoopExecutor executor() {
+        return executor;
+    }
+
+    @Override
+    public LoopMetrics metrics() {
+        return metrics;
     }
 
     long currentCallbackStart() {
@@ -236,67 +248,8 @@ public final class Loop implements LoopIoMethods {
     }
 
     @Override
-    public void start() {
-        lifecycle.start();
-    }
-
-    @Override
-    public void runForever() {
-        lifecycle.runForever(null);
-    }
-
-    @Override
-    public <T> T runUntilComplete(CompletableFuture<T> future) {
-        return lifecycle.runUntilComplete(future);
-    }
-
-    @Override
-    public void stop() {
-        lifecycle.stop();
-    }
-
-    @Override
-    public void close() {
-        lifecycle.close();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return lifecycle.thread() != null;
-    }
-
-    @Override
-    public boolean isClosed() {
-        return lifecycle.closed();
-    }
-
-    @Override
-    public Throwable failure() {
-        return lifecycle.failure();
-    }
-
-    @Override
-    public boolean inLoopThread() {
-        return lifecycle.thread() == Thread.currentThread();
-    }
-
-    @Override
-    public Thread thread() {
-        return lifecycle.thread();
-    }
-
-    @Override
     public CompletableFuture<Void> shutdownGracefully(Duration timeout) {
         return GracefulShutdown.start(this, resources, timeout);
-    }
-
-    public void checkOpen() {
-        lifecycle.checkOpen();
-    }
-
-    /** Loop-thread-only methods: allowed from any thread while the loop is not running. */
-    public void checkThread(String method) {
-        lifecycle.checkThread(method);
     }
 
     /** Refuses a descriptor this backend cannot watch at all (select: FD_SETSIZE and above). */
@@ -408,51 +361,7 @@ public final class Loop implements LoopIoMethods {
         return resources;
     }
 
-    // ------------------------------------------------------------------ executors
-
-    @Override
-    public <T> CompletableFuture<T> runInExecutor(Executor executor, Callable<T> task) {
-        return this.executor.run(executor, task);
-    }
-
-    @Override
-    public void setDefaultExecutor(ExecutorService executor) {
-        this.executor.setDefault(executor);
-    }
-
-    @Override
-    public CompletableFuture<Void> shutdownDefaultExecutor(Duration timeout) {
-        checkOpen();
-        return executor.shutdownDefault(timeout);
-    }
-
-    /** The loop's own executor, created at first use (see {@link LoopExecutor}). */
-    public ExecutorService defaultExecutor() {
-        return executor.defaultExecutor();
-    }
-
     // ------------------------------------------------------------------ errors and debug
-
-    @Override
-    public void setExceptionHandler(ExceptionHandler handler) {
-        reporter.setHandler(handler);
-    }
-
-    @Override
-    public ExceptionHandler getExceptionHandler() {
-        return reporter.handler();
-    }
-
-    /** Never throws, even when the handler (the default one included) fails. */
-    @Override
-    public void callExceptionHandler(ExceptionContext context) {
-        reporter.call(context);
-    }
-
-    /** Hands an error to the exception handler; never throws, even when building the report fails. */
-    public void reportError(String message, Throwable exception, Handle handle, int fd, Throwable scheduledAt) {
-        reporter.report(message, exception, handle, fd, scheduledAt);
-    }
 
     @Override
     public boolean isDebug() {
@@ -497,21 +406,6 @@ public final class Loop implements LoopIoMethods {
     @Override
     public void recordUse(Capability capability, String what) {
         metrics.recordUse(capability, what);
-    }
-
-    @Override
-    public Map<Capability, Map<String, Long>> capabilityUsage() {
-        return metrics.capabilityUsage();
-    }
-
-    @Override
-    public long recentDelayNanos() {
-        return metrics.recentDelayNanos();
-    }
-
-    @Override
-    public void setMetricsListener(LoopMetricsListener listener) {
-        metrics.setListener(listener);
     }
 
     @Override
