@@ -56,8 +56,15 @@ public final class LoopResources {
 
     private final Map<Kind, Set<Resource>> byKind = new EnumMap<>(Kind.class);
     private final int[] counts = new int[Kind.values().length];
-    /** Descriptors a transport or server owns, with a description of the owner for error messages. */
-    private final Map<Integer, String> owners = new HashMap<>();
+    /** Descriptors a transport or server owns, and which (described only when a refusal needs it). */
+    private final Map<Integer, Owner> owners = new HashMap<>();
+
+    private record Owner(Kind kind, Object owner) {
+        @Override
+        public String toString() {
+            return kind.name().toLowerCase(java.util.Locale.ROOT) + " " + owner;
+        }
+    }
 
     LoopResources() {
         for (Kind k : Kind.values()) {
@@ -82,7 +89,7 @@ public final class LoopResources {
      * may not add or remove its own reader or writer on it.
      */
     public void own(int fd, Kind kind, Object owner) {
-        owners.put(fd, kind.name().toLowerCase(java.util.Locale.ROOT) + " " + owner);
+        owners.put(fd, new Owner(kind, owner));
     }
 
     /** {@code fd} is about to be closed by its owner: its number is free for the application again. */
@@ -96,7 +103,7 @@ public final class LoopResources {
      * would lose data.
      */
     public void requireNotOwned(int fd, String method) {
-        String owner = owners.get(fd);
+        Owner owner = owners.get(fd);
         if (owner != null) {
             throw new IllegalStateException("File descriptor " + fd + " is used by " + owner + "; " + method
                     + " is refused on it (use the owner's own methods, or a descriptor of your own)");

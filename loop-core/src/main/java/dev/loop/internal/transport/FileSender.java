@@ -106,11 +106,6 @@ final class FileSender implements AutoCloseable {
         return w;
     }
 
-    /** Bytes sent so far. */
-    long sent() {
-        return sent;
-    }
-
     @Override
     public void close() {
         LibC.close(file);

@@ -160,19 +160,21 @@ public final class Sockets {
 
     /** Whether {@code O_NONBLOCK} is set on {@code fd}; an invalid descriptor is an {@link IllegalArgumentException}. */
     public static boolean isNonBlocking(int fd) {
+        return (statusFlags(fd) & Linux.O_NONBLOCK) != 0;
+    }
+
+    /** {@code fcntl(F_GETFL)}; an invalid descriptor is an {@link IllegalArgumentException}. */
+    private static int statusFlags(int fd) {
         int flags = LibC.fcntl(fd, Linux.F_GETFL, 0);
         if (flags < 0) {
             throw new IllegalArgumentException("Invalid file descriptor: " + fd + " (" + Errno.name(LibC.errno()) + ")");
         }
-        return (flags & Linux.O_NONBLOCK) != 0;
+        return flags;
     }
 
     /** Sets {@code O_NONBLOCK} on any descriptor (affects every holder of the file description). */
     public static void setNonBlocking(int fd) {
-        int flags = LibC.fcntl(fd, Linux.F_GETFL, 0);
-        if (flags < 0) {
-            throw new IllegalArgumentException("Invalid file descriptor: " + fd + " (" + Errno.name(LibC.errno()) + ")");
-        }
+        int flags = statusFlags(fd);
         if ((flags & Linux.O_NONBLOCK) == 0 && LibC.fcntl(fd, Linux.F_SETFL, flags | Linux.O_NONBLOCK) != 0) {
             throw new IllegalArgumentException("cannot make fd " + fd + " non-blocking: " + Errno.name(LibC.errno()));
         }
