@@ -39,7 +39,9 @@ import dev.loop.transport.Transport;
  * running. Operations this backend cannot do on this platform throw
  * {@link dev.loop.capability.CapabilityNotSupportedException} before any native call; on a closed
  * loop they throw {@link LoopClosedException}; bad arguments (a negative or closed descriptor) throw
- * {@link IllegalArgumentException}.
+ * {@link IllegalArgumentException}. A future the loop was to complete (a {@code sock*} operation, a
+ * connection, {@link #submit}, {@link #runInExecutor}) fails with {@link LoopClosedException} when the loop
+ * closes first: it never stays pending on a closed loop.
  */
 public interface EventLoop extends Executor, AutoCloseable {
 

@@ -1,7 +1,6 @@
 package dev.loop.bench;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,6 +29,10 @@ import io.netty.util.concurrent.EventExecutor;
  * all of it. {@code loop} posts with {@code execute} (the Executor view: no handle, no allocation),
  * {@code loop-handles} with {@code callSoonThreadsafe} (returns a cancellable handle). Peer: Netty
  * 4.2's SingleThreadIoEventLoop.execute, with its epoll and NIO handlers.
+ *
+ * <p>{@code placement=pinned} (the default) pins the posting thread to CPU 0 and the loop thread to
+ * CPU 1, so that every executor is measured with the same placement; {@code free} leaves placement to
+ * the scheduler, which on two CPUs makes this benchmark bimodal.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -44,12 +47,16 @@ public class CallSoonThreadsafeBenchmark {
     @Param({"loop", "loop-handles", "netty-epoll", "netty-nio"})
     public String executor;
 
+    @Param({"pinned"})
+    public String placement;
+
     EventLoop loop;
     MultiThreadIoEventLoopGroup group;
     java.util.concurrent.Executor target;
-    final AtomicLong done = new AtomicLong();
+    /** Tasks run: written by the loop thread, read by the posting one, alone on its cache lines. */
+    final PaddedCounter done = new PaddedCounter();
     long expected;
-    final Runnable task = () -> done.lazySet(done.get() + 1); // single consumer: the loop thread
+    final Runnable task = done::increment; // single consumer: the loop thread
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -68,10 +75,35 @@ public class CallSoonThreadsafeBenchmark {
             }
             default -> throw new IllegalArgumentException(executor);
         }
+        switch (placement) {
+            case "pinned" -> pin();
+            case "free" -> { }
+            default -> throw new IllegalArgumentException("placement: " + placement);
+        }
+    }
+
+    private void pin() {
+        if (!CpuPinning.available()) {
+            throw new IllegalStateException("placement=pinned needs Linux and two CPUs; use -p placement=free");
+        }
+        CpuPinning.pinCurrentThread(0);
+        java.util.concurrent.CompletableFuture<Void> pinned = new java.util.concurrent.CompletableFuture<>();
+        target.execute(() -> {
+            try {
+                CpuPinning.pinCurrentThread(1);
+                pinned.complete(null);
+            } catch (RuntimeException e) {
+                pinned.completeExceptionally(e);
+            }
+        });
+        pinned.join();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws InterruptedException {
+        if (placement.equals("pinned") && CpuPinning.available()) {
+            CpuPinning.unpinCurrentThread();
+        }
         if (loop != null) {
             loop.close();
         }

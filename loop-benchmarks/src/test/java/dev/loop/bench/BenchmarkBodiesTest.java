@@ -30,6 +30,7 @@ class BenchmarkBodiesTest {
         for (String executor : new String[] {"loop", "loop-handles", "netty-epoll", "netty-nio"}) {
             CallSoonThreadsafeBenchmark b = new CallSoonThreadsafeBenchmark();
             b.executor = executor;
+            b.placement = CpuPinning.available() ? "pinned" : "free";
             b.setUp();
             try {
                 b.postBatchAndWait();

@@ -34,37 +34,30 @@ public record ServerOptions(int backlog, boolean reuseAddress, boolean reusePort
     }
 
     public ServerOptions withBacklog(int backlog) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
-                cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
     }
 
     public ServerOptions withReuseAddress(boolean reuseAddress) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
-                cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
     }
 
     public ServerOptions withReusePort(boolean reusePort) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
-                cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
     }
 
     public ServerOptions withAcceptRetryDelay(Duration acceptRetryDelay) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
-                cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
     }
 
     public ServerOptions withFileMode(Set<PosixFilePermission> fileMode) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
-                cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
     }
 
     public ServerOptions withStartServing(boolean startServing) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
-                cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
     }
 
     public ServerOptions withCleanupSocket(boolean cleanupSocket) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing,
-                cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
     }
 }

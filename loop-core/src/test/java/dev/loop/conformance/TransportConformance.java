@@ -1080,6 +1080,66 @@ public abstract class TransportConformance extends LoopTestBase {
         assertThat(loop.stats().handles().writers()).isZero();
     }
 
+    /**
+     * Futures the loop owes fail when it closes first: a sockRecv waiting on an idle socket, a sockSendfile
+     * waiting for room (its file is closed), a createConnection whose connect is under way (its socket is
+     * closed) and a submit still queued. A join on any of them must not hang.
+     */
+    @Test
+    void closingTheLoopFailsWhatItStillOwes(@TempDir Path dir) throws Exception {
+        EventLoop loop = newLoop();
+        int listener = listeningSocket(0);
+        int port = ((InetSocketAddress) Sockets.localAddress(listener)).getPort();
+        Path file = dir.resolve("big.bin");
+        Files.write(file, pattern(8 << 20));
+        int[] idle = fds.socketPair();
+        int[] full = fds.socketPair();
+        try (Socket filler = new Socket("127.0.0.1", port)) { // fills the accept queue of backlog 0: SYNs wait
+            var before = TestFds.openFdTargets();
+            CompletableFuture<ByteBuffer> receiving = loop.sockRecv(idle[0], 1);
+            CompletableFuture<Long> sending = loop.sockSendfile(full[0], file, 0, 0);
+            CompletableFuture<Connection<Transport, RecordingProtocol>> connecting = loop.createConnection(
+                    RecordingProtocol::new, "127.0.0.1", port);
+            await(loop, waitFor(loop, () -> newSockets(before) == 1)); // the connect is under way
+            CompletableFuture<Integer> never = loop.submit(() -> 2); // queued for a step that never comes
+            loop.close();
+            List<CompletableFuture<?>> owed = List.of(receiving, sending, connecting, never);
+            for (CompletableFuture<?> f : owed) {
+                assertThatThrownBy(f::join).isInstanceOf(CompletionException.class)
+                        .hasCauseInstanceOf(dev.loop.LoopClosedException.class);
+            }
+            assertThat(TestFds.newFdsSince(before)).as("the connecting socket and the file are closed").isEmpty();
+        }
+    }
+
+    /**
+     * asyncio's test_create_connection_timeout (a connect given up on closes its socket): cancelling a
+     * createConnection whose connect is under way cancels the connect, closes its socket and leaves nothing
+     * registered.
+     */
+    @Test
+    void testCreateConnectionTimeout_cancellingStopsTheConnectUnderWay() throws Exception {
+        EventLoop loop = newLoop();
+        int listener = listeningSocket(0);
+        int port = ((InetSocketAddress) Sockets.localAddress(listener)).getPort();
+        try (Socket filler = new Socket("127.0.0.1", port)) { // fills the accept queue of backlog 0: SYNs wait
+            var before = TestFds.openFdTargets();
+            CompletableFuture<Connection<Transport, RecordingProtocol>> connecting = loop.createConnection(
+                    RecordingProtocol::new, "127.0.0.1", port);
+            await(loop, waitFor(loop, () -> newSockets(before) == 1)); // the connect is under way
+            assertThat(connecting).isNotDone();
+            assertThat(connecting.cancel(false)).isTrue();
+            await(loop, waitFor(loop, () -> newSockets(before) == 0));
+            assertThat(loop.stats().handles().writers()).isZero();
+            assertThat(loop.stats().handles().transports()).isZero();
+        }
+    }
+
+    /** Sockets opened since {@code before}. */
+    private static long newSockets(java.util.Map<Integer, String> before) {
+        return TestFds.newFdsSince(before).values().stream().filter(t -> t.startsWith("socket:")).count();
+    }
+
     /** Reads everything waiting in non-blocking socket {@code fd}; the count. */
     private static long drain(int fd) {
         long total = 0;

@@ -31,7 +31,7 @@ final class Inbox extends InboxProducerIndex {
     private static final VarHandle PRODUCER_INDEX = VarHandles.field(MethodHandles.lookup(),
             InboxProducerIndex.class, "producerIndex", long.class);
     private static final VarHandle CONSUMER_CHUNK = VarHandles.field(MethodHandles.lookup(),
-            InboxConsumer.class, "consumerChunk", Chunk.class);
+            InboxConsumerChunk.class, "consumerChunk", Chunk.class);
 
     /** CHUNK slots for the indices base .. base + CHUNK - 1. */
     static final class Chunk {
@@ -177,24 +177,35 @@ final class Inbox extends InboxProducerIndex {
     }
 }
 
-/** Padding, so that producers' index and the consumer's fields sit on different cache lines. */
+/**
+ * Padding, so that what producers write (their index), what the consumer writes on every take (its index) and
+ * what producers read on every post (the consumer's chunk, written once per chunk) sit on cache lines of their
+ * own: a producer reading the chunk beside the index the loop thread bumps per callback missed on every post.
+ */
 abstract class InboxPad0 {
     long p00, p01, p02, p03, p04, p05, p06, p07;
 }
 
-/** Consumer side: the chunk being read and the next index to read. */
-abstract class InboxConsumer extends InboxPad0 {
-    /** Written by the consumer, read by producers to find their chunk (changes once per chunk). */
+/** Read by producers to find their chunk; written by the consumer once per chunk. */
+abstract class InboxConsumerChunk extends InboxPad0 {
     volatile Inbox.Chunk consumerChunk;
-    long consumerIndex;
 }
 
-abstract class InboxPad1 extends InboxConsumer {
+abstract class InboxPad1 extends InboxConsumerChunk {
     long p10, p11, p12, p13, p14, p15, p16, p17;
 }
 
-/** Producer side: the next slot index to hand out. */
-abstract class InboxProducerIndex extends InboxPad1 {
-    volatile long producerIndex;
+/** Consumer side: the next index to read. */
+abstract class InboxConsumer extends InboxPad1 {
+    long consumerIndex;
+}
+
+abstract class InboxPad2 extends InboxConsumer {
     long p20, p21, p22, p23, p24, p25, p26, p27;
+}
+
+/** Producer side: the next slot index to hand out. */
+abstract class InboxProducerIndex extends InboxPad2 {
+    volatile long producerIndex;
+    long p30, p31, p32, p33, p34, p35, p36, p37;
 }

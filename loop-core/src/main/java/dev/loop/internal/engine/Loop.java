@@ -230,7 +230,7 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
     /** Releases everything the loop owns: resources, executor, queues and backend; one failure never keeps the rest. */
     void releaseOwned() {
         Runnable[] steps = {resources::releaseAll, executor::shutdown, queues::clear, registrations::clear,
-            backend::close};
+            backend::close, handoff::failOwed};
         for (Runnable step : steps) {
             try {
                 step.run();
@@ -354,6 +354,14 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
     /** Runs {@code action} on the loop thread: now when possible, else handed over; dropped once closed. */
     public void runOnLoop(Runnable action) {
         handoff.runOnLoop(action);
+    }
+
+    /**
+     * {@code future}, which the loop completes, fails with {@link dev.loop.LoopClosedException} if the loop closes
+     * first. Any thread.
+     */
+    public <F extends CompletableFuture<?>> F owe(F future) {
+        return handoff.owe(future);
     }
 
     /** The servers, transports, subprocesses and signal handlers this loop owns (released by close). */

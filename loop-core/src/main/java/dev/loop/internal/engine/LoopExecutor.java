@@ -34,15 +34,18 @@ final class LoopExecutor {
         this.loop = loop;
     }
 
-    /** Runs {@code task} on {@code executor} (null: the default one); the future completes on the loop thread. */
+    /**
+     * Runs {@code task} on {@code executor} (null: the default one); the future completes on the loop thread, or
+     * fails with {@link LoopClosedException} when the loop closes first.
+     */
     <T> CompletableFuture<T> run(Executor executor, Callable<T> task) {
         Objects.requireNonNull(task, "task");
         loop.checkOpen();
         Executor ex = executor != null ? executor : defaultExecutor();
-        CompletableFuture<T> result = new CompletableFuture<>();
+        CompletableFuture<T> result = loop.owe(new CompletableFuture<>());
         ex.execute(() -> {
-            if (result.isDone()) {
-                return; // cancelled before it started
+            if (result.isCancelled()) {
+                return; // cancelled before it started (a task queued when the loop closed still runs, as asyncio's)
             }
             T value = null;
             Throwable error = null;

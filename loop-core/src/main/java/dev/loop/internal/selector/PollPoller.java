@@ -30,7 +30,6 @@ public final class PollPoller implements Poller {
     private int count;
     /** slot + 1 for each descriptor, 0 when absent. */
     private int[] slotOf = new int[1024];
-    private boolean closed;
 
     public PollPoller() {
         this.waker = new Waker();
@@ -184,11 +183,7 @@ public final class PollPoller implements Poller {
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    public void close() { // each part's close is idempotent
         waker.close();
         fds.close();
         timespec.close();

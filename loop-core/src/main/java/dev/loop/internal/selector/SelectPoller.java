@@ -34,7 +34,6 @@ public final class SelectPoller implements Poller {
     private final int[] interest = new int[FD_SETSIZE];
     private int maxFd;
     private int registered;
-    private boolean closed;
 
     public SelectPoller() {
         this.waker = new Waker();
@@ -199,11 +198,7 @@ public final class SelectPoller implements Poller {
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    public void close() { // each part's close is idempotent
         waker.close();
         for (NativeMemory m : Arrays.asList(readMaster, writeMaster, readWork, writeWork, timeval)) {
             m.close();

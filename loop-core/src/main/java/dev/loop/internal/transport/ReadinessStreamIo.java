@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntPredicate;
 
+import dev.loop.LoopClosedException;
 import dev.loop.NativeIOException;
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.Errno;
@@ -97,9 +98,11 @@ public final class ReadinessStreamIo implements StreamIo {
                 done.completeExceptionally(new NativeIOException("connect", err, "Connect call failed " + target));
             }
         });
-        done.whenComplete((v, e) -> {
+        loop.owe(done).whenComplete((v, e) -> {
             if (done.isCancelled()) {
                 loop.runOnLoop(release);
+            } else if (e instanceof LoopClosedException && ownsFd) {
+                LibC.close(fd); // the loop closed first: nothing watches the socket any more
             }
         });
         return done;

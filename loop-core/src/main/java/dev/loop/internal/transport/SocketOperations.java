@@ -184,7 +184,7 @@ record SocketOperations(Loop loop, StreamIo io, NameResolver resolver) {
     @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> untilDone(int fd, boolean read, Attempt attempt) {
         loop.checkOpen();
-        OperationFuture<T> result = new OperationFuture<>();
+        OperationFuture<T> result = loop.owe(new OperationFuture<>());
         StreamIo.Wait[] wait = {null};
         Runnable stopWaiting = () -> {
             if (wait[0] != null) {

@@ -192,7 +192,7 @@ final class SocketServer implements Server {
 
     @Override
     public CompletableFuture<Void> serveForever() {
-        CompletableFuture<Void> served = new CompletableFuture<>();
+        CompletableFuture<Void> served = loop.owe(new CompletableFuture<>());
         loop.runOnLoop(() -> {
             if (closing) {
                 served.completeExceptionally(new IllegalStateException(this + " is closed"));

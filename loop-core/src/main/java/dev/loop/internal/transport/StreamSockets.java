@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import dev.loop.NativeIOException;
 import dev.loop.capability.Capability;
+import dev.loop.internal.engine.Futures;
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
@@ -73,6 +74,30 @@ record StreamSockets(Loop loop, StreamIo io) {
             LibC.close(fd);
             made.completeExceptionally(e);
         }
+        return made;
+    }
+
+    /**
+     * A transport on the socket {@code connecting} gives. Cancelling the result cancels the connect under way
+     * (which closes its socket); a socket connected after the caller gave up is closed.
+     */
+    <P extends Protocol> CompletableFuture<Connection<Transport, P>> startWhenConnected(
+            CompletableFuture<Integer> connecting, Supplier<P> factory, boolean tcp) {
+        CompletableFuture<Connection<Transport, P>> made = new CompletableFuture<>();
+        made.whenComplete((v, e) -> {
+            if (!connecting.isDone()) {
+                connecting.cancel(false);
+            }
+        });
+        connecting.whenComplete((fd, e) -> {
+            if (e != null) {
+                made.completeExceptionally(Futures.unwrap(e));
+            } else if (made.isDone()) {
+                LibC.close(fd);
+            } else {
+                Futures.follow(start(fd, factory, tcp), made);
+            }
+        });
         return made;
     }
 

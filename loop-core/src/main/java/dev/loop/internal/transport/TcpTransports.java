@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 
 import dev.loop.NativeIOException;
 import dev.loop.capability.Capability;
+import dev.loop.internal.engine.Futures;
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.LibC;
@@ -97,41 +98,61 @@ record TcpTransports(Loop loop, StreamSockets sockets, NameResolver resolver) {
             CompletableFuture<List<InetAddress>> locals = localAddress == null
                     ? CompletableFuture.completedFuture(null)
                     : resolver.resolve(localAddress.getHostString(), true);
-            return resolver.resolve(host, false).thenCombine(locals, (addresses, localIps) -> {
-                List<Target> attempts = new ArrayList<>();
-                for (InetAddress ip : addresses) {
-                    if (localIps == null) {
-                        attempts.add(new Target(new InetSocketAddress(ip, port), null));
-                        continue;
-                    }
-                    for (InetAddress local : localIps) { // asyncio: a local address of the remote one's family
-                        if (local.getClass() == ip.getClass()) {
-                            attempts.add(new Target(new InetSocketAddress(ip, port),
-                                    new InetSocketAddress(local, localAddress.getPort())));
-                            break;
+            // Resolved, then each address tried in turn: cancelling the result stops whichever is under way.
+            CompletableFuture<Integer> connected = new CompletableFuture<>();
+            resolver.resolve(host, false).thenCombine(locals,
+                    (addresses, localIps) -> targets(addresses, localIps, host, port, localAddress))
+                    .whenComplete((targets, e) -> {
+                        if (connected.isDone()) {
+                            return; // given up while resolving
                         }
-                    }
-                }
-                if (attempts.isEmpty()) {
-                    throw new java.util.concurrent.CompletionException(new NativeIOException("no local address of "
-                            + localAddress + " has the family of " + addresses + " (" + host + ")", null));
-                }
-                return attempts;
-            }).thenCompose(attempts -> {
-                CompletableFuture<Integer> connected = new CompletableFuture<>();
-                connectAny(attempts, 0, new ArrayList<>(), connected);
-                return connected.thenCompose(fd -> sockets.start(fd, factory, true));
-            });
+                        if (e != null) {
+                            connected.completeExceptionally(Futures.unwrap(e));
+                        } else {
+                            connectAny(targets, 0, new ArrayList<>(), connected);
+                        }
+                    });
+            return sockets.startWhenConnected(connected, factory, true);
         });
     }
 
-    /** Tries each address in turn; fails with the single error, or all of them as suppressed ones. */
+    /** The addresses to try, each with a local address of its family when {@code localAddress} is given. */
+    private static List<Target> targets(List<InetAddress> addresses, List<InetAddress> localIps, String host, int port,
+            InetSocketAddress localAddress) {
+        List<Target> targets = new ArrayList<>();
+        for (InetAddress ip : addresses) {
+            if (localIps == null) {
+                targets.add(new Target(new InetSocketAddress(ip, port), null));
+                continue;
+            }
+            for (InetAddress local : localIps) { // asyncio: a local address of the remote one's family
+                if (local.getClass() == ip.getClass()) {
+                    targets.add(new Target(new InetSocketAddress(ip, port),
+                            new InetSocketAddress(local, localAddress.getPort())));
+                    break;
+                }
+            }
+        }
+        if (targets.isEmpty()) {
+            throw new java.util.concurrent.CompletionException(new NativeIOException("no local address of "
+                    + localAddress + " has the family of " + addresses + " (" + host + ")", null));
+        }
+        return targets;
+    }
+
     /** One address to connect to, from {@code local} unless it is null. */
     private record Target(SocketAddress remote, SocketAddress local) {
     }
 
+    /**
+     * Tries each address in turn; fails with the single error, or all of them as suppressed ones. A cancelled
+     * {@code result} cancels the attempt under way.
+     */
     private void connectAny(List<Target> targets, int index, List<NativeIOException> errors,
             CompletableFuture<Integer> result) {
+        if (result.isDone()) {
+            return; // cancelled
+        }
         if (index == targets.size()) {
             if (errors.size() == 1) {
                 result.completeExceptionally(errors.get(0));
@@ -145,6 +166,11 @@ record TcpTransports(Loop loop, StreamSockets sockets, NameResolver resolver) {
         }
         Target target = targets.get(index);
         CompletableFuture<Integer> one = sockets.connect(target.remote(), target.local());
+        result.whenComplete((fd, error) -> {
+            if (!one.isDone()) {
+                one.cancel(false);
+            }
+        });
         one.whenComplete((fd, error) -> {
             if (error == null) {
                 if (!result.complete(fd)) {

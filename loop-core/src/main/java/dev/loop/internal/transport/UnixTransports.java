@@ -81,8 +81,7 @@ record UnixTransports(Loop loop, StreamSockets sockets) {
         return loop.onLoop(() -> {
             loop.capabilities().require(Capability.UNIX_SOCKETS, "createUnixConnection(" + path + ")");
             loop.recordUse(Capability.UNIX_SOCKETS, "connection");
-            return sockets.connect(UnixDomainSocketAddress.of(path))
-                    .thenCompose(fd -> sockets.start(fd, factory, false));
+            return sockets.startWhenConnected(sockets.connect(UnixDomainSocketAddress.of(path)), factory, false);
         });
     }
 }

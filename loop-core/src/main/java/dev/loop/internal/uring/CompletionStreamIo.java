@@ -190,7 +190,7 @@ final class CompletionStreamIo implements StreamIo {
                 }
             }
         });
-        done.whenComplete((v, e) -> {
+        loop.owe(done).whenComplete((v, e) -> { // a loop closed first: the abandon above closes the socket
             if (done.isCancelled()) {
                 loop.runOnLoop(() -> {
                     if (inFlight[0]) {

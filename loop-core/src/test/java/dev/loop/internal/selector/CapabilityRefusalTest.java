@@ -3,13 +3,21 @@ package dev.loop.internal.selector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.loop.internal.engine.Loop;
+import dev.loop.internal.nativeio.Descriptors;
+import dev.loop.internal.nativeio.LibC;
+import dev.loop.internal.transport.Sockets;
 import dev.loop.Backend;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
@@ -20,6 +28,7 @@ import dev.loop.platform.Os;
 import dev.loop.process.ProcessOptions;
 import dev.loop.testsupport.RecordingProtocol;
 import dev.loop.testsupport.TestFds;
+import dev.loop.transport.ServerOptions;
 
 /**
  * A loop given Windows' selector row (a real poll poller underneath) refuses what Windows' selector
@@ -52,5 +61,54 @@ class CapabilityRefusalTest {
                 ProcessOptions.DEFAULTS), Capability.SUBPROCESSES);
         refused(() -> loop.addSignalHandler("USR1", () -> { }), Capability.SIGNAL_HANDLERS);
         refused(() -> loop.connectReadPipe(RecordingProtocol::new, 0), Capability.PIPES);
+    }
+
+    /** A unix socket of the application's own is refused as well: no transport or server is made on it. */
+    @Test
+    void unixSocketsOfTheApplicationAreRefusedAsOnWindows() {
+        int[] pair = Descriptors.socketPair(true);
+        try {
+            refused(() -> loop.createConnectionOnSocket(RecordingProtocol::new, pair[0]), Capability.UNIX_SOCKETS);
+            refused(() -> loop.connectAcceptedSocket(RecordingProtocol::new, pair[0]), Capability.UNIX_SOCKETS);
+            refused(() -> loop.createServerOnSocket(RecordingProtocol::new, pair[1], ServerOptions.DEFAULTS),
+                    Capability.UNIX_SOCKETS);
+        } finally {
+            LibC.close(pair[0]);
+            LibC.close(pair[1]);
+        }
+    }
+
+    /**
+     * Windows' row has no zero-copy sendfile ({@code ZERO_COPY_SENDFILE}: no, with a fallback): sockSendfile
+     * still sends the file, read and sent by the loop, from its offset, as asyncio's fallback does.
+     */
+    @Test
+    void sockSendfileFallsBackToReadingAndSendingAsOnWindows(@TempDir Path dir) throws Exception {
+        assertThat(loop.capabilities().supports(Capability.ZERO_COPY_SENDFILE)).isFalse();
+        byte[] content = new byte[300_000];
+        new java.util.Random(7).nextBytes(content);
+        Path file = dir.resolve("data.bin");
+        Files.write(file, content);
+        int[] pair = Descriptors.socketPair(false);
+        try {
+            Sockets.setNonBlocking(pair[0]);
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                byte[] chunk;
+                while ((chunk = TestFds.read(pair[1], 1 << 16)).length > 0) {
+                    got.write(chunk, 0, chunk.length);
+                }
+                return got.toByteArray();
+            });
+            assertThat(loop.runUntilComplete(loop.sockSendfile(pair[0], file, 5, 0))).isEqualTo(content.length - 5L);
+            LibC.close(pair[0]);
+            pair[0] = -1;
+            assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo(Arrays.copyOfRange(content, 5, content.length));
+        } finally {
+            if (pair[0] >= 0) {
+                LibC.close(pair[0]);
+            }
+            LibC.close(pair[1]);
+        }
     }
 }
