@@ -395,6 +395,15 @@ public interface EventLoop extends Executor, AutoCloseable {
     CompletableFuture<Void> shutdownGracefully(Duration timeout);
 
     /**
+     * Stops the loop gracefully without closing anything (a Spring context that is stopped or paused): servers
+     * stop accepting (new connections wait in their backlog) and transports write what they buffered, up to
+     * {@code timeout}; then the loop stops. Connections, children, signal handlers and timers stay; the next
+     * {@link #start()} or {@link #runForever()} goes on where it stopped, and the paused servers accept again.
+     * The future completes once the loop is no longer running. Thread-safe.
+     */
+    CompletableFuture<Void> pauseGracefully(Duration timeout);
+
+    /**
      * The loop delay now: the last delay sample, or the age of a sample still waiting for the loop
      * (which grows while a callback blocks the loop). 0 when delay sampling is off. Thread-safe.
      */

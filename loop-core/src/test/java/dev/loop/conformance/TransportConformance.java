@@ -33,6 +33,7 @@ import dev.loop.ExceptionContext;
 import dev.loop.NativeIOException;
 import dev.loop.capability.Capability;
 import dev.loop.capability.CapabilityNotSupportedException;
+import dev.loop.internal.engine.Futures;
 import dev.loop.internal.nativeio.Descriptors;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.LibC;
@@ -1133,6 +1134,65 @@ public abstract class TransportConformance extends LoopTestBase {
             assertThat(loop.stats().handles().writers()).isZero();
             assertThat(loop.stats().handles().transports()).isZero();
         }
+    }
+
+    /**
+     * pauseGracefully stops the loop and closes nothing: servers stop accepting, what a transport buffered is
+     * written first, and the next run serves again (a connection made meanwhile waited in the backlog) while the
+     * old connection still works.
+     */
+    @Test
+    void pauseGracefullyFlushesStopsAcceptingAndTheNextRunServesAgain() throws Exception {
+        EventLoop loop = newLoop();
+        List<RecordingProtocol> made = java.util.Collections.synchronizedList(new ArrayList<>());
+        Server server = await(loop, loop.createServer(recording(made, RecordingProtocol::new), "127.0.0.1", 0));
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", port(server));
+        try (SocketChannel first = SocketChannel.open(address)) {
+            await(loop, waitFor(loop, () -> made.size() == 1));
+            RecordingProtocol p = made.get(0);
+            byte[] big = pattern(4 << 20); // more than the socket buffers take: the transport buffers the rest
+            CompletableFuture<Void> paused = new CompletableFuture<>();
+            List<CompletableFuture<Long>> read = new ArrayList<>();
+            long[] bufferedAtPause = {0};
+            loop.callSoon(() -> {
+                p.transport.write(big); // nobody reads yet: most of it stays in the transport's buffer
+                bufferedAtPause[0] = p.transport.writeBufferSize();
+                Futures.follow(loop.pauseGracefully(Duration.ofSeconds(8)), paused);
+                read.add(CompletableFuture.supplyAsync(() -> readFully(first, big.length)));
+            });
+            run(loop); // until the pause stops it
+            assertThat(bufferedAtPause[0]).isPositive();
+            assertThat(paused).isCompleted();
+            assertThat(p.transport.writeBufferSize()).as("flushed before the loop stopped").isZero();
+            assertThat(read.get(0).get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(big.length);
+            assertThat(server.isServing()).isFalse();
+            assertThat(p.transport.isClosing()).isFalse();
+            try (SocketChannel second = SocketChannel.open(address)) { // waits in the backlog
+                await(loop, waitFor(loop, () -> made.size() == 2));
+                assertThat(server.isServing()).isTrue();
+                first.write(ByteBuffer.wrap(ascii("still here")));
+                await(loop, waitFor(loop, () -> p.bytes().length == 10));
+            }
+        }
+    }
+
+    /** Reads {@code count} bytes from blocking channel {@code ch}; the count read before EOF. */
+    private static long readFully(SocketChannel ch, int count) {
+        ByteBuffer b = ByteBuffer.allocate(1 << 16);
+        long total = 0;
+        try {
+            while (total < count) {
+                b.clear();
+                int n = ch.read(b);
+                if (n < 0) {
+                    break;
+                }
+                total += n;
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return total;
     }
 
     /** Sockets opened since {@code before}. */

@@ -59,7 +59,10 @@ public class LoopProperties {
     /** A callback running longer than this is logged with the loop thread's stack by the watchdog; 0 turns it off. */
     private Duration blockedThreshold = Duration.ofSeconds(2);
 
-    /** How long a graceful shutdown may take before what is left is closed at once. */
+    /**
+     * How long a graceful shutdown may take before what is left is closed at once; also how long a stop of the
+     * context waits for transports to flush before the loop pauses.
+     */
     private Duration shutdownTimeout = Duration.ofSeconds(10);
 
     /** How often the loop delay is sampled; 0 turns sampling off. */

@@ -2,7 +2,12 @@ package dev.loop.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -29,6 +34,9 @@ import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
 import dev.loop.platform.BackendAvailability;
 import dev.loop.platform.BackendProbe;
+import dev.loop.transport.Protocol;
+import dev.loop.transport.Server;
+import dev.loop.transport.Transport;
 
 /**
  * Every property combination on this machine, with a real loop each time: usable choices start,
@@ -58,6 +66,57 @@ class LoopAutoConfigurationTests {
             assertThat(s.fallback()).isFalse();
         });
         assertThat(seen[0].isClosed()).as("closed with the context").isTrue();
+    }
+
+    /**
+     * context.stop() pauses the loop (its server stops accepting, nothing closes) and context.start() runs the
+     * same loop again: its server accepts and echoes, and work posted to it runs. Spring's test context cache
+     * does the same when it pauses a cached context and a later test reuses it.
+     */
+    @Test
+    void aStoppedContextRunsTheSameLoopAgainWhenStarted() {
+        runner.run(ctx -> {
+            EventLoop loop = ctx.getBean(EventLoop.class);
+            Server server = loop.createServer(Echo::new, "127.0.0.1", 0).get(5, TimeUnit.SECONDS);
+            int port = ((InetSocketAddress) server.addresses().get(0)).getPort();
+            assertThat(echo(port, "before")).isEqualTo("before");
+            ctx.stop();
+            assertThat(loop.isRunning()).isFalse();
+            assertThat(loop.isClosed()).as("stop is not close").isFalse();
+            assertThat(server.isServing()).isFalse();
+            ctx.start();
+            assertThat(loop.isRunning()).isTrue();
+            assertThat(echo(port, "after")).isEqualTo("after");
+            assertThat(server.isServing()).isTrue();
+            assertThat(loop.submit(() -> Thread.currentThread() == loop.thread()).get(5, TimeUnit.SECONDS)).isTrue();
+        });
+    }
+
+    /** One blocking round trip to the echo server on {@code port}. */
+    static String echo(int port, String text) throws java.io.IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            byte[] out = text.getBytes(StandardCharsets.US_ASCII);
+            s.getOutputStream().write(out);
+            return new String(s.getInputStream().readNBytes(out.length), StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** Writes back what it receives. */
+    static final class Echo implements Protocol {
+        private Transport transport;
+
+        @Override
+        public void connectionMade(Transport t) {
+            this.transport = t;
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            byte[] b = new byte[data.remaining()];
+            data.get(b);
+            transport.write(b);
+        }
     }
 
     @ParameterizedTest

@@ -10,6 +10,8 @@ import dev.loop.LoopClosedException;
 /**
  * A graceful shutdown: every server stops accepting, transports flush and close, children are asked to
  * terminate; the loop stops once all are gone, or at the deadline (what is left is then released at once).
+ * A graceful pause stops the loop the same way but closes nothing: servers stop accepting and transports
+ * flush, and the next run resumes.
  */
 final class GracefulShutdown {
 
@@ -20,21 +22,49 @@ final class GracefulShutdown {
     }
 
     static CompletableFuture<Void> start(Loop loop, LoopResources resources, Duration timeout) {
+        return onLoop(loop, timeout, (drained, deadline) -> {
+            resources.closeAllGracefully();
+            awaitDrained(loop, resources, drained, deadline);
+        });
+    }
+
+    static CompletableFuture<Void> pause(Loop loop, LoopResources resources, Duration timeout) {
+        return onLoop(loop, timeout, (paused, deadline) -> {
+            resources.pauseAll();
+            awaitFlushed(loop, resources, paused, deadline);
+        });
+    }
+
+    /** Begins on the loop thread with the future to complete and the deadline; done at once if not running. */
+    private static CompletableFuture<Void> onLoop(Loop loop, Duration timeout,
+            java.util.function.BiConsumer<CompletableFuture<Void>, Long> begin) {
         Objects.requireNonNull(timeout, "timeout");
-        CompletableFuture<Void> drained = new CompletableFuture<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
         if (loop.isClosed() || !loop.isRunning()) {
-            drained.complete(null);
-            return drained;
+            done.complete(null);
+            return done;
         }
         try {
-            loop.callSoonThreadsafe(() -> {
-                resources.closeAllGracefully();
-                awaitDrained(loop, resources, drained, loop.time() + timeout.toNanos());
-            });
+            loop.callSoonThreadsafe(() -> begin.accept(done, loop.time() + timeout.toNanos()));
         } catch (LoopClosedException e) {
-            drained.complete(null);
+            done.complete(null);
         }
-        return drained;
+        return done;
+    }
+
+    /** Checks every 10 ms until every transport flushed or the deadline passed; then stops the loop. */
+    private static void awaitFlushed(Loop loop, LoopResources resources, CompletableFuture<Void> paused,
+            long deadline) {
+        if (resources.flushed() || loop.time() - deadline >= 0) {
+            if (!resources.flushed()) {
+                LOG.log(Level.WARNING, "[" + loop.name() + "] pausing: transports still had data to write at the "
+                        + "deadline; it waits in their buffers until the loop runs again");
+            }
+            loop.lifecycle().completeWhenStopped(paused);
+            loop.stop();
+            return;
+        }
+        loop.callLater(CHECK_EVERY, () -> awaitFlushed(loop, resources, paused, deadline));
     }
 
     /** Checks every 10 ms until every server, transport and child is gone or the deadline passed; then stops. */

@@ -80,6 +80,7 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
     /** Runs steps until stopped; the lifecycle calls it on the loop thread. */
     void runSteps() {
         own.lastPollEnd = 0;
+        resources.resumeAll(); // what a graceful pause stopped
         try {
             do {
                 runOnce();
@@ -250,6 +251,11 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
     @Override
     public CompletableFuture<Void> shutdownGracefully(Duration timeout) {
         return GracefulShutdown.start(this, resources, timeout);
+    }
+
+    @Override
+    public CompletableFuture<Void> pauseGracefully(Duration timeout) {
+        return GracefulShutdown.pause(this, resources, timeout);
     }
 
     /** Refuses a descriptor this backend cannot watch at all (select: FD_SETSIZE and above). */

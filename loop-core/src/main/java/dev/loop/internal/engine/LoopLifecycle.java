@@ -21,6 +21,8 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
     private final Object lock = new Object();
     private Thread ownThread;
     private LoopMonitor monitor;
+    /** Guarded by lock: completed when the running loop stops. */
+    private final java.util.List<CompletableFuture<Void>> stopWaiters = new java.util.ArrayList<>();
 
     LoopLifecycle(Loop loop, LoopOptions options) {
         this.loop = loop;
@@ -110,11 +112,26 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
             if (failed != null) {
                 closeAfterFailure(failed);
             }
+            java.util.List<CompletableFuture<Void>> waiters;
             synchronized (lock) {
                 thread = null;
                 lock.notifyAll();
+                waiters = java.util.List.copyOf(stopWaiters);
+                stopWaiters.clear();
+            }
+            waiters.forEach(w -> w.complete(null));
+        }
+    }
+
+    /** Completes {@code stopped} once the loop is not running (at once when it is not running now). */
+    void completeWhenStopped(CompletableFuture<Void> stopped) {
+        synchronized (lock) {
+            if (thread != null) {
+                stopWaiters.add(stopped);
+                return;
             }
         }
+        stopped.complete(null);
     }
 
     /**

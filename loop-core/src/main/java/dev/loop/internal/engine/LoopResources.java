@@ -33,8 +33,27 @@ public final class LoopResources {
         /** Releases everything now, without callbacks (the loop is closing). */
         void release();
 
+        /** The loop pauses: stop taking new work (a server stops accepting); nothing is closed. */
+        default void pause() {
+        }
+
+        /** The loop runs again after a pause: take new work again. */
+        default void resume() {
+        }
+
+        /** Whether nothing waits to be written (for a pause: a transport has flushed its buffer). */
+        default boolean flushed() {
+            return true;
+        }
+
         /** A resource from its two actions; {@code owner} names it in logs. */
         static Resource of(Object owner, Runnable closeGracefully, Runnable release) {
+            return of(owner, closeGracefully, release, () -> { }, () -> { }, () -> true);
+        }
+
+        /** A resource that can also pause and resume, or has something to flush. */
+        static Resource of(Object owner, Runnable closeGracefully, Runnable release, Runnable pause, Runnable resume,
+                java.util.function.BooleanSupplier flushed) {
             return new Resource() {
                 @Override
                 public void closeGracefully() {
@@ -44,6 +63,21 @@ public final class LoopResources {
                 @Override
                 public void release() {
                     release.run();
+                }
+
+                @Override
+                public boolean flushed() {
+                    return flushed.getAsBoolean();
+                }
+
+                @Override
+                public void pause() {
+                    pause.run();
+                }
+
+                @Override
+                public void resume() {
+                    resume.run();
                 }
 
                 @Override
@@ -123,6 +157,26 @@ public final class LoopResources {
     /** Starts closing everything gracefully, servers first. */
     void closeAllGracefully() {
         forEach(Resource::closeGracefully, "closing");
+    }
+
+    /** Pauses what can pause (servers stop accepting), for {@link dev.loop.EventLoop#pauseGracefully}. */
+    void pauseAll() {
+        forEach(Resource::pause, "pausing");
+    }
+
+    /** Resumes what {@link #pauseAll} paused; the loop thread, as a run begins. */
+    void resumeAll() {
+        forEach(Resource::resume, "resuming");
+    }
+
+    /** Whether every transport has written what it had buffered. */
+    boolean flushed() {
+        for (Resource r : byKind.get(Kind.TRANSPORT)) {
+            if (!r.flushed()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Releases everything now, servers first; errors are logged, never thrown. */

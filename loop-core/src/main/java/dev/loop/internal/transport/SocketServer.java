@@ -44,9 +44,12 @@ final class SocketServer implements Server {
     private final Object unixInode;
     private final Set<StreamTransport> connections = new LinkedHashSet<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::close, this::release);
+    private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::close, this::release,
+            this::pauseServing, this::resumeServing, () -> true);
+    /** Serving when the loop paused: serves again when it runs again. */
+    private boolean pausedServing;
     private final boolean tcp;
-    private boolean serving;
+    private volatile boolean serving; // read by isServing from any thread
     private boolean closing;
     private TimerHandle retry;
     /** The future of the running {@link #serveForever()}, completed when the server closes. */
@@ -144,6 +147,23 @@ final class SocketServer implements Server {
     void detach(StreamTransport transport) {
         connections.remove(transport);
         maybeClosed();
+    }
+
+    /** The loop pauses: stop accepting (connections wait in the backlog) until it runs again. */
+    private void pauseServing() {
+        pausedServing = serving || retry != null;
+        if (retry != null) {
+            retry.cancel();
+            retry = null;
+        }
+        stopServing();
+    }
+
+    private void resumeServing() {
+        if (pausedServing) {
+            pausedServing = false;
+            beginServing();
+        }
     }
 
     private void stopServing() {

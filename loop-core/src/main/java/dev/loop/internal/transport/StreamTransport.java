@@ -39,7 +39,8 @@ public abstract class StreamTransport implements Transport {
     private final BufferedProtocol buffered;
     private final TransportIo io;
     /** How the loop closes this transport: gracefully (flush) at shutdown, at once when it closes. */
-    private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::close, this::release);
+    private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::close, this::release,
+            () -> { }, () -> { }, () -> writeBufferSize() == 0);
     private SocketServer server;
     private WriteBufferLimits limits = WriteBufferLimits.DEFAULT;
     /** Bytes accepted by {@code write} and not yet taken by the kernel. */
