@@ -41,8 +41,14 @@ public final class CapabilityUsage {
             if (sb.length() > 0) {
                 sb.append(", ");
             }
-            sb.append(n).append(' ').append(what).append(n == 1 ? "" : "s");
+            sb.append(n).append(' ').append(n == 1 ? what : plural(what));
         });
         return sb.toString();
+    }
+
+    /** English plural of the nouns used here ("subprocess": "subprocesses", "server": "servers"). */
+    static String plural(String noun) {
+        boolean sibilant = noun.endsWith("s") || noun.endsWith("x") || noun.endsWith("ch") || noun.endsWith("sh");
+        return noun + (sibilant ? "es" : "s");
     }
 }

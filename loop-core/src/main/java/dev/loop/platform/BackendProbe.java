@@ -19,9 +19,18 @@ import dev.loop.internal.selector.Pollers;
  */
 public final class BackendProbe {
 
-    /** The automatic choice, best first. */
-    public static final List<PollerKind> SELECTOR_ORDER = List.of(PollerKind.EPOLL, PollerKind.KQUEUE, PollerKind.POLL,
-            PollerKind.SELECT);
+    /**
+     * The automatic choice of selector poller on {@code os}, best first: only the pollers that OS has (epoll on
+     * Linux, kqueue on the BSDs and macOS; poll and select everywhere but Windows, which has select only).
+     */
+    public static List<PollerKind> selectorOrder(Os os) {
+        return switch (os) {
+            case LINUX -> List.of(PollerKind.EPOLL, PollerKind.POLL, PollerKind.SELECT);
+            case MACOS, FREEBSD -> List.of(PollerKind.KQUEUE, PollerKind.POLL, PollerKind.SELECT);
+            case WINDOWS -> List.of(PollerKind.SELECT);
+            case OTHER -> List.of(PollerKind.POLL, PollerKind.SELECT);
+        };
+    }
 
     private BackendProbe() {
     }
@@ -54,9 +63,9 @@ public final class BackendProbe {
         return new BackendAvailability(backend, a.poller(), a.available(), a.reason(), a.details());
     }
 
-    /** The first available selector poller in {@link #SELECTOR_ORDER}, if any. */
+    /** The first available selector poller in this OS's {@link #selectorOrder}, if any. */
     public static Optional<BackendAvailability> best() {
-        for (PollerKind p : SELECTOR_ORDER) {
+        for (PollerKind p : selectorOrder(Os.current())) {
             BackendAvailability a = probe(Backend.SELECTOR, p);
             if (a.available()) {
                 return Optional.of(a);

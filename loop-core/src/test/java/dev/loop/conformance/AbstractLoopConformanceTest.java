@@ -510,7 +510,10 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         loop.start();
         assertThatThrownBy(() -> loop.callSoon(() -> { })).isInstanceOf(NotInLoopThreadException.class)
                 .hasMessageContaining("callSoonThreadsafe");
-        assertThatThrownBy(() -> loop.callLater(Duration.ZERO, () -> { })).isInstanceOf(NotInLoopThreadException.class);
+        assertThatThrownBy(() -> loop.callLater(Duration.ZERO, () -> { })).isInstanceOf(NotInLoopThreadException.class)
+                .hasMessageContaining("callLater").hasMessageNotContaining("callAt");
+        assertThatThrownBy(() -> loop.callAt(loop.time(), () -> { })).isInstanceOf(NotInLoopThreadException.class)
+                .hasMessageContaining("callAt");
         assertThatThrownBy(() -> loop.addReader(p[0], () -> { })).isInstanceOf(NotInLoopThreadException.class);
         assertThatThrownBy(() -> loop.removeReader(p[0])).isInstanceOf(NotInLoopThreadException.class);
         loop.close();
@@ -914,6 +917,11 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
             assertThat(loop.stats().slowCallbacks()).isGreaterThanOrEqualTo(1);
             assertThat(log.texts()).anyMatch(t -> t.contains("took") && t.contains("seconds")
                     && t.contains("aSlowCallbackIsCountedAndLoggedWithWhereItWasScheduledInDebugMode"));
+            // The message itself names the line that scheduled it, not the lambda's class.
+            assertThat(log.records()).extracting(java.util.logging.LogRecord::getMessage)
+                    .anyMatch(m -> m.startsWith("Executing the callback scheduled at dev.loop.conformance."
+                            + "AbstractLoopConformanceTest.aSlowCallbackIsCountedAndLoggedWithWhereItWasScheduled"))
+                    .noneMatch(m -> m.contains("$$Lambda"));
         }
     }
 

@@ -39,6 +39,27 @@ class BackendProbeTest {
         assertThat(BackendProbe.probe(Backend.SELECTOR, PollerKind.SELECT).details().get("descriptorLimit")).isEqualTo("1024");
     }
 
+    /** The automatic order names only the pollers each OS has: no kqueue on Linux, no epoll on the BSDs. */
+    @Test
+    void theAutomaticOrderListsOnlyThePollersOfEachOs() {
+        assertThat(BackendProbe.selectorOrder(Os.LINUX)).containsExactly(PollerKind.EPOLL, PollerKind.POLL,
+                PollerKind.SELECT);
+        assertThat(BackendProbe.selectorOrder(Os.MACOS)).containsExactly(PollerKind.KQUEUE, PollerKind.POLL,
+                PollerKind.SELECT);
+        assertThat(BackendProbe.selectorOrder(Os.WINDOWS)).containsExactly(PollerKind.SELECT);
+        assertThat(BackendProbe.best().orElseThrow().poller()).isEqualTo(BackendProbe.selectorOrder(Os.current()).get(0));
+    }
+
+    /** How a capability was used, in words: "1 server, 2 subprocesses" (not "subprocesss"). */
+    @Test
+    void usageIsDescribedInPlainEnglish() {
+        java.util.Map<String, Long> used = new java.util.LinkedHashMap<>();
+        used.put("server", 1L);
+        used.put("subprocess", 2L);
+        used.put("connection", 3L);
+        assertThat(dev.loop.capability.CapabilityUsage.describe(used)).isEqualTo("1 server, 2 subprocesses, 3 connections");
+    }
+
     @Test
     void kqueueIsNotOnLinuxAndSaysWhy() {
         for (BackendAvailability a : List.of(BackendProbe.probe(Backend.KQUEUE, null),

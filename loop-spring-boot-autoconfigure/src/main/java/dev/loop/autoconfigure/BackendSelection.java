@@ -46,7 +46,7 @@ public record BackendSelection(BackendChoice requestedBackend, PollerChoice requ
                     BackendProbe.probe(Backend.SELECTOR, null)));
             return new BackendSelection(backendChoice, pollerChoice, best.backend(), best.poller(), true,
                     "auto: " + best.describe() + " is the best backend available here (order: selector with "
-                            + String.join(", ", BackendProbe.SELECTOR_ORDER.stream().map(PollerKind::id).toList()) + ")",
+                            + String.join(", ", BackendProbe.selectorOrder(dev.loop.platform.Os.current()).stream().map(PollerKind::id).toList()) + ")",
                     false);
         }
         if (backend == null) {

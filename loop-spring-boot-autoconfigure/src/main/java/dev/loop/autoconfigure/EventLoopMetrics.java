@@ -31,7 +31,7 @@ public class EventLoopMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        loops.forEach((name, loop) -> bind(registry, name, loop));
+        loops.values().forEach(loop -> bind(registry, loop.name(), loop)); // the loop's name: unique in the JVM
     }
 
     private static void bind(MeterRegistry registry, String name, EventLoop loop) {

@@ -1,10 +1,14 @@
 package dev.loop.autoconfigure;
 
+import java.util.List;
+import java.util.Map;
+
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.loop.Backend;
@@ -12,8 +16,10 @@ import dev.loop.EventLoop;
 
 /**
  * The event loop: backend chosen by {@code loop.backend}/{@code loop.poller} through
- * {@link ConditionalOnLoopBackend} (one configuration per backend), started and stopped with the
- * context by {@link EventLoopLifecycle}. A user-defined {@link EventLoop} bean makes all of it back off.
+ * {@link ConditionalOnLoopBackend} (one configuration per backend). A user-defined {@link EventLoop} bean
+ * makes it back off. Every loop of the context, the auto-configured one or the application's, is started and
+ * stopped with the context by {@link EventLoopLifecycle} ({@code loop.manage-application-loops=false} leaves
+ * the application's own loops alone).
  */
 @AutoConfiguration
 @ConditionalOnClass(EventLoop.class)
@@ -25,6 +31,14 @@ public final class LoopAutoConfiguration {
     public static final String LOOP_BEAN_NAME = "eventLoop";
 
     LoopAutoConfiguration() {
+    }
+
+    @Bean
+    EventLoopLifecycle eventLoopLifecycle(Map<String, EventLoop> loops, LoopProperties properties) {
+        List<EventLoop> managed = loops.entrySet().stream()
+                .filter(e -> properties.isManageApplicationLoops() || e.getKey().equals(LOOP_BEAN_NAME))
+                .map(Map.Entry::getValue).toList();
+        return new EventLoopLifecycle(managed, properties.getShutdownTimeout());
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -1,6 +1,7 @@
 package dev.loop.autoconfigure;
 
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 import dev.loop.BackendUnavailableException;
 import dev.loop.EventLoop;
@@ -21,8 +22,19 @@ abstract class LoopBackendBeans {
         return BackendSelection.select(properties.getBackend(), properties.getPoller(), properties.getOnUnavailable());
     }
 
+    /** Destroyed after the loop (which depends on it): the name is free again once the loop closed. */
+    @Bean
+    LoopNames loopName(LoopProperties properties, Environment environment) {
+        String base = properties.getName();
+        if (base == null || base.isBlank()) {
+            String app = environment.getProperty("spring.application.name");
+            base = app == null || app.isBlank() ? "eventloop" : app + "-eventloop";
+        }
+        return LoopNames.claim(base);
+    }
+
     @Bean(name = LoopAutoConfiguration.LOOP_BEAN_NAME)
-    EventLoop eventLoop(LoopProperties properties, BackendSelection selection) {
+    EventLoop eventLoop(LoopProperties properties, BackendSelection selection, LoopNames name) {
         if (!selection.usable()) {
             throw new BackendUnavailableException(BackendProbe.probe(selection.backend(), selection.poller()));
         }
@@ -32,15 +44,10 @@ abstract class LoopBackendBeans {
             LOG.log(System.Logger.Level.INFO, "Event loop on " + selection.backend().id()
                     + (selection.poller() != null ? " (" + selection.poller().id() + ")" : "") + ": " + selection.reason());
         }
-        return EventLoops.create(LoopOptions.builder().name(LoopAutoConfiguration.LOOP_BEAN_NAME).threadName(properties.getThreadName())
+        return EventLoops.create(LoopOptions.builder().name(name.name()).threadName(properties.getThreadName())
                 .backend(selection.backend()).poller(selection.poller()).debug(properties.isDebug())
                 .slowCallbackThreshold(properties.getSlowCallbackThreshold())
                 .blockedThreshold(properties.getBlockedThreshold())
                 .delaySamplingInterval(properties.getDelaySamplingInterval()).build());
-    }
-
-    @Bean
-    EventLoopLifecycle eventLoopLifecycle(EventLoop eventLoop, LoopProperties properties) {
-        return new EventLoopLifecycle(eventLoop, properties.getShutdownTimeout());
     }
 }

@@ -47,8 +47,23 @@ public class LoopProperties {
     /** What to do when the requested backend or poller cannot run on this machine. */
     private OnUnavailable onUnavailable = OnUnavailable.FAIL;
 
-    /** Name of the loop's thread. */
-    private String threadName = "eventloop";
+    /**
+     * The loop's name: its thread's (unless thread-name is set), its watchdog thread's ({@code <name>-monitor})
+     * and its meters' {@code loop} tag. Default: {@code <spring.application.name>-eventloop}, or
+     * {@code eventloop} without an application name. When another auto-configured loop of this JVM (another
+     * context's) has the name, {@code -2}, {@code -3}, ... is appended, so that two contexts' loops, threads and
+     * meters can be told apart.
+     */
+    private String name;
+
+    /** Name of the loop's thread; default: the loop's name. */
+    private String threadName;
+
+    /**
+     * Whether EventLoop beans the application defines are started with the context and shut down gracefully
+     * when it closes, as the auto-configured one is. False: the application runs and closes its own loops.
+     */
+    private boolean manageApplicationLoops = true;
 
     /** Whether to run the loop in debug mode (where each handle was scheduled, slow callbacks logged one by one). */
     private boolean debug = false;
@@ -101,6 +116,22 @@ public class LoopProperties {
 
     public void setOnUnavailable(OnUnavailable onUnavailable) {
         this.onUnavailable = onUnavailable;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public boolean isManageApplicationLoops() {
+        return manageApplicationLoops;
+    }
+
+    public void setManageApplicationLoops(boolean manageApplicationLoops) {
+        this.manageApplicationLoops = manageApplicationLoops;
     }
 
     public String getThreadName() {

@@ -39,7 +39,7 @@ import dev.loop.transport.Server;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "management.endpoints.web.exposure.include=health,metrics,prometheus,eventloop",
-        "management.endpoint.health.show-details=always"})
+        "management.endpoint.health.show-details=always", "loop.name=http"}) // other cached contexts hold "eventloop"
 @AutoConfigureRestTestClient
 @AutoConfigureMetrics
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -67,7 +67,7 @@ class EventLoopHttpTests {
         assertThat((String) JsonPath.read(json, "$.loops.eventLoop.backend")).isEqualTo("selector");
         assertThat((String) JsonPath.read(json, "$.loops.eventLoop.poller")).isEqualTo("epoll");
         assertThat((String) JsonPath.read(json, "$.loops.eventLoop.state")).isEqualTo("running");
-        assertThat((String) JsonPath.read(json, "$.loops.eventLoop.thread")).isEqualTo("eventloop");
+        assertThat((String) JsonPath.read(json, "$.loops.eventLoop.thread")).isEqualTo("http");
         assertThat((String) JsonPath.read(json, "$.loops.eventLoop.requested.backend")).isEqualTo("auto");
         assertThat((String) JsonPath.read(json, "$.loops.eventLoop.requested.reason")).startsWith("auto: ");
         assertThat((String) JsonPath.read(json, "$.loops.eventLoop.platform.os")).isEqualTo("Linux");
@@ -100,7 +100,7 @@ class EventLoopHttpTests {
             assertThat((String) a.get("cause")).isNotBlank();
         });
         // One loop by name; an unknown name is a 404.
-        assertThat((String) JsonPath.read(get("/actuator/eventloop/eventLoop"), "$.name")).isEqualTo("eventLoop");
+        assertThat((String) JsonPath.read(get("/actuator/eventloop/eventLoop"), "$.name")).isEqualTo("eventLoop"); // the bean name
         client.get().uri("/actuator/eventloop/nope").exchange().expectStatus().isNotFound();
     }
 
@@ -134,7 +134,7 @@ class EventLoopHttpTests {
             assertThat(onWindowsSelector).contains("subprocesses, used by 1 subprocess: not supported by Windows' "
                     + "selector (select)");
             String prometheus = get("/actuator/prometheus");
-            assertThat(prometheus).contains("eventloop_handles{backend=\"selector\",loop=\"eventLoop\",poller=\"epoll\","
+            assertThat(prometheus).contains("eventloop_handles{backend=\"selector\",loop=\"http\",poller=\"epoll\","
                     + "type=\"servers\"} 2.0");
             assertThat(prometheus).contains("eventloop_delay_seconds").contains("eventloop_timer_lateness_seconds")
                     .contains("eventloop_iterations_total").contains("eventloop_utilization");

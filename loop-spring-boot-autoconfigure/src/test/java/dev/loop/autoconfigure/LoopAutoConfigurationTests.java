@@ -192,15 +192,67 @@ class LoopAutoConfigurationTests {
         }
     }
 
+    /**
+     * A loop of the application's own replaces the auto-configured one, and is run with the context: started
+     * (its server echoes), paused by a stop, shut down and closed with the context.
+     */
     @Test
-    void aUserDefinedLoopMakesTheAutoConfiguredOneBackOff() {
+    void aUserDefinedLoopMakesTheAutoConfiguredOneBackOffAndRunsWithTheContext() {
+        EventLoop[] seen = new EventLoop[1];
         runner.withUserConfiguration(UserLoop.class)
                 .withPropertyValues("management.endpoints.web.exposure.include=eventloop").run(ctx -> {
-            assertThat(ctx).hasSingleBean(EventLoop.class).doesNotHaveBean(BackendSelection.class)
-                    .doesNotHaveBean(EventLoopLifecycle.class);
-            assertThat(ctx.getBean(EventLoop.class).name()).isEqualTo("mine");
+            assertThat(ctx).hasSingleBean(EventLoop.class).doesNotHaveBean(BackendSelection.class);
+            EventLoop loop = ctx.getBean(EventLoop.class);
+            seen[0] = loop;
+            assertThat(loop.name()).isEqualTo("mine");
             assertThat(ctx.getBean(EventLoopEndpoint.class).loop("myLoop").requested().reason())
                     .contains("defined by the application");
+            assertThat(loop.isRunning()).as("started with the context").isTrue();
+            Server server = loop.createServer(Echo::new, "127.0.0.1", 0).get(5, TimeUnit.SECONDS);
+            assertThat(echo(((InetSocketAddress) server.addresses().get(0)).getPort(), "mine")).isEqualTo("mine");
+            ctx.stop();
+            assertThat(loop.isRunning()).isFalse();
+            ctx.start();
+            assertThat(loop.isRunning()).isTrue();
+        });
+        assertThat(seen[0].isClosed()).as("closed with the context").isTrue();
+    }
+
+    /** loop.manage-application-loops=false: the application's loop is left to the application. */
+    @Test
+    void theApplicationCanRunItsOwnLoopItself() {
+        runner.withUserConfiguration(UserLoop.class).withPropertyValues("loop.manage-application-loops=false")
+                .run(ctx -> {
+                    assertThat(ctx.getBean(EventLoopLifecycle.class).loops()).isEmpty();
+                    assertThat(ctx.getBean(EventLoop.class).isRunning()).isFalse();
+                });
+    }
+
+    /**
+     * Two contexts in one JVM: their loops, loop threads, watchdog threads and meter tags differ; the name comes
+     * from spring.application.name, or loop.name.
+     */
+    @Test
+    void twoContextsInOneJvmHaveLoopsThatCanBeToldApart() {
+        ApplicationContextRunner withMeters = runner.withConfiguration(AutoConfigurations.of(
+                MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+                CompositeMeterRegistryAutoConfiguration.class)).withPropertyValues("spring.application.name=shop",
+                        "loop.blocked-threshold=1s");
+        withMeters.run(first -> withMeters.run(second -> {
+            EventLoop a = first.getBean(EventLoop.class);
+            EventLoop b = second.getBean(EventLoop.class);
+            assertThat(a.name()).isEqualTo("shop-eventloop");
+            assertThat(b.name()).isEqualTo("shop-eventloop-2");
+            assertThat(a.thread().getName()).isEqualTo("shop-eventloop");
+            assertThat(b.thread().getName()).isEqualTo("shop-eventloop-2");
+            assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName))
+                    .contains("shop-eventloop-monitor", "shop-eventloop-2-monitor");
+            assertThat(second.getBean(MeterRegistry.class).find("eventloop.callbacks").tag("loop", "shop-eventloop-2")
+                    .functionCounter()).isNotNull();
+        }));
+        runner.withPropertyValues("loop.name=orders").run(ctx -> {
+            assertThat(ctx.getBean(EventLoop.class).name()).isEqualTo("orders");
+            assertThat(ctx.getBean(EventLoop.class).thread().getName()).isEqualTo("orders");
         });
     }
 
@@ -291,7 +343,7 @@ class LoopAutoConfigurationTests {
         runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
                 SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class)).run(ctx -> {
                     MeterRegistry registry = ctx.getBean(MeterRegistry.class);
-                    assertThat(registry.find("eventloop.handles").tag("type", "timers").tag("loop", "eventLoop")
+                    assertThat(registry.find("eventloop.handles").tag("type", "timers").tag("loop", "eventloop")
                             .tag("backend", "selector").gauge()).isNotNull();
                     assertThat(registry.find("eventloop.iterations").functionCounter()).isNotNull();
                     assertThat(registry.find("eventloop.delay").timer()).isNotNull();

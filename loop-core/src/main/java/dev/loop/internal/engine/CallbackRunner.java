@@ -93,11 +93,26 @@ final class CallbackRunner {
     }
 
     private static void logSlow(CallbackHandle h, Runnable cb, long nanos) {
-        String msg = String.format("Executing %s took %.3f seconds", cb, nanos / 1e9);
-        if (h != null && h.scheduledAt() != null) {
-            LOG.log(Level.WARNING, msg + "; scheduled at:", h.scheduledAt());
+        Throwable scheduledAt = h == null ? null : h.scheduledAt();
+        // A lambda's class name (Foo$$Lambda/0x...) tells a reader nothing: name where it was scheduled instead.
+        String what = scheduledAt == null ? String.valueOf(cb) : "the callback scheduled at " + callerFrame(scheduledAt);
+        String msg = String.format("Executing %s took %.3f seconds", what, nanos / 1e9);
+        if (scheduledAt != null) {
+            LOG.log(Level.WARNING, msg + "; scheduled at:", scheduledAt);
         } else {
             LOG.log(Level.WARNING, msg);
         }
+    }
+
+    /** The first frame of {@code scheduledAt} outside the loop's implementation and the JDK: the application's. */
+    static String callerFrame(Throwable scheduledAt) {
+        for (StackTraceElement e : scheduledAt.getStackTrace()) {
+            String c = e.getClassName();
+            if (!c.startsWith("dev.loop.internal.") && !c.startsWith("java.") && !c.startsWith("jdk.")
+                    && !c.startsWith("sun.")) {
+                return e.toString();
+            }
+        }
+        return "an unknown place";
     }
 }
