@@ -44,10 +44,42 @@ abstract class LoopBackendBeans {
             LOG.log(System.Logger.Level.INFO, "Event loop on " + selection.backend().id()
                     + (selection.poller() != null ? " (" + selection.poller().id() + ")" : "") + ": " + selection.reason());
         }
+        warnAboutSurprises(properties);
         return EventLoops.create(LoopOptions.builder().name(name.name()).threadName(properties.getThreadName())
                 .backend(selection.backend()).poller(selection.poller()).debug(properties.isDebug())
                 .slowCallbackThreshold(properties.getSlowCallbackThreshold())
                 .blockedThreshold(properties.getBlockedThreshold())
                 .delaySamplingInterval(properties.getDelaySamplingInterval()).build());
+    }
+
+    /** Settings that start a loop, but not the loop a reader of the configuration would expect: said once. */
+    static void warnAboutSurprises(LoopProperties p) {
+        LoopProperties.BackendChoice backend = p.getBackend();
+        LoopProperties.PollerChoice poller = p.getPoller();
+        boolean kqueueWithItsOwn = backend == LoopProperties.BackendChoice.KQUEUE
+                && poller == LoopProperties.PollerChoice.KQUEUE;
+        boolean pollerIgnored = poller != LoopProperties.PollerChoice.AUTO && !kqueueWithItsOwn
+                && (backend == LoopProperties.BackendChoice.PROACTOR || backend == LoopProperties.BackendChoice.KQUEUE);
+        if (pollerIgnored) {
+            warn("loop.poller=" + id(poller) + " is ignored: it chooses the selector backend's poller, and "
+                    + "loop.backend=" + id(backend));
+        }
+        if (p.getBlockedThreshold().isZero()) {
+            warn("loop.blocked-threshold=0 turns the watchdog off: a callback that blocks the loop thread is not "
+                    + "reported");
+        }
+        if (p.getDelaySamplingInterval().isZero()) {
+            warn("loop.delay-sampling-interval=0 turns loop-delay sampling off: the health indicator cannot compare "
+                    + "the delay with loop.health.max-delay (" + p.getHealth().getMaxDelay() + ") and stays UP "
+                    + "whatever the delay");
+        }
+    }
+
+    private static void warn(String message) {
+        LOG.log(System.Logger.Level.WARNING, "Event loop: " + message);
+    }
+
+    private static String id(Enum<?> e) {
+        return e.name().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -155,7 +155,7 @@ public class LoopProperties {
     }
 
     public void setSlowCallbackThreshold(Duration slowCallbackThreshold) {
-        this.slowCallbackThreshold = slowCallbackThreshold;
+        this.slowCallbackThreshold = positive(slowCallbackThreshold, "a slow-callback threshold above 0, e.g. 100ms");
     }
 
     public Duration getBlockedThreshold() {
@@ -163,7 +163,7 @@ public class LoopProperties {
     }
 
     public void setBlockedThreshold(Duration blockedThreshold) {
-        this.blockedThreshold = blockedThreshold;
+        this.blockedThreshold = notNegative(blockedThreshold, "0 (the watchdog off) or a threshold above 0, e.g. 2s");
     }
 
     public Duration getShutdownTimeout() {
@@ -171,7 +171,7 @@ public class LoopProperties {
     }
 
     public void setShutdownTimeout(Duration shutdownTimeout) {
-        this.shutdownTimeout = shutdownTimeout;
+        this.shutdownTimeout = notNegative(shutdownTimeout, "0 (close at once) or a timeout above 0, e.g. 10s");
     }
 
     public Duration getDelaySamplingInterval() {
@@ -179,7 +179,8 @@ public class LoopProperties {
     }
 
     public void setDelaySamplingInterval(Duration delaySamplingInterval) {
-        this.delaySamplingInterval = delaySamplingInterval;
+        this.delaySamplingInterval = notNegative(delaySamplingInterval,
+                "0 (no sampling) or an interval above 0, e.g. 20ms");
     }
 
     public Health getHealth() {
@@ -187,6 +188,24 @@ public class LoopProperties {
     }
 
     /** Health check settings. */
+    /*
+     * Checked as Boot binds them: Boot's own failure analysis then names the property, the value given and,
+     * in the reason, what is allowed.
+     */
+    static Duration notNegative(Duration d, String allowed) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException("must not be negative; allowed: " + allowed);
+        }
+        return d;
+    }
+
+    static Duration positive(Duration d, String allowed) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("must be above 0; allowed: " + allowed);
+        }
+        return d;
+    }
+
     public static class Health {
 
         /** The loop is reported DOWN when its recent delay exceeds this. */
@@ -197,7 +216,7 @@ public class LoopProperties {
         }
 
         public void setMaxDelay(Duration maxDelay) {
-            this.maxDelay = maxDelay;
+            this.maxDelay = positive(maxDelay, "a delay above 0, e.g. 1s");
         }
     }
 }
