@@ -1,21 +1,12 @@
 package dev.loop.bench;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import dev.loop.EventLoop;
 
@@ -23,13 +14,7 @@ import dev.loop.EventLoop;
  * callSoon throughput on one thread: schedule a batch, run one loop step. Peer: the floor of any
  * callback queue, an ArrayDeque of Runnables drained in place (no handles, no loop).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class CallSoonBenchmark {
+public class CallSoonBenchmark extends ThroughputBenchmark {
 
     static final int BATCH = 1000;
 

@@ -3,19 +3,11 @@ package dev.loop.bench;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import dev.loop.EventLoop;
 import io.netty.channel.IoHandlerFactory;
@@ -34,13 +26,7 @@ import io.netty.util.concurrent.EventExecutor;
  * CPU 1, so that every executor is measured with the same placement; {@code free} leaves placement to
  * the scheduler, which on two CPUs makes this benchmark bimodal.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class CallSoonThreadsafeBenchmark {
+public class CallSoonThreadsafeBenchmark extends ThroughputBenchmark {
 
     static final int BATCH = 1000;
 

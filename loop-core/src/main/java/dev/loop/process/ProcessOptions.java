@@ -13,9 +13,14 @@ import java.util.Objects;
  * @param environment the child's whole environment; {@code null} inherits this process's
  * @param directory   the working directory; {@code null} inherits this process's
  * @param newSession  start the child in a new session ({@code setsid}), so it has no controlling terminal
+ * @param processGroup start the child as the leader of a process group of its own, and send the loop's
+ *                    shutdown signals to the whole group: the SIGTERM of a graceful shutdown and the SIGKILL
+ *                    of a close then reach the child's own children too. Without it (the default, as
+ *                    asyncio), only the child is signalled, and children it started outlive it, orphaned.
+ *                    {@link dev.loop.process.SubprocessTransport#sendSignal} still signals the child alone.
  */
 public record ProcessOptions(Redirect stdin, Redirect stdout, Redirect stderr, Map<String, String> environment,
-        Path directory, boolean newSession) {
+        Path directory, boolean newSession, boolean processGroup) {
 
     /** Where a child's standard stream goes. */
     public enum Redirect {
@@ -30,7 +35,7 @@ public record ProcessOptions(Redirect stdin, Redirect stdout, Redirect stderr, M
     }
 
     public static final ProcessOptions DEFAULTS = new ProcessOptions(Redirect.PIPE, Redirect.PIPE, Redirect.PIPE, null,
-            null, false);
+            null, false, false);
 
     public ProcessOptions {
         Objects.requireNonNull(stdin, "stdin");
@@ -43,26 +48,30 @@ public record ProcessOptions(Redirect stdin, Redirect stdout, Redirect stderr, M
     }
 
     public ProcessOptions withStdin(Redirect r) {
-        return new ProcessOptions(r, stdout, stderr, environment, directory, newSession);
+        return new ProcessOptions(r, stdout, stderr, environment, directory, newSession, processGroup);
     }
 
     public ProcessOptions withStdout(Redirect r) {
-        return new ProcessOptions(stdin, r, stderr, environment, directory, newSession);
+        return new ProcessOptions(stdin, r, stderr, environment, directory, newSession, processGroup);
     }
 
     public ProcessOptions withStderr(Redirect r) {
-        return new ProcessOptions(stdin, stdout, r, environment, directory, newSession);
+        return new ProcessOptions(stdin, stdout, r, environment, directory, newSession, processGroup);
     }
 
     public ProcessOptions withEnvironment(Map<String, String> env) {
-        return new ProcessOptions(stdin, stdout, stderr, env, directory, newSession);
+        return new ProcessOptions(stdin, stdout, stderr, env, directory, newSession, processGroup);
     }
 
     public ProcessOptions withDirectory(Path dir) {
-        return new ProcessOptions(stdin, stdout, stderr, environment, dir, newSession);
+        return new ProcessOptions(stdin, stdout, stderr, environment, dir, newSession, processGroup);
     }
 
     public ProcessOptions withNewSession(boolean on) {
-        return new ProcessOptions(stdin, stdout, stderr, environment, directory, on);
+        return new ProcessOptions(stdin, stdout, stderr, environment, directory, on, processGroup);
+    }
+
+    public ProcessOptions withProcessGroup(boolean on) {
+        return new ProcessOptions(stdin, stdout, stderr, environment, directory, newSession, on);
     }
 }

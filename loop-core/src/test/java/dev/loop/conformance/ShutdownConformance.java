@@ -102,4 +102,31 @@ public abstract class ShutdownConformance extends LoopTestBase {
         assertThat(TestFds.newFdsSince(before)).isEmpty();
         assertThat(SubprocessConformance.zombieChildren()).isEmpty();
     }
+
+    /**
+     * A child that ignores SIGTERM: the graceful shutdown says at INFO what it waits for (the child by pid), and
+     * at the deadline says at WARN what was left and what closing does to it; the close kills and reaps it.
+     */
+    @Test
+    void aShutdownSaysWhatItWaitsForAndWhatWasLeftAtTheDeadline() throws Exception {
+        EventLoop loop = newLoop();
+        try (dev.loop.testsupport.LogCapture log = new dev.loop.testsupport.LogCapture()) {
+            var child = await(loop, loop.subprocessExec(SubprocessConformance.Recorder::new,
+                    List.of("sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done"),
+                    ProcessOptions.DEFAULTS.withStdin(ProcessOptions.Redirect.DEVNULL)));
+            await(loop, waitFor(loop, () -> child.protocol().stdout().equals("ready\n"))); // SIGTERM is ignored now
+            int pid = child.transport().pid();
+            loop.start();
+            loop.shutdownGracefully(Duration.ofMillis(300)).get(10, TimeUnit.SECONDS);
+            loop.close();
+            assertThat(child.transport().exitStatus().get(1, TimeUnit.SECONDS)).isEqualTo(-9);
+            assertThat(log.texts()).anyMatch(t -> t.contains("graceful shutdown, up to 300 ms")
+                    && t.contains("children get SIGTERM and are waited for") && t.contains("pid=" + pid));
+            assertThat(log.records()).anyMatch(r -> r.getLevel() == java.util.logging.Level.WARNING
+                    && r.getMessage().contains("graceful shutdown timed out after 300 ms")
+                    && r.getMessage().contains("children still running after SIGTERM") && r.getMessage().contains("pid=" + pid)
+                    && r.getMessage().contains("kills the children with SIGKILL"));
+        }
+        assertThat(SubprocessConformance.zombieChildren()).isEmpty();
+    }
 }

@@ -9,11 +9,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -108,6 +110,45 @@ public abstract class SubprocessConformance extends LoopTestBase {
         return zombies;
     }
 
+    /**
+     * ProcessOptions.processGroup: the SIGTERM of a graceful shutdown reaches the child's own child too. Without
+     * it (asyncio's behaviour) the grandchild outlives the shutdown, orphaned.
+     */
+    @Test
+    void aProcessGroupTakesTheChildsOwnChildrenDownAtShutdown() throws Exception {
+        for (boolean group : new boolean[] {true, false}) {
+            EventLoop loop = newLoop();
+            var c = exec(loop, ProcessOptions.DEFAULTS.withStdin(ProcessOptions.Redirect.DEVNULL).withProcessGroup(group),
+                    "sh", "-c", "sleep 600 & echo $!; wait");
+            await(loop, waitFor(loop, () -> c.protocol().stdout().endsWith("\n")));
+            int grandchild = Integer.parseInt(c.protocol().stdout().trim());
+            try {
+                loop.start();
+                loop.shutdownGracefully(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+                loop.close();
+                assertThat(c.transport().returnCode()).as("the child got SIGTERM").isEqualTo(-15);
+                if (group) {
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                            .until(() -> !running(grandchild));
+                } else {
+                    assertThat(running(grandchild)).as("outside a group, the grandchild is orphaned").isTrue();
+                }
+            } finally {
+                LibC.kill(grandchild, 9);
+            }
+        }
+    }
+
+    /** Whether {@code pid} exists and is not a zombie (an orphan's zombie waits for init, which may not reap). */
+    private static boolean running(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void catEchoesStdinToStdoutAndExitsZeroAfterEveryPipeClosed() throws IOException {
         EventLoop loop = newLoop();
@@ -186,7 +227,7 @@ public abstract class SubprocessConformance extends LoopTestBase {
     @Test
     void twoHundredConcurrentChildrenAreAllReapedWithTheirOwnExitCodes() throws IOException {
         EventLoop loop = newLoop();
-        ProcessOptions quiet = new ProcessOptions(Redirect.DEVNULL, Redirect.PIPE, Redirect.DEVNULL, null, null, false);
+        ProcessOptions quiet = new ProcessOptions(Redirect.DEVNULL, Redirect.PIPE, Redirect.DEVNULL, null, null, false, false);
         List<CompletableFuture<Connection<SubprocessTransport, Recorder>>> started = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             started.add(loop.subprocessExec(Recorder::new, List.of("sh", "-c", "echo " + i + "; exit " + (i % 50)),

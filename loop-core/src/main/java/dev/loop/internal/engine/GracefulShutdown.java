@@ -23,8 +23,14 @@ final class GracefulShutdown {
 
     static CompletableFuture<Void> start(Loop loop, LoopResources resources, Duration timeout) {
         return onLoop(loop, timeout, (drained, deadline) -> {
+            if (!resources.drained()) {
+                LOG.log(Level.INFO, "[" + loop.name() + "] graceful shutdown, up to " + timeout.toMillis() + " ms: "
+                        + resources.count(LoopResources.Kind.SERVER) + " servers close, "
+                        + resources.count(LoopResources.Kind.TRANSPORT) + " transports flush and close, "
+                        + "children get SIGTERM and are waited for: " + resources.describe(LoopResources.Kind.SUBPROCESS));
+            }
             resources.closeAllGracefully();
-            awaitDrained(loop, resources, drained, deadline);
+            awaitDrained(loop, resources, drained, deadline, timeout);
         });
     }
 
@@ -69,17 +75,20 @@ final class GracefulShutdown {
 
     /** Checks every 10 ms until every server, transport and child is gone or the deadline passed; then stops. */
     private static void awaitDrained(Loop loop, LoopResources resources, CompletableFuture<Void> drained,
-            long deadline) {
+            long deadline, Duration timeout) {
         if (resources.drained() || loop.time() - deadline >= 0) {
             if (!resources.drained()) {
-                LOG.log(Level.WARNING, "[" + loop.name() + "] graceful shutdown timed out with " + resources.count(
-                        LoopResources.Kind.TRANSPORT) + " transports and " + resources.count(
-                                LoopResources.Kind.SUBPROCESS) + " subprocesses left; they are released at once");
+                LOG.log(Level.WARNING, "[" + loop.name() + "] graceful shutdown timed out after " + timeout.toMillis() + " ms"
+                        + ". Still open: transports " + resources.describe(LoopResources.Kind.TRANSPORT)
+                        + ", servers " + resources.describe(LoopResources.Kind.SERVER) + "; children still running "
+                        + "after SIGTERM: " + resources.describe(LoopResources.Kind.SUBPROCESS) + ". Closing the loop "
+                        + "closes the transports and servers at once and kills the children with SIGKILL (their own "
+                        + "children are not signalled unless the child was started in a process group of its own)");
             }
             loop.stop();
             drained.complete(null);
             return;
         }
-        loop.callLater(CHECK_EVERY, () -> awaitDrained(loop, resources, drained, deadline));
+        loop.callLater(CHECK_EVERY, () -> awaitDrained(loop, resources, drained, deadline, timeout));
     }
 }

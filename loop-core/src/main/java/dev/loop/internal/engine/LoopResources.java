@@ -149,6 +149,11 @@ public final class LoopResources {
         return counts[kind.ordinal()];
     }
 
+    /** What of {@code kind} is open, as each describes itself (a child: its pid), for logs. */
+    public List<String> describe(Kind kind) {
+        return byKind.get(kind).stream().map(String::valueOf).toList();
+    }
+
     /** Whether nothing but signal handlers is left. */
     boolean drained() {
         return count(Kind.SERVER) == 0 && count(Kind.TRANSPORT) == 0 && count(Kind.SUBPROCESS) == 0;

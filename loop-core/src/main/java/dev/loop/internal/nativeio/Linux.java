@@ -125,6 +125,7 @@ public final class Linux {
     /** {@code sa_handler} values that are not functions. */
     public static final long SIG_DFL = 0;
     public static final long SIG_IGN = 1;
+    public static final int POSIX_SPAWN_SETPGROUP = 0x02;
     public static final int POSIX_SPAWN_SETSIGDEF = 0x04;
     public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
     public static final int POSIX_SPAWN_SETSID = 0x80;

@@ -52,6 +52,8 @@ public final class Spawn {
 
     public static native int posix_spawnattr_setflags(long attr, short flags);
 
+    public static native int posix_spawnattr_setpgroup(long attr, int pgroup);
+
     public static native int posix_spawnattr_setsigmask(long attr, long sigset);
 
     public static native int posix_spawnattr_setsigdefault(long attr, long sigset);

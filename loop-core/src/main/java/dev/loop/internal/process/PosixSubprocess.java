@@ -16,6 +16,7 @@ import dev.loop.NativeIOException;
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.engine.LoopResources;
 import dev.loop.internal.nativeio.Errno;
+import dev.loop.internal.nativeio.LibC;
 import dev.loop.transport.Connection;
 import dev.loop.transport.Protocol;
 import dev.loop.internal.transport.ReadPipeTransport;
@@ -45,6 +46,8 @@ public final class PosixSubprocess implements SubprocessTransport {
     private final Loop loop;
     private final SubprocessProtocol protocol;
     private final int pid;
+    /** The child leads its own process group, which gets the shutdown signals (ProcessOptions.processGroup). */
+    private final boolean group;
     /** Taken at spawn, while the child cannot have been reaped: it carries the start time. */
     private final java.util.Optional<ProcessHandle> handle;
     /** Set once the child is watched, right after the spawn. */
@@ -60,11 +63,12 @@ public final class PosixSubprocess implements SubprocessTransport {
     private boolean finished;
     private int openPipes;
 
-    private PosixSubprocess(Loop loop, StreamIo io, SubprocessProtocol protocol, int pid) {
+    private PosixSubprocess(Loop loop, StreamIo io, SubprocessProtocol protocol, int pid, boolean group) {
         this.loop = loop;
         this.io = io;
         this.protocol = protocol;
         this.pid = pid;
+        this.group = group;
         this.handle = ProcessHandle.of(pid);
     }
 
@@ -77,7 +81,7 @@ public final class PosixSubprocess implements SubprocessTransport {
             throw new NullPointerException("protocol factory returned null");
         }
         ProcessSpawner.Spawned child = ProcessSpawner.spawn(List.copyOf(argv), options);
-        PosixSubprocess p = new PosixSubprocess(loop, io, protocol, child.pid());
+        PosixSubprocess p = new PosixSubprocess(loop, io, protocol, child.pid(), options.processGroup());
         loop.resources().add(LoopResources.Kind.SUBPROCESS, p.resource);
         p.watched = exits.watch(child.pid(), p::exited);
         List<CompletableFuture<?>> made = new ArrayList<>();
@@ -223,13 +227,25 @@ public final class PosixSubprocess implements SubprocessTransport {
         }
         if (returnCode == null) {
             LOG.log(Level.DEBUG, () -> "Close running child process: kill pid " + pid);
-            sendSignal(9);
+            signalForShutdown(9);
         }
     }
 
     private void terminateIfRunning() {
         if (returnCode == null) {
-            sendSignal(15);
+            signalForShutdown(15);
+        }
+    }
+
+    /**
+     * A shutdown's signal: to the child's whole process group when it leads one (the group's id is the child's
+     * pid, which cannot be reused while the child is unreaped or the group has members), else to the child.
+     */
+    private void signalForShutdown(int signal) {
+        if (group) {
+            LibC.kill(-pid, signal); // ESRCH: the group is empty already
+        } else {
+            sendSignal(signal);
         }
     }
 
@@ -242,6 +258,9 @@ public final class PosixSubprocess implements SubprocessTransport {
     private void release() {
         if (returnCode != null) {
             return;
+        }
+        if (group) {
+            LibC.kill(-pid, 9); // the child's children too; the child itself is killed and reaped next
         }
         returnCode = watched.killAndReap();
         exitStatus.complete(returnCode);

@@ -78,9 +78,15 @@ final class ProcessSpawner {
                     if (options.directory() != null) {
                         check("addchdir_np", Spawn.addChdir(fa.address(), options.directory().toString()));
                     }
+                    // A new session makes the child a group leader already (setpgid after setsid would fail).
+                    boolean ownGroup = options.processGroup() && !options.newSession();
                     short flags = (short) (Linux.POSIX_SPAWN_SETSIGMASK | Linux.POSIX_SPAWN_SETSIGDEF
-                            | (options.newSession() ? Linux.POSIX_SPAWN_SETSID : 0));
+                            | (options.newSession() ? Linux.POSIX_SPAWN_SETSID : 0)
+                            | (ownGroup ? Linux.POSIX_SPAWN_SETPGROUP : 0));
                     check("posix_spawnattr_setflags", Spawn.posix_spawnattr_setflags(attr.address(), flags));
+                    if (ownGroup) {
+                        check("posix_spawnattr_setpgroup", Spawn.posix_spawnattr_setpgroup(attr.address(), 0));
+                    }
                     Spawn.sigemptyset(sigs.address());
                     check("setsigmask", Spawn.posix_spawnattr_setsigmask(attr.address(), sigs.address()));
                     Spawn.sigfillset(sigs.address());
