@@ -1,5 +1,8 @@
 package dev.loop.autoconfigure;
 
+import java.util.List;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
@@ -34,7 +37,8 @@ abstract class LoopBackendBeans {
     }
 
     @Bean(name = LoopAutoConfiguration.LOOP_BEAN_NAME)
-    EventLoop eventLoop(LoopProperties properties, BackendSelection selection, LoopNames name) {
+    EventLoop eventLoop(LoopProperties properties, BackendSelection selection, LoopNames name,
+            ObjectProvider<EventLoopCustomizer> customizers) {
         if (!selection.usable()) {
             throw new BackendUnavailableException(BackendProbe.probe(selection.backend(), selection.poller()));
         }
@@ -45,11 +49,21 @@ abstract class LoopBackendBeans {
                     + (selection.poller() != null ? " (" + selection.poller().id() + ")" : "") + ": " + selection.reason());
         }
         warnAboutSurprises(properties);
-        return EventLoops.create(LoopOptions.builder().name(name.name()).threadName(properties.getThreadName())
+        LoopOptions.Builder options = LoopOptions.builder().name(name.name()).threadName(properties.getThreadName())
                 .backend(selection.backend()).poller(selection.poller()).debug(properties.isDebug())
                 .slowCallbackThreshold(properties.getSlowCallbackThreshold())
                 .blockedThreshold(properties.getBlockedThreshold())
-                .delaySamplingInterval(properties.getDelaySamplingInterval()).build());
+                .delaySamplingInterval(properties.getDelaySamplingInterval());
+        List<EventLoopCustomizer> ordered = customizers.orderedStream().toList();
+        ordered.forEach(c -> c.customize(options));
+        EventLoop loop = EventLoops.create(options.build());
+        try {
+            ordered.forEach(c -> c.customize(loop));
+        } catch (RuntimeException | Error e) {
+            loop.close(); // not a bean yet: nothing else would close it
+            throw e;
+        }
+        return loop;
     }
 
     /** Settings that start a loop, but not the loop a reader of the configuration would expect: said once. */

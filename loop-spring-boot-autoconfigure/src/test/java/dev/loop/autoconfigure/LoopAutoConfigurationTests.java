@@ -218,6 +218,55 @@ class LoopAutoConfigurationTests {
         assertThat(seen[0].isClosed()).as("closed with the context").isTrue();
     }
 
+    @Configuration(proxyBeanMethods = false)
+    static class Customizers {
+        static final java.util.List<String> ORDER = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        @Bean
+        @org.springframework.core.annotation.Order(2)
+        EventLoopCustomizer second() {
+            return new EventLoopCustomizer() {
+                @Override
+                public void customize(LoopOptions.Builder options) {
+                    ORDER.add("second options");
+                    options.slowCallbackThreshold(Duration.ofMillis(7));
+                }
+            };
+        }
+
+        @Bean
+        @org.springframework.core.annotation.Order(1)
+        EventLoopCustomizer first() {
+            return new EventLoopCustomizer() {
+                @Override
+                public void customize(LoopOptions.Builder options) {
+                    ORDER.add("first options");
+                    options.slowCallbackThreshold(Duration.ofMillis(3));
+                }
+
+                @Override
+                public void customize(EventLoop loop) {
+                    ORDER.add("first loop, running: " + loop.isRunning());
+                    loop.setDebug(true);
+                }
+            };
+        }
+    }
+
+    /** EventLoopCustomizer beans adjust the options in order (the last word wins), then the loop before it starts. */
+    @Test
+    void customizersAdjustTheOptionsThenTheLoopInOrder() {
+        Customizers.ORDER.clear();
+        runner.withUserConfiguration(Customizers.class).withPropertyValues("loop.slow-callback-threshold=50ms")
+                .run(ctx -> {
+                    EventLoop loop = ctx.getBean(EventLoop.class);
+                    assertThat(loop.slowCallbackThreshold()).isEqualTo(Duration.ofMillis(7));
+                    assertThat(loop.isDebug()).isTrue();
+                    assertThat(Customizers.ORDER).containsExactly("first options", "second options",
+                            "first loop, running: false");
+                });
+    }
+
     /** loop.manage-application-loops=false: the application's loop is left to the application. */
     @Test
     void theApplicationCanRunItsOwnLoopItself() {
