@@ -225,31 +225,30 @@ class LoopAutoConfigurationTests {
         @Bean
         @org.springframework.core.annotation.Order(2)
         EventLoopCustomizer second() {
-            return new EventLoopCustomizer() {
-                @Override
-                public void customize(LoopOptions.Builder options) {
-                    ORDER.add("second options");
-                    options.slowCallbackThreshold(Duration.ofMillis(7));
-                }
-            };
+            return new Recording("second", Duration.ofMillis(7), false);
         }
 
         @Bean
         @org.springframework.core.annotation.Order(1)
         EventLoopCustomizer first() {
-            return new EventLoopCustomizer() {
-                @Override
-                public void customize(LoopOptions.Builder options) {
-                    ORDER.add("first options");
-                    options.slowCallbackThreshold(Duration.ofMillis(3));
-                }
+            return new Recording("first", Duration.ofMillis(3), true);
+        }
 
-                @Override
-                public void customize(EventLoop loop) {
-                    ORDER.add("first loop, running: " + loop.isRunning());
+        /** Says when it ran; sets the slow-callback threshold, and debug mode on the loop when asked. */
+        record Recording(String name, Duration threshold, boolean debug) implements EventLoopCustomizer {
+            @Override
+            public void customize(LoopOptions.Builder options) {
+                ORDER.add(name + " options");
+                options.slowCallbackThreshold(threshold);
+            }
+
+            @Override
+            public void customize(EventLoop loop) {
+                if (debug) {
+                    ORDER.add(name + " loop, running: " + loop.isRunning());
                     loop.setDebug(true);
                 }
-            };
+            }
         }
     }
 
