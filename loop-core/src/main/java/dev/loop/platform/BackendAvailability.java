@@ -13,13 +13,15 @@ import dev.loop.PollerKind;
  * @param poller    the poller, for selector backends; {@code null} otherwise
  * @param available whether it was created and closed successfully here
  * @param reason    why not (or {@code null} when available)
- * @param details   what the probe learned (timeout mechanism, granularity, limits)
+ * @param details   what the probe learned, typed: the timeout mechanism (text), the poll granularity and limits
+ *                  (numbers; {@code "none"} for no descriptor limit), io_uring's features (their names) and
+ *                  opcode count
  */
 public record BackendAvailability(Backend backend, PollerKind poller, boolean available, String reason,
-        Map<String, String> details) {
+        Map<String, Object> details) {
 
     public BackendAvailability {
-        details = Map.copyOf(details);
+        details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details)); // the probe's order
     }
 
     /** {@code "selector (epoll)"}, {@code "proactor"}. */

@@ -83,11 +83,11 @@ public final class BackendProbe {
             return unavailable(Backend.SELECTOR, poller, reason.get());
         }
         try (Poller p = Pollers.open(poller)) {
-            Map<String, String> details = new LinkedHashMap<>();
+            Map<String, Object> details = new LinkedHashMap<>();
             details.put("timeouts", p.timeoutMechanism());
-            details.put("pollGranularityNanos", Long.toString(p.timeoutGranularityNanos()));
+            details.put("pollGranularityNanos", p.timeoutGranularityNanos());
             details.put("descriptorLimit", p.descriptorLimit() == Integer.MAX_VALUE ? "none"
-                    : Integer.toString(p.descriptorLimit()));
+                    : (Object) (long) p.descriptorLimit());
             if (p instanceof EpollPoller e) {
                 details.put("epollTimeoutMode", e.timeoutMode().name());
             }

@@ -36,7 +36,7 @@ class BackendProbeTest {
         }
         assertThat(BackendProbe.probe(Backend.SELECTOR, PollerKind.EPOLL).details().get("timeouts"))
                 .isIn("epoll_pwait2", "timerfd");
-        assertThat(BackendProbe.probe(Backend.SELECTOR, PollerKind.SELECT).details().get("descriptorLimit")).isEqualTo("1024");
+        assertThat(BackendProbe.probe(Backend.SELECTOR, PollerKind.SELECT).details().get("descriptorLimit")).isEqualTo(1024L);
     }
 
     /** The automatic order names only the pollers each OS has: no kqueue on Linux, no epoll on the BSDs. */
@@ -74,6 +74,8 @@ class BackendProbeTest {
         BackendAvailability a = BackendProbe.probe(Backend.PROACTOR, null);
         assertThat(a.available()).as(a.reason()).isTrue();
         assertThat(a.details()).containsKeys("features", "opcodes");
+        assertThat(a.details().get("features")).asList().contains("SINGLE_MMAP", "NODROP", "EXT_ARG");
+        assertThat(a.details().get("opcodes")).isInstanceOf(Long.class);
         assertThat(EventLoops.create(LoopOptions.builder().backend(Backend.PROACTOR).build()))
                 .satisfies(loop -> {
                     assertThat(loop.backend()).isEqualTo(Backend.PROACTOR);

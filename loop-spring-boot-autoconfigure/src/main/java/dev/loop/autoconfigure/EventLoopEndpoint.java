@@ -73,7 +73,10 @@ public class EventLoopEndpoint {
                         "a loop defined by the application", false);
         Distribution lateness = stats.timerLateness();
         Distribution delay = stats.delay();
-        return new LoopDescriptor(name, loop.backend().id(), loop.poller() == null ? null : loop.poller().id(), requested,
+        return new LoopDescriptor(name, loop.backend().id(), loop.poller() == null ? null : loop.poller().id(),
+                loop.poller() == null ? "none: the " + loop.backend().id() + " backend waits on completions (io_uring) "
+                        + "or kqueue itself, with no poller to choose" : null,
+                requested,
                 loop.failure() != null ? "failed: " + loop.failure() : loop.isClosed() ? "closed"
                         : loop.isRunning() ? "running" : "stopped",
                 loop.thread() == null ? null : loop.thread().getName(),
@@ -84,15 +87,19 @@ public class EventLoopEndpoint {
                 new TimersDescriptor(lateness.count(), lateness.p50(), lateness.p99(), lateness.max()),
                 new StatsDescriptor(stats.iterations(), stats.callbacks(), stats.slowCallbacks(), stats.blockedCallbacks(),
                         stats.errors(), new DelayDescriptor(delay.count(), delay.p50(), delay.p90(), delay.p99(),
-                                delay.max(), loop.recentDelayNanos()), stats.utilization()),
+                                delay.max(), loop.recentDelayNanos()), Math.round(stats.utilization() * 1e4) / 1e4),
                 portability(loop));
     }
 
-    /** For every other row of the matrix: what this application has used that would be missing there. */
-    static List<PortabilityDescriptor> portability(EventLoop loop) {
+    /**
+     * For every other row of the matrix, what this application has used that would be missing there: the rows
+     * that lack something in full, the others in one line.
+     */
+    static PortabilityDescriptor portability(EventLoop loop) {
         Map<Capability, Map<String, Long>> used = loop.capabilityUsage();
         Capabilities here = loop.capabilities();
-        List<PortabilityDescriptor> out = new ArrayList<>();
+        List<RowDescriptor> lacking = new ArrayList<>();
+        List<String> portable = new ArrayList<>();
         for (Capabilities row : PlatformSupport.matrix()) {
             if (row.os() == here.os() && row.backend() == here.backend() && row.poller() == here.poller()
                     && row.osVariant() == null) {
@@ -108,9 +115,17 @@ public class EventLoopEndpoint {
                                     + " " + row.backendLabel()));
                 }
             });
-            out.add(new PortabilityDescriptor(row.platformLabel(), row.backendLabel(), missing.isEmpty(), missing));
+            if (missing.isEmpty()) {
+                portable.add(row.platformLabel() + " " + row.backendLabel());
+            } else {
+                lacking.add(new RowDescriptor(row.platformLabel(), row.backendLabel(), missing));
+            }
         }
-        return out;
+        String summary = "What this application uses is supported by " + portable.size() + " of the "
+                + (portable.size() + lacking.size()) + " other platform rows" + (portable.isEmpty() ? ""
+                        : ": " + String.join(", ", portable)) + (lacking.isEmpty() ? "" : "; " + lacking.size()
+                                + " lack something (listed)");
+        return new PortabilityDescriptor(summary, lacking);
     }
 
     /** "Windows'", "Linux's". */
@@ -137,7 +152,7 @@ public class EventLoopEndpoint {
 
     /** One backend or poller on this machine: usable or not, with the cause. */
     public record AvailabilityDescriptor(String backend, String poller, boolean usable, String cause,
-            Map<String, String> details) {
+            Map<String, Object> details) {
         static AvailabilityDescriptor of(BackendAvailability a) {
             return new AvailabilityDescriptor(a.backend().id(), a.poller() == null ? null : a.poller().id(),
                     a.available(), a.reason(), a.details());
@@ -145,10 +160,11 @@ public class EventLoopEndpoint {
     }
 
     /** One loop. */
-    public record LoopDescriptor(String name, String backend, String poller, RequestedDescriptor requested,
+    public record LoopDescriptor(String name, String backend, String poller, String pollerNote,
+            RequestedDescriptor requested,
             String state, String thread, PlatformDescriptor platform, Map<String, CapabilityDescriptor> capabilities,
             LimitsDescriptor limits, HandleCounts handles, TimersDescriptor timers, StatsDescriptor stats,
-            List<PortabilityDescriptor> portability) implements OperationResponseBody {
+            PortabilityDescriptor portability) implements OperationResponseBody {
     }
 
     /** What {@code loop.backend} and {@code loop.poller} asked for, and why the running choice was made. */
@@ -172,6 +188,7 @@ public class EventLoopEndpoint {
     public record TimersDescriptor(long count, long latenessP50Nanos, long latenessP99Nanos, long latenessMaxNanos) {
     }
 
+    /** {@code utilization}: the share of time the loop thread ran callbacks, to four decimals. */
     public record StatsDescriptor(long iterations, long callbacks, long slowCallbacks, long blockedCallbacks, long errors,
             DelayDescriptor delay, double utilization) {
     }
@@ -181,9 +198,12 @@ public class EventLoopEndpoint {
             long recentNanos) {
     }
 
+    /** The other rows of the matrix: a one-line summary, and the rows that lack something the application used. */
+    public record PortabilityDescriptor(String summary, List<RowDescriptor> lacking) {
+    }
+
     /** Another platform and backend of the matrix, and what the application used that it lacks. */
-    public record PortabilityDescriptor(String platform, String backend, boolean portable,
-            List<MissingDescriptor> missing) {
+    public record RowDescriptor(String platform, String backend, List<MissingDescriptor> missing) {
     }
 
     public record MissingDescriptor(String capability, String usedBy, String reason, String alternative,

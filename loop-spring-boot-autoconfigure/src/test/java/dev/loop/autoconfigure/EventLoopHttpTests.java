@@ -92,6 +92,24 @@ class EventLoopHttpTests {
                 "delay.p99Nanos", "delay.recentNanos")) {
             assertThat((Object) JsonPath.read(json, "$.loops.eventLoop.stats." + field)).as(field).isNotNull();
         }
+        // For people: the poller says why it is absent, numbers are numbers, rows with nothing missing are one line.
+        Map<String, Object> described = JsonPath.read(json, "$.loops.eventLoop");
+        assertThat(described).doesNotContainKey("pollerNote"); // a poller is there: nothing to explain
+        double utilization = ((Number) JsonPath.read(json, "$.loops.eventLoop.stats.utilization")).doubleValue();
+        assertThat(Math.round(utilization * 1e4) / 1e4).isEqualTo(utilization);
+        assertThat((String) JsonPath.read(json, "$.loops.eventLoop.portability.summary"))
+                .startsWith("What this application uses is supported by ");
+        List<List<Object>> lackingRows = JsonPath.read(json, "$.loops.eventLoop.portability.lacking[*].missing");
+        assertThat(lackingRows).allSatisfy(missing -> assertThat(missing).isNotEmpty());
+        List<Object> features = JsonPath.read(json, "$.available[?(@.backend == 'proactor')].details.features[*]");
+        List<Object> opcodes = JsonPath.read(json, "$.available[?(@.backend == 'proactor')].details.opcodes");
+        List<Object> epollGranularity = JsonPath.read(json,
+                "$.available[?(@.poller == 'epoll')].details.pollGranularityNanos");
+        assertThat(epollGranularity).singleElement().isInstanceOf(Number.class);
+        if (!opcodes.isEmpty()) { // io_uring usable here
+            assertThat(features).contains("SINGLE_MMAP", "NODROP", "EXT_ARG");
+            assertThat(opcodes).singleElement().isInstanceOf(Number.class);
+        }
         List<Map<String, Object>> available = JsonPath.read(json, "$.available");
         assertThat(available).anySatisfy(a -> assertThat(a).containsEntry("backend", "selector")
                 .containsEntry("poller", "epoll").containsEntry("usable", true));
@@ -127,10 +145,10 @@ class EventLoopHttpTests {
             assertThat((Integer) JsonPath.read(json, "$.handles.timers")).isEqualTo(timersBefore + 3);
             // Portability: the unix server used here would be missing on Windows.
             List<String> messages = JsonPath.read(json,
-                    "$.portability[?(@.platform == 'Windows' && @.backend == 'proactor')].missing[*].message");
+                    "$.portability.lacking[?(@.platform == 'Windows' && @.backend == 'proactor')].missing[*].message");
             assertThat(messages).contains("unix sockets, used by 1 server: not supported by Windows' proactor");
             List<String> onWindowsSelector = JsonPath.read(json,
-                    "$.portability[?(@.platform == 'Windows' && @.backend == 'selector (select)')].missing[*].message");
+                    "$.portability.lacking[?(@.platform == 'Windows' && @.backend == 'selector (select)')].missing[*].message");
             assertThat(onWindowsSelector).contains("subprocesses, used by 1 subprocess: not supported by Windows' "
                     + "selector (select)");
             String prometheus = get("/actuator/prometheus");

@@ -266,6 +266,18 @@ class LoopAutoConfigurationTests {
                 });
     }
 
+    /** On the proactor the endpoint has no poller to show, and says why. */
+    @Test
+    void theEndpointSaysWhyTheProactorHasNoPoller() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(BackendProbe.probe(Backend.PROACTOR, null).available());
+        runner.withPropertyValues("loop.backend=proactor", "management.endpoints.web.exposure.include=eventloop")
+                .run(ctx -> {
+                    EventLoopEndpoint.LoopDescriptor d = ctx.getBean(EventLoopEndpoint.class).loop("eventLoop");
+                    assertThat(d.poller()).isNull();
+                    assertThat(d.pollerNote()).contains("proactor backend waits on completions (io_uring)");
+                });
+    }
+
     /** loop.manage-application-loops=false: the application's loop is left to the application. */
     @Test
     void theApplicationCanRunItsOwnLoopItself() {

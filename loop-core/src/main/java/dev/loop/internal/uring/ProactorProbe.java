@@ -61,8 +61,8 @@ public final class ProactorProbe {
             return no("JNA cannot load the C library: " + e);
         }
         try (ring) {
-            Map<String, String> details = new LinkedHashMap<>();
-            details.put("features", "0x" + Integer.toHexString(ring.features()));
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("features", featureNames(ring.features()));
             if ((ring.features() & Linux.IORING_FEAT_EXT_ARG) == 0 || (ring.features() & Linux.IORING_FEAT_NODROP) == 0) {
                 return no("the kernel's io_uring lacks IORING_FEAT_EXT_ARG or IORING_FEAT_NODROP (Linux 5.11 or later "
                         + "is needed)");
@@ -83,11 +83,27 @@ public final class ProactorProbe {
             if (!missing.isEmpty()) {
                 return no("the kernel's io_uring lacks opcodes " + String.join(", ", missing));
             }
-            details.put("opcodes", Integer.toString(ops.cardinality()));
+            details.put("opcodes", (long) ops.cardinality());
             details.put("timeouts", "io_uring_enter with IORING_ENTER_EXT_ARG");
-            details.put("pollGranularityNanos", "1");
+            details.put("pollGranularityNanos", 1L);
             return new BackendAvailability(Backend.PROACTOR, null, true, null, details);
         }
+    }
+
+    /** io_uring's IORING_FEAT_* bits, by bit number (include/uapi/linux/io_uring.h, Linux 6.12). */
+    private static final List<String> FEATURES = List.of("SINGLE_MMAP", "NODROP", "SUBMIT_STABLE", "RW_CUR_POS",
+            "CUR_PERSONALITY", "FAST_POLL", "POLL_32BITS", "SQPOLL_NONFIXED", "EXT_ARG", "NATIVE_WORKERS", "RSRC_TAGS",
+            "CQE_SKIP", "LINKED_FILE", "REG_REG_RING", "RECVSEND_BUNDLE", "MIN_TIMEOUT", "RW_ATTR", "NO_IOWAIT");
+
+    /** The names of the feature bits the kernel reported; a bit newer than this list as {@code bit N}. */
+    static List<String> featureNames(int features) {
+        List<String> names = new ArrayList<>();
+        for (int bit = 0; bit < 32; bit++) {
+            if ((features & (1 << bit)) != 0) {
+                names.add(bit < FEATURES.size() ? FEATURES.get(bit) : "bit " + bit);
+            }
+        }
+        return names;
     }
 
     private static String sysctl() {
