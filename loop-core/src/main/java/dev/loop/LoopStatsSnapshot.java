@@ -28,8 +28,8 @@ public record LoopStatsSnapshot(HandleCounts handles, long iterations, long call
     /**
      * Handle counts by type.
      *
-     * @param readers         descriptors with a reader callback
-     * @param writers         descriptors with a writer callback
+     * @param readers         descriptors with a reader callback of the application's ({@code addReader})
+     * @param writers         descriptors with a writer callback of the application's ({@code addWriter})
      * @param timers          timers scheduled and not cancelled
      * @param cancelledTimers cancelled timers still in the timer queue, waiting for cleanup
      * @param ready           callbacks waiting to run: queued on the loop thread, or posted from other
@@ -38,9 +38,12 @@ public record LoopStatsSnapshot(HandleCounts handles, long iterations, long call
      * @param transports      open transports (connections, pipes, the pipes of subprocesses)
      * @param subprocesses    children not yet finished (exited and every pipe closed)
      * @param signals         signal handlers installed by this loop
+     * @param loopReaders     readers the loop registered for itself: its transports', servers' and sock_*
+     *                        operations' (on a completion backend, most of these need none)
+     * @param loopWriters     writers the loop registered for itself, likewise
      */
     public record HandleCounts(int readers, int writers, int timers, int cancelledTimers, int ready, int servers,
-            int transports, int subprocesses, int signals) {
+            int transports, int subprocesses, int signals, int loopReaders, int loopWriters) {
     }
 
     /**

@@ -110,7 +110,7 @@ class RunningPlatformCapabilityTest {
                         assertThat(e.os()).isEqualTo(Os.WINDOWS);
                         assertThat(e.getMessage()).contains("Windows", "proactor", "IOCP");
                     });
-            assertThat(loop.stats().handles().readers()).isZero();
+            assertThat(loop.stats().handles().loopReaders() + loop.stats().handles().readers()).isZero();
         }
         Capabilities oldMac = PlatformSupport.of(Os.MACOS, "10.8", Backend.KQUEUE, null).orElseThrow();
         try (EventLoop loop = SelectorBackend.newLoop(LoopOptions.defaults(), new EpollPoller(), oldMac);

@@ -42,6 +42,12 @@ public abstract class ShutdownConformance extends LoopTestBase {
         int[] p = fds.pipe();
         loop.addReader(p[0], () -> { });
         HandleCounts h = loop.stats().handles();
+        // The application's reader counts apart from the transports' and the server's own registrations.
+        assertThat(h.readers()).isEqualTo(1);
+        assertThat(h.writers()).isZero();
+        if (loop.backend() == dev.loop.Backend.SELECTOR) {
+            assertThat(h.loopReaders()).isGreaterThanOrEqualTo(1 + 2 + 2); // listener, connection ends, out/err
+        }
         assertThat(h.servers()).isEqualTo(1);
         assertThat(h.transports()).isEqualTo(2 + 3); // both ends of the connection, the child's three pipes
         assertThat(h.subprocesses()).isEqualTo(1);

@@ -46,6 +46,8 @@ public class EventLoopMetrics implements MeterBinder {
         handle(registry, tags, loop, "transports", HandleCounts::transports);
         handle(registry, tags, loop, "subprocesses", HandleCounts::subprocesses);
         handle(registry, tags, loop, "signals", HandleCounts::signals);
+        handle(registry, tags, loop, "loopReaders", HandleCounts::loopReaders);
+        handle(registry, tags, loop, "loopWriters", HandleCounts::loopWriters);
         FunctionCounter.builder("eventloop.callbacks", loop, l -> l.stats().callbacks()).tags(tags)
                 .description("Callbacks run (user callbacks, I/O callbacks and timers)").register(registry);
         FunctionCounter.builder("eventloop.iterations", loop, l -> l.stats().iterations()).tags(tags)

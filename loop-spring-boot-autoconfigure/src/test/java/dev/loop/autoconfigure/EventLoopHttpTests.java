@@ -142,6 +142,9 @@ class EventLoopHttpTests {
             assertThat((Integer) JsonPath.read(json, "$.handles.servers")).isEqualTo(2);
             assertThat((Integer) JsonPath.read(json, "$.handles.transports")).isGreaterThanOrEqualTo(2 + 3);
             assertThat((Integer) JsonPath.read(json, "$.handles.subprocesses")).isEqualTo(1);
+            // No reader of the application's own: the servers' and transports' registrations count apart.
+            assertThat((Integer) JsonPath.read(json, "$.handles.readers")).isZero();
+            assertThat((Integer) JsonPath.read(json, "$.handles.loopReaders")).isGreaterThanOrEqualTo(2 + 2);
             assertThat((Integer) JsonPath.read(json, "$.handles.timers")).isEqualTo(timersBefore + 3);
             // Portability: the unix server used here would be missing on Windows.
             List<String> messages = JsonPath.read(json,

@@ -414,7 +414,8 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
         return metrics.stats.snapshot(new HandleCounts(registrations.readers(), registrations.writers(),
                 queues.liveTimers(), queues.cancelledTimers(), queues.pending(),
                 resources.count(LoopResources.Kind.SERVER), resources.count(LoopResources.Kind.TRANSPORT),
-                resources.count(LoopResources.Kind.SUBPROCESS), resources.count(LoopResources.Kind.SIGNAL)));
+                resources.count(LoopResources.Kind.SUBPROCESS), resources.count(LoopResources.Kind.SIGNAL),
+                registrations.loopReaders(), registrations.loopWriters()));
     }
 
     @Override

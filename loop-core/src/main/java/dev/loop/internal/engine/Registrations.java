@@ -22,6 +22,9 @@ public final class Registrations {
     public static class Registration {
         private CallbackHandle reader;
         private CallbackHandle writer;
+        /** Whether the reader, or the writer, is the loop's own (a transport's, a server's, a sock_* call's). */
+        private boolean readerLoops;
+        private boolean writerLoops;
         /** The file registered, to tell it from a later one with the same number. */
         private Descriptors.FileStat file;
 
@@ -39,8 +42,11 @@ public final class Registrations {
     private final Loop loop;
     private final IoBackend backend;
     private Registration[] byFd = new Registration[256];
+    /** Registered by the application (addReader, addWriter) and by the loop itself, counted apart. */
     private int readers;
     private int writers;
+    private int loopReaders;
+    private int loopWriters;
 
     Registrations(Loop loop, IoBackend backend) {
         this.loop = loop;
@@ -58,6 +64,29 @@ public final class Registrations {
 
     int writers() {
         return writers;
+    }
+
+    int loopReaders() {
+        return loopReaders;
+    }
+
+    int loopWriters() {
+        return loopWriters;
+    }
+
+    /** Counts a registration in or out ({@code delta}): the application's or the loop's own. */
+    private void count(boolean write, boolean loopsOwn, int delta) {
+        if (write) {
+            if (loopsOwn) {
+                loopWriters += delta;
+            } else {
+                writers += delta;
+            }
+        } else if (loopsOwn) {
+            loopReaders += delta;
+        } else {
+            readers += delta;
+        }
     }
 
     /**
@@ -102,18 +131,18 @@ public final class Registrations {
             byFd[fd] = reg;
         }
         CallbackHandle handle = CallbackHandle.of(callback, loop.isDebug() ? new Throwable("registered at") : null);
-        if (write) {
-            reg.writer = handle;
-        } else {
-            reg.reader = handle;
-        }
         if (old != null) {
             old.cancel();
-        } else if (write) {
-            writers++;
-        } else {
-            readers++;
+            count(write, write ? reg.writerLoops : reg.readerLoops, -1);
         }
+        if (write) {
+            reg.writer = handle;
+            reg.writerLoops = !byApplication;
+        } else {
+            reg.reader = handle;
+            reg.readerLoops = !byApplication;
+        }
+        count(write, !byApplication, 1);
         if (fd >= Linux.FD_SETSIZE) {
             loop.recordUse(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE, "descriptor");
         }
@@ -153,12 +182,11 @@ public final class Registrations {
     private void unregister(int fd, boolean write) {
         Registration reg = byFd[fd];
         reg.handle(write).cancel();
+        count(write, write ? reg.writerLoops : reg.readerLoops, -1);
         if (write) {
             reg.writer = null;
-            writers--;
         } else {
             reg.reader = null;
-            readers--;
         }
         if (reg.reader == null && reg.writer == null) {
             byFd[fd] = null;
@@ -180,12 +208,12 @@ public final class Registrations {
         if (reg.reader != null) {
             reg.reader.cancel();
             reg.reader = null;
-            readers--;
+            count(false, reg.readerLoops, -1);
         }
         if (reg.writer != null) {
             reg.writer.cancel();
             reg.writer = null;
-            writers--;
+            count(true, reg.writerLoops, -1);
         }
         reportClosed(fd, what);
         return reg;
@@ -201,5 +229,7 @@ public final class Registrations {
         Arrays.fill(byFd, null);
         readers = 0;
         writers = 0;
+        loopReaders = 0;
+        loopWriters = 0;
     }
 }
