@@ -2,6 +2,7 @@ package dev.loop.demo;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -12,15 +13,27 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param motd      the server that sends the message of the day with sendfile
  * @param watch     the directory watched through inotify
  * @param heartbeat how often the heartbeat timer fires
+ * @param worker    a long-running child process the demo keeps (none by default)
  */
 @ConfigurationProperties("demo")
-public record DemoProperties(Echo echo, Motd motd, Watch watch, Duration heartbeat) {
+public record DemoProperties(Echo echo, Motd motd, Watch watch, Duration heartbeat, Worker worker) {
 
     public DemoProperties {
         echo = echo != null ? echo : new Echo(7007, null);
         motd = motd != null ? motd : new Motd(7008);
         watch = watch != null ? watch : new Watch(null);
         heartbeat = heartbeat != null ? heartbeat : Duration.ofSeconds(1);
+        worker = worker != null ? worker : new Worker(List.of());
+    }
+
+    /**
+     * @param command a child started with the demo (argv; empty: none), in a process group of its own so that
+     *                the shutdown's signals reach its own children too; its output is logged line by line
+     */
+    public record Worker(List<String> command) {
+        public Worker {
+            command = command == null ? List.of() : List.copyOf(command);
+        }
     }
 
     /**

@@ -16,6 +16,8 @@ import org.springframework.stereotype.Component;
 
 import dev.loop.EventLoop;
 import dev.loop.TimerHandle;
+import dev.loop.process.ProcessOptions;
+import dev.loop.process.SubprocessProtocol;
 import dev.loop.transport.Protocol;
 import dev.loop.transport.Server;
 import dev.loop.transport.Transport;
@@ -27,7 +29,7 @@ import dev.loop.transport.Transport;
 @Component
 public class LoopServices implements SmartLifecycle {
 
-    private static final System.Logger LOG = System.getLogger(LoopServices.class.getName());
+    private static final System.Logger LOG = dev.loop.LoopLogging.getLogger(LoopServices.class.getName());
 
     private final EventLoop loop;
     private final DemoProperties properties;
@@ -95,6 +97,9 @@ public class LoopServices implements SmartLifecycle {
             servers.add(loop.createUnixServer(Echo::new, properties.echo().unixPathOrDefault()).get(10, TimeUnit.SECONDS));
             Files.createDirectories(properties.watch().dirOrDefault());
             watch = onLoop(() -> new DirectoryWatch(loop, properties.watch().dirOrDefault()));
+            if (!properties.worker().command().isEmpty()) {
+                startWorker(properties.worker().command());
+            }
             onLoop(() -> {
                 // Not chained to the JVM's handler: SIGHUP reloads here instead of shutting the JVM down.
                 loop.addSignalHandler("HUP", this::reload, false);
@@ -106,6 +111,40 @@ public class LoopServices implements SmartLifecycle {
         }
         running = true;
         LOG.log(System.Logger.Level.INFO, "echo servers on " + addresses() + ", watching " + watch.dir());
+    }
+
+    /**
+     * The worker child: left to the loop's graceful shutdown (SIGTERM to its whole process group, SIGKILL at the
+     * deadline), which logs what it waits for and what it had to kill.
+     */
+    private void startWorker(List<String> command) throws Exception {
+        var started = loop.subprocessExec(WorkerOutput::new, command, ProcessOptions.DEFAULTS
+                .withStdin(ProcessOptions.Redirect.DEVNULL).withStderr(ProcessOptions.Redirect.STDOUT)
+                .withProcessGroup(true)).get(10, TimeUnit.SECONDS);
+        LOG.log(System.Logger.Level.INFO, "worker started: pid " + started.transport().pid() + ", " + command);
+    }
+
+    /** Logs what the worker prints, line by line. */
+    static final class WorkerOutput implements SubprocessProtocol {
+        private final StringBuilder line = new StringBuilder();
+
+        @Override
+        public void pipeDataReceived(int fd, ByteBuffer data) {
+            while (data.hasRemaining()) {
+                char c = (char) data.get();
+                if (c == '\n') {
+                    LOG.log(System.Logger.Level.INFO, "worker: " + line);
+                    line.setLength(0);
+                } else {
+                    line.append(c);
+                }
+            }
+        }
+
+        @Override
+        public void processExited() {
+            LOG.log(System.Logger.Level.INFO, "worker exited");
+        }
     }
 
     private void beat() {

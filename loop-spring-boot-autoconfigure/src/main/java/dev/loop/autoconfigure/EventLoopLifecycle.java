@@ -32,7 +32,7 @@ public class EventLoopLifecycle implements SmartLifecycle, DisposableBean {
     /** Below {@code WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE} (DEFAULT_PHASE - 2048). */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
-    private static final System.Logger LOG = System.getLogger(EventLoopLifecycle.class.getName());
+    private static final System.Logger LOG = dev.loop.LoopLogging.getLogger(EventLoopLifecycle.class.getName());
 
     private final List<EventLoop> loops;
     private final Duration shutdownTimeout;
@@ -90,7 +90,7 @@ public class EventLoopLifecycle implements SmartLifecycle, DisposableBean {
         List<EventLoop> live = loops.stream().filter(EventLoop::isRunning).toList();
         for (EventLoop loop : live) {
             LOG.log(System.Logger.Level.INFO, "Stopping event loop '" + loop.name() + "': servers stop accepting, "
-                    + "transports flush (up to " + shutdownTimeout + "); it runs again on start");
+                    + "transports flush (up to " + shutdownTimeout.toMillis() + " ms)");
         }
         awaitAll(live.stream().map(l -> l.pauseGracefully(shutdownTimeout)).toList(), "pausing");
     }

@@ -31,6 +31,8 @@ public final class LoopAutoConfiguration {
     public static final String LOOP_BEAN_NAME = "eventLoop";
 
     LoopAutoConfiguration() {
+        // Into the application's logging directly: java.util.logging goes quiet during a SIGTERM shutdown.
+        dev.loop.LoopLogging.setLoggerFactory(CommonsLoggingLogger::new);
     }
 
     @Bean

@@ -18,7 +18,7 @@ import dev.loop.platform.BackendProbe;
  */
 abstract class LoopBackendBeans {
 
-    private static final System.Logger LOG = System.getLogger(LoopAutoConfiguration.class.getName());
+    private static final System.Logger LOG = dev.loop.LoopLogging.getLogger(LoopAutoConfiguration.class.getName());
 
     @Bean
     BackendSelection loopBackendSelection(LoopProperties properties) {

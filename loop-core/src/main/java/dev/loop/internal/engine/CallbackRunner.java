@@ -15,7 +15,7 @@ import java.lang.invoke.VarHandle;
  */
 final class CallbackRunner {
 
-    private static final System.Logger LOG = System.getLogger("dev.loop.EventLoop");
+    private static final System.Logger LOG = dev.loop.LoopLogging.getLogger("dev.loop.EventLoop");
 
     /** Outside debug mode, the clock is read once per this many callbacks. */
     static final int CLOCK_EVERY = 16;

@@ -13,7 +13,7 @@ import dev.loop.ExceptionHandler;
  */
 final class ExceptionReporter {
 
-    private static final System.Logger LOG = System.getLogger("dev.loop.EventLoop");
+    private static final System.Logger LOG = dev.loop.LoopLogging.getLogger("dev.loop.EventLoop");
 
     static {
         // Loaded now, not at the first error: under EMFILE a class still to be loaded from a jar or a

@@ -15,7 +15,7 @@ import dev.loop.LoopClosedException;
  */
 final class GracefulShutdown {
 
-    private static final System.Logger LOG = System.getLogger("dev.loop.EventLoop");
+    private static final System.Logger LOG = dev.loop.LoopLogging.getLogger("dev.loop.EventLoop");
     private static final Duration CHECK_EVERY = Duration.ofMillis(10);
 
     private GracefulShutdown() {
@@ -82,8 +82,8 @@ final class GracefulShutdown {
                         + ". Still open: transports " + resources.describe(LoopResources.Kind.TRANSPORT)
                         + ", servers " + resources.describe(LoopResources.Kind.SERVER) + "; children still running "
                         + "after SIGTERM: " + resources.describe(LoopResources.Kind.SUBPROCESS) + ". Closing the loop "
-                        + "closes the transports and servers at once and kills the children with SIGKILL (their own "
-                        + "children are not signalled unless the child was started in a process group of its own)");
+                        + "closes the transports and servers at once and kills the children with SIGKILL (the whole "
+                        + "process group of a child started with ProcessOptions.processGroup, else the child alone)");
             }
             loop.stop();
             drained.complete(null);

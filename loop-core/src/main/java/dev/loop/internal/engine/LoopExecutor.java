@@ -21,7 +21,7 @@ import dev.loop.LoopClosedException;
  */
 final class LoopExecutor {
 
-    private static final System.Logger LOG = System.getLogger("dev.loop.executor");
+    private static final System.Logger LOG = dev.loop.LoopLogging.getLogger("dev.loop.executor");
 
     private final Loop loop;
     private ExecutorService pool;

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class LoopMonitor implements Runnable {
 
-    private static final System.Logger LOG = System.getLogger("dev.loop.watchdog");
+    private static final System.Logger LOG = dev.loop.LoopLogging.getLogger("dev.loop.watchdog");
 
     private final Loop loop;
     private final long blockedNanos;

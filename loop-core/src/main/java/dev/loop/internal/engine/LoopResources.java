@@ -18,7 +18,7 @@ import java.util.Set;
  */
 public final class LoopResources {
 
-    private static final System.Logger LOG = System.getLogger("dev.loop.resources");
+    private static final System.Logger LOG = dev.loop.LoopLogging.getLogger("dev.loop.resources");
 
     /** Kinds of resources, in the order they are closed. */
     public enum Kind {

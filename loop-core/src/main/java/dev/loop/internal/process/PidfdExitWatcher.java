@@ -15,7 +15,7 @@ import dev.loop.internal.nativeio.Linux;
  */
 public final class PidfdExitWatcher implements ExitWatcher {
 
-    private static final System.Logger LOG = System.getLogger("dev.loop.process");
+    private static final System.Logger LOG = dev.loop.LoopLogging.getLogger("dev.loop.process");
 
     private final Loop loop;
     private final ThreadExitWatcher fallback;

@@ -35,7 +35,7 @@ import dev.loop.transport.Transport;
  */
 public final class PosixSubprocess implements SubprocessTransport {
 
-    private static final System.Logger LOG = System.getLogger("dev.loop.process");
+    private static final System.Logger LOG = dev.loop.LoopLogging.getLogger("dev.loop.process");
 
     /**
      * System property: {@code false} makes the loops created from then on watch their children with waiting

@@ -10,7 +10,7 @@ import dev.loop.internal.nativeio.NativeMemory;
 /** Reaps an exited child with {@code waitid(WEXITED)}. */
 public final class Reaper {
 
-    private static final System.Logger LOG = System.getLogger("dev.loop.process");
+    private static final System.Logger LOG = dev.loop.LoopLogging.getLogger("dev.loop.process");
 
     private Reaper() {
     }

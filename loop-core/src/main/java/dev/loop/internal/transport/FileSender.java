@@ -17,7 +17,7 @@ import dev.loop.internal.nativeio.NativeMemory;
  */
 final class FileSender implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("dev.loop.transport");
+    private static final System.Logger LOG = dev.loop.LoopLogging.getLogger("dev.loop.transport");
     /** Bytes per call: large enough to fill a socket buffer, small enough not to hold the loop thread long. */
     private static final int CHUNK = 1 << 20;
 

@@ -27,7 +27,7 @@ import dev.loop.transport.WriteBufferLimits;
  */
 public abstract class StreamTransport implements Transport {
 
-    protected static final System.Logger LOG = System.getLogger("dev.loop.transport");
+    protected static final System.Logger LOG = dev.loop.LoopLogging.getLogger("dev.loop.transport");
 
     /** asyncio: warn once this many writes were dropped after the connection was lost. */
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;

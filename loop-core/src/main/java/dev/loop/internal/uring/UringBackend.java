@@ -370,7 +370,7 @@ public final class UringBackend implements IoBackend {
             // The ring itself failed (the loop is closing after that failure): nothing more will complete.
         }
         if (operationsInFlight > 0) {
-            System.getLogger("dev.loop.proactor").log(System.Logger.Level.WARNING, operationsInFlight
+            dev.loop.LoopLogging.getLogger("dev.loop.proactor").log(System.Logger.Level.WARNING, operationsInFlight
                     + " io_uring operations did not complete within 2 s of close (or the ring failed); their "
                     + closesAwaitingCompletions.size() + " descriptors are closed, their buffers left allocated");
         }
