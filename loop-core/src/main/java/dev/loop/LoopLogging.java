@@ -54,13 +54,13 @@ public final class LoopLogging {
         }
 
         @Override
-        public boolean isLoggable(Level level) {
-            return target().isLoggable(level);
+        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
+            target().log(level, bundle, msg, thrown);
         }
 
         @Override
-        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-            target().log(level, bundle, msg, thrown);
+        public boolean isLoggable(Level level) {
+            return target().isLoggable(level);
         }
 
         @Override
