@@ -1216,6 +1216,7 @@ public abstract class TransportConformance extends LoopTestBase {
     void readPipeDeliversDataThenEofThenConnectionLost() {
         EventLoop loop = newLoop();
         int[] p = fds.pipe();
+        String readEnd = TestFds.openFdTargets().get(p[0]); // "pipe:[inode]": this pipe, whatever gets its number next
         var c = await(loop, loop.connectReadPipe(RecordingProtocol::new, fds.handOver(p[0])));
         assertThat(c.transport().extraInfo("pipe")).isEqualTo(p[0]);
         assertThat(c.transport().canWriteEof()).isFalse();
@@ -1227,7 +1228,8 @@ public abstract class TransportConformance extends LoopTestBase {
         await(loop, c.protocol().eof);
         assertThat(await(loop, c.protocol().lost)).isNull();
         assertThat(c.protocol().violations).isEmpty();
-        assertThat(Descriptors.isOpen(p[0])).as("the transport closed its descriptor").isFalse();
+        // By the file, not the number: another thread of this JVM may open something that gets the number.
+        assertThat(TestFds.openFdTargets().get(p[0])).as("the transport closed its descriptor").isNotEqualTo(readEnd);
     }
 
     /**
