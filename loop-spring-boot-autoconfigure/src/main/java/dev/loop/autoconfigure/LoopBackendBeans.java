@@ -75,8 +75,8 @@ abstract class LoopBackendBeans {
         boolean pollerIgnored = poller != LoopProperties.PollerChoice.AUTO && !kqueueWithItsOwn
                 && (backend == LoopProperties.BackendChoice.PROACTOR || backend == LoopProperties.BackendChoice.KQUEUE);
         if (pollerIgnored) {
-            warn("loop.poller=" + id(poller) + " is ignored: it chooses the selector backend's poller, and "
-                    + "loop.backend=" + id(backend));
+            warn("loop.poller=" + BackendSelection.id(poller) + " is ignored: it chooses the selector backend's "
+                    + "poller, and loop.backend=" + BackendSelection.id(backend));
         }
         if (p.getBlockedThreshold().isZero()) {
             warn("loop.blocked-threshold=0 turns the watchdog off: a callback that blocks the loop thread is not "
@@ -91,9 +91,5 @@ abstract class LoopBackendBeans {
 
     private static void warn(String message) {
         LOG.log(System.Logger.Level.WARNING, "Event loop: " + message);
-    }
-
-    private static String id(Enum<?> e) {
-        return e.name().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 import dev.loop.LoopClosedException;
 
@@ -27,17 +28,32 @@ final class GracefulShutdown {
                 LOG.log(Level.INFO, "[" + loop.name() + "] graceful shutdown, up to " + timeout.toMillis() + " ms: "
                         + resources.count(LoopResources.Kind.SERVER) + " servers close, "
                         + resources.count(LoopResources.Kind.TRANSPORT) + " transports flush and close, "
-                        + "children get SIGTERM and are waited for: " + resources.describe(LoopResources.Kind.SUBPROCESS));
+                        + "children get SIGTERM and are waited for: "
+                        + resources.describe(LoopResources.Kind.SUBPROCESS));
             }
             resources.closeAllGracefully();
-            awaitDrained(loop, resources, drained, deadline, timeout);
+            await(loop, resources::drained, deadline, () -> LOG.log(Level.WARNING, "[" + loop.name()
+                    + "] graceful shutdown timed out after " + timeout.toMillis() + " ms. Still open: transports "
+                    + resources.describe(LoopResources.Kind.TRANSPORT) + ", servers "
+                    + resources.describe(LoopResources.Kind.SERVER) + "; children still running after SIGTERM: "
+                    + resources.describe(LoopResources.Kind.SUBPROCESS) + ". Closing the loop closes the transports "
+                    + "and servers at once and kills the children with SIGKILL (the whole process group of a child "
+                    + "started with ProcessOptions.processGroup, else the child alone)"), () -> {
+                        loop.stop();
+                        drained.complete(null);
+                    });
         });
     }
 
     static CompletableFuture<Void> pause(Loop loop, LoopResources resources, Duration timeout) {
         return onLoop(loop, timeout, (paused, deadline) -> {
             resources.pauseAll();
-            awaitFlushed(loop, resources, paused, deadline);
+            await(loop, resources::flushed, deadline, () -> LOG.log(Level.WARNING, "[" + loop.name() + "] pausing: "
+                    + "transports still had data to write at the deadline; it waits in their buffers until the loop "
+                    + "runs again"), () -> {
+                        loop.lifecycle().completeWhenStopped(paused);
+                        loop.stop();
+                    });
         });
     }
 
@@ -58,37 +74,18 @@ final class GracefulShutdown {
         return done;
     }
 
-    /** Checks every 10 ms until every transport flushed or the deadline passed; then stops the loop. */
-    private static void awaitFlushed(Loop loop, LoopResources resources, CompletableFuture<Void> paused,
-            long deadline) {
-        if (resources.flushed() || loop.time() - deadline >= 0) {
-            if (!resources.flushed()) {
-                LOG.log(Level.WARNING, "[" + loop.name() + "] pausing: transports still had data to write at the "
-                        + "deadline; it waits in their buffers until the loop runs again");
+    /**
+     * Checks every 10 ms until {@code settled} holds or the deadline passed ({@code late} then says what was
+     * left); then {@code finish}.
+     */
+    private static void await(Loop loop, BooleanSupplier settled, long deadline, Runnable late, Runnable finish) {
+        if (settled.getAsBoolean() || loop.time() - deadline >= 0) {
+            if (!settled.getAsBoolean()) {
+                late.run();
             }
-            loop.lifecycle().completeWhenStopped(paused);
-            loop.stop();
+            finish.run();
             return;
         }
-        loop.callLater(CHECK_EVERY, () -> awaitFlushed(loop, resources, paused, deadline));
-    }
-
-    /** Checks every 10 ms until every server, transport and child is gone or the deadline passed; then stops. */
-    private static void awaitDrained(Loop loop, LoopResources resources, CompletableFuture<Void> drained,
-            long deadline, Duration timeout) {
-        if (resources.drained() || loop.time() - deadline >= 0) {
-            if (!resources.drained()) {
-                LOG.log(Level.WARNING, "[" + loop.name() + "] graceful shutdown timed out after " + timeout.toMillis() + " ms"
-                        + ". Still open: transports " + resources.describe(LoopResources.Kind.TRANSPORT)
-                        + ", servers " + resources.describe(LoopResources.Kind.SERVER) + "; children still running "
-                        + "after SIGTERM: " + resources.describe(LoopResources.Kind.SUBPROCESS) + ". Closing the loop "
-                        + "closes the transports and servers at once and kills the children with SIGKILL (the whole "
-                        + "process group of a child started with ProcessOptions.processGroup, else the child alone)");
-            }
-            loop.stop();
-            drained.complete(null);
-            return;
-        }
-        loop.callLater(CHECK_EVERY, () -> awaitDrained(loop, resources, drained, deadline, timeout));
+        loop.callLater(CHECK_EVERY, () -> await(loop, settled, deadline, late, finish));
     }
 }
