@@ -1522,6 +1522,23 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         assertThat(loop.stats().handles().writers()).isZero();
     }
 
+    /**
+     * start right after pauseGracefully's future completed: the future completes on the ending loop thread, and
+     * the start must wait for that thread rather than call the loop still running (a context.stop()/start() failed
+     * so, once, in a clean-clone run).
+     */
+    @Test
+    void aLoopStartsAgainRightAfterAPause() throws Exception {
+        EventLoop loop = newLoop();
+        for (int i = 0; i < 200; i++) {
+            loop.start();
+            loop.pauseGracefully(Duration.ofSeconds(5)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(loop.isRunning()).isFalse();
+        }
+        loop.start();
+        assertThat(loop.submit(() -> 42).get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(42);
+    }
+
     @Test
     void statsCountStepsCallbacksAndTime() {
         EventLoop loop = newLoop();

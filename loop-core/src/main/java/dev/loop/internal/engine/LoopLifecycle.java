@@ -20,6 +20,8 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
     private final LoopOptions options;
     private final Object lock = new Object();
     private Thread ownThread;
+    /** Guarded by lock: the thread {@link #start} made has finished running steps (it may not have ended yet). */
+    private boolean ownThreadDone;
     private LoopMonitor monitor;
     /** Guarded by lock: completed when the running loop stops. */
     private final java.util.List<CompletableFuture<Void>> stopWaiters = new java.util.ArrayList<>();
@@ -62,6 +64,15 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
     void start() {
         CountDownLatch running = new CountDownLatch(1);
         AtomicBoolean failed = new AtomicBoolean();
+        Thread ending;
+        synchronized (lock) {
+            ending = thread == null && ownThreadDone ? ownThread : null;
+        }
+        if (ending != null && ending != Thread.currentThread()) {
+            // The last run's thread has stopped running steps and is on its way out (a pause's future completes
+            // there): a start right after a pause waits for it rather than calling the loop still running.
+            joinUninterruptibly(ending);
+        }
         synchronized (lock) {
             checkOpen();
             if (thread != null || (ownThread != null && ownThread.isAlive())) {
@@ -77,6 +88,7 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
             }, options.threadName());
             t.setDaemon(options.daemon());
             ownThread = t;
+            ownThreadDone = false;
             t.start();
         }
         awaitUninterruptibly(running);
@@ -115,6 +127,7 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
             java.util.List<CompletableFuture<Void>> waiters;
             synchronized (lock) {
                 thread = null;
+                ownThreadDone = Thread.currentThread() == ownThread;
                 lock.notifyAll();
                 waiters = java.util.List.copyOf(stopWaiters);
                 stopWaiters.clear();
