@@ -32,8 +32,18 @@ import dev.loop.platform.BackendProbe;
 public record BackendSelection(BackendChoice requestedBackend, PollerChoice requestedPoller, Backend backend,
         PollerKind poller, boolean usable, String reason, boolean fallback) {
 
-    /** Decides, probing this machine. */
+    /** Decides, probing this machine, for the settings under {@code loop.}. */
     public static BackendSelection select(BackendChoice backendChoice, PollerChoice pollerChoice, OnUnavailable policy) {
+        return select(backendChoice, pollerChoice, policy, "loop.");
+    }
+
+    /** Decides for one loop's settings: its reason names them with their prefix ({@code loop.loops.io.}). */
+    static BackendSelection select(LoopSettings settings) {
+        return select(settings.backend(), settings.poller(), settings.onUnavailable(), settings.prefix());
+    }
+
+    private static BackendSelection select(BackendChoice backendChoice, PollerChoice pollerChoice, OnUnavailable policy,
+            String prefix) {
         Backend backend = switch (backendChoice) {
             case SELECTOR -> Backend.SELECTOR;
             case PROACTOR -> Backend.PROACTOR;
@@ -55,7 +65,8 @@ public record BackendSelection(BackendChoice requestedBackend, PollerChoice requ
         BackendAvailability asked = BackendProbe.probe(backend, backend == Backend.SELECTOR ? poller : null);
         if (asked.available()) {
             return new BackendSelection(backendChoice, pollerChoice, backend, asked.poller(), true,
-                    "requested: loop.backend=" + id(backendChoice) + ", loop.poller=" + id(pollerChoice), false);
+                    "requested: " + prefix + "backend=" + id(backendChoice) + ", " + prefix + "poller="
+                            + id(pollerChoice), false);
         }
         if (policy == OnUnavailable.FAIL) {
             return new BackendSelection(backendChoice, pollerChoice, backend, poller, false, asked.reason(), false);
@@ -63,7 +74,7 @@ public record BackendSelection(BackendChoice requestedBackend, PollerChoice requ
         BackendAvailability best = BackendProbe.best().orElseThrow(() -> new BackendUnavailableException(asked));
         return new BackendSelection(backendChoice, pollerChoice, best.backend(), best.poller(), true,
                 asked.describe() + " is not available here (" + asked.reason() + "); fell back to " + best.describe()
-                        + " (loop.on-unavailable=fallback)", true);
+                        + " (" + prefix + "on-unavailable=fallback)", true);
     }
 
     /** What is usable here, as "selector (epoll), selector (poll)". */

@@ -15,14 +15,15 @@ class BackendUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<BackendU
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, BackendUnavailableException cause) {
         BackendAvailability asked = cause.availability();
-        String requested = "loop.backend=" + asked.backend().id()
-                + (asked.poller() != null ? ", loop.poller=" + asked.poller().id() : "");
+        String prefix = cause instanceof UnavailableLoopBackendException u ? u.prefix() : "loop.";
+        String requested = prefix + "backend=" + asked.backend().id()
+                + (asked.poller() != null ? ", " + prefix + "poller=" + asked.poller().id() : "");
         String description = "The event loop could not start: " + requested + " (" + asked.describe()
                 + ") cannot run on this machine (" + dev.loop.platform.Platform.current().os().displayName() + " "
                 + dev.loop.platform.Platform.current().kernel() + ", " + System.getProperty("os.arch") + "): "
                 + asked.reason() + ".\nAvailable here: " + BackendSelection.availableHere() + ".";
-        String action = "Set loop.backend (and loop.poller) to one available here, or to auto; or set "
-                + "loop.on-unavailable=fallback to start on the best available backend with a warning.";
+        String action = "Set " + prefix + "backend (and " + prefix + "poller) to one available here, or to auto; or set "
+                + prefix + "on-unavailable=fallback to start on the best available backend with a warning.";
         return new FailureAnalysis(description, action, cause);
     }
 }

@@ -10,6 +10,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.beans.factory.ObjectProvider;
 
 import dev.loop.Backend;
 import dev.loop.EventLoop;
@@ -17,7 +20,7 @@ import dev.loop.EventLoop;
 /**
  * The event loop: backend chosen by {@code loop.backend}/{@code loop.poller} through
  * {@link ConditionalOnLoopBackend} (one configuration per backend). A user-defined {@link EventLoop} bean
- * makes it back off. Every loop of the context, the auto-configured one or the application's, is started and
+ * makes it back off. The loops of {@code loop.loops} come besides it ({@link PropertyLoops}). Every loop of the context, the auto-configured one or the application's, is started and
  * stopped with the context by {@link EventLoopLifecycle} ({@code loop.manage-application-loops=false} leaves
  * the application's own loops alone).
  */
@@ -25,6 +28,7 @@ import dev.loop.EventLoop;
 @ConditionalOnClass(EventLoop.class)
 @ConditionalOnBooleanProperty(name = "loop.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LoopProperties.class)
+@Import(PropertyLoops.Registrar.class)
 public final class LoopAutoConfiguration {
 
     /** The loop bean's name, and the key of the loop in the endpoint. */
@@ -38,9 +42,16 @@ public final class LoopAutoConfiguration {
     @Bean
     EventLoopLifecycle eventLoopLifecycle(Map<String, EventLoop> loops, LoopProperties properties) {
         List<EventLoop> managed = loops.entrySet().stream()
-                .filter(e -> properties.isManageApplicationLoops() || e.getKey().equals(LOOP_BEAN_NAME))
+                .filter(e -> properties.isManageApplicationLoops() || e.getKey().equals(LOOP_BEAN_NAME)
+                        || properties.getLoops().containsKey(e.getKey()))
                 .map(Map.Entry::getValue).toList();
         return new EventLoopLifecycle(managed, properties.getShutdownTimeout());
+    }
+
+    @Bean(PropertyLoops.BEAN_NAME)
+    PropertyLoops propertyLoops(LoopProperties properties, Environment environment,
+            ObjectProvider<EventLoopCustomizer> customizers) {
+        return new PropertyLoops(properties, environment, customizers);
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -1,5 +1,6 @@
 package dev.loop.autoconfigure;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -24,8 +25,11 @@ public final class LoopEndpointAutoConfiguration {
     @Bean
     @ConditionalOnBean(EventLoop.class)
     @ConditionalOnMissingBean
-    EventLoopEndpoint eventLoopEndpoint(Map<String, EventLoop> loops, ObjectProvider<BackendSelection> selection) {
-        BackendSelection s = selection.getIfUnique();
-        return new EventLoopEndpoint(loops, s == null ? Map.of() : Map.of(LoopAutoConfiguration.LOOP_BEAN_NAME, s));
+    EventLoopEndpoint eventLoopEndpoint(Map<String, EventLoop> loops, ObjectProvider<BackendSelection> selection,
+            ObjectProvider<PropertyLoops> propertyLoops) {
+        Map<String, BackendSelection> selections = new LinkedHashMap<>();
+        selection.ifUnique(s -> selections.put(LoopAutoConfiguration.LOOP_BEAN_NAME, s));
+        propertyLoops.ifAvailable(p -> selections.putAll(p.selections()));
+        return new EventLoopEndpoint(loops, selections);
     }
 }

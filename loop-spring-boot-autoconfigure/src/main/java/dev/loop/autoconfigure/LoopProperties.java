@@ -1,11 +1,14 @@
 package dev.loop.autoconfigure;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Configuration of the auto-configured event loop ({@code loop.*}).
+ * Configuration of the auto-configured event loop ({@code loop.*}), and of the further loops of
+ * {@code loop.loops.<name>.*}, whose unset settings are taken from {@code loop.*}.
  */
 @ConfigurationProperties("loop")
 public class LoopProperties {
@@ -86,6 +89,12 @@ public class LoopProperties {
     /** Health check settings. */
     private final Health health = new Health();
 
+    /**
+     * Further loops, each a bean named by its key (its own thread, meters, health entry and endpoint entry),
+     * besides the {@code eventLoop} one; an unset setting is taken from {@code loop.*}.
+     */
+    private final Map<String, Loop> loops = new LinkedHashMap<>();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -155,7 +164,7 @@ public class LoopProperties {
     }
 
     public void setSlowCallbackThreshold(Duration slowCallbackThreshold) {
-        this.slowCallbackThreshold = positive(slowCallbackThreshold, "a slow-callback threshold above 0, e.g. 100ms");
+        this.slowCallbackThreshold = positive(slowCallbackThreshold, SLOW_CALLBACK_THRESHOLDS);
     }
 
     public Duration getBlockedThreshold() {
@@ -163,7 +172,7 @@ public class LoopProperties {
     }
 
     public void setBlockedThreshold(Duration blockedThreshold) {
-        this.blockedThreshold = notNegative(blockedThreshold, "0 (the watchdog off) or a threshold above 0, e.g. 2s");
+        this.blockedThreshold = notNegative(blockedThreshold, BLOCKED_THRESHOLDS);
     }
 
     public Duration getShutdownTimeout() {
@@ -179,15 +188,43 @@ public class LoopProperties {
     }
 
     public void setDelaySamplingInterval(Duration delaySamplingInterval) {
-        this.delaySamplingInterval = notNegative(delaySamplingInterval,
-                "0 (no sampling) or an interval above 0, e.g. 20ms");
+        this.delaySamplingInterval = notNegative(delaySamplingInterval, DELAY_SAMPLING_INTERVALS);
     }
 
     public Health getHealth() {
         return health;
     }
 
-    /** Health check settings. */
+    public Map<String, Loop> getLoops() {
+        return loops;
+    }
+
+    /** The settings of the {@code eventLoop} bean. */
+    LoopSettings settings() {
+        return new LoopSettings(LoopAutoConfiguration.LOOP_BEAN_NAME, "loop.", backend, poller, onUnavailable, name,
+                threadName, debug, slowCallbackThreshold, blockedThreshold, delaySamplingInterval, health.getMaxDelay());
+    }
+
+    /** The settings of the loop {@code loop.loops.<key>}: its own where set, {@code loop.*}'s where not. */
+    LoopSettings settings(String key) {
+        Loop l = loops.get(key);
+        if (l == null) {
+            throw new IllegalArgumentException("No loop.loops." + key + " is configured");
+        }
+        return new LoopSettings(key, "loop.loops." + key + ".", or(l.backend, backend), or(l.poller, poller),
+                or(l.onUnavailable, onUnavailable), l.name, l.threadName, or(l.debug, debug),
+                or(l.slowCallbackThreshold, slowCallbackThreshold), or(l.blockedThreshold, blockedThreshold),
+                or(l.delaySamplingInterval, delaySamplingInterval), health.getMaxDelay());
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+
+    private static final String SLOW_CALLBACK_THRESHOLDS = "a slow-callback threshold above 0, e.g. 100ms";
+    private static final String BLOCKED_THRESHOLDS = "0 (the watchdog off) or a threshold above 0, e.g. 2s";
+    private static final String DELAY_SAMPLING_INTERVALS = "0 (no sampling) or an interval above 0, e.g. 20ms";
+
     /*
      * Checked as Boot binds them: Boot's own failure analysis then names the property, the value given and,
      * in the reason, what is allowed.
@@ -206,6 +243,7 @@ public class LoopProperties {
         return d;
     }
 
+    /** Health check settings. */
     public static class Health {
 
         /** The loop is reported DOWN when its recent delay exceeds this. */
@@ -217,6 +255,112 @@ public class LoopProperties {
 
         public void setMaxDelay(Duration maxDelay) {
             this.maxDelay = positive(maxDelay, "a delay above 0, e.g. 1s");
+        }
+    }
+
+    /** One loop of {@code loop.loops}: every setting left unset is {@code loop.*}'s. */
+    public static class Loop {
+
+        /** Backend to run this loop on; default: loop.backend. */
+        private BackendChoice backend;
+
+        /** Poller of the selector backend; default: loop.poller. */
+        private PollerChoice poller;
+
+        /** What to do when this loop's backend or poller cannot run here; default: loop.on-unavailable. */
+        private OnUnavailable onUnavailable;
+
+        /**
+         * The loop's name (thread, watchdog thread, meter tag {@code loop}); default: the name of the
+         * {@code eventLoop} bean's loop with {@code -<key>} appended (e.g. {@code eventloop-io}).
+         */
+        private String name;
+
+        /** Name of the loop's thread; default: the loop's name (not loop.thread-name, which names one thread). */
+        private String threadName;
+
+        /** Whether to run this loop in debug mode; default: loop.debug. */
+        private Boolean debug;
+
+        /** Callbacks running at least this long are counted as slow; default: loop.slow-callback-threshold. */
+        private Duration slowCallbackThreshold;
+
+        /** The watchdog's threshold, 0 for none; default: loop.blocked-threshold. */
+        private Duration blockedThreshold;
+
+        /** How often this loop's delay is sampled, 0 for never; default: loop.delay-sampling-interval. */
+        private Duration delaySamplingInterval;
+
+        public BackendChoice getBackend() {
+            return backend;
+        }
+
+        public void setBackend(BackendChoice backend) {
+            this.backend = backend;
+        }
+
+        public PollerChoice getPoller() {
+            return poller;
+        }
+
+        public void setPoller(PollerChoice poller) {
+            this.poller = poller;
+        }
+
+        public OnUnavailable getOnUnavailable() {
+            return onUnavailable;
+        }
+
+        public void setOnUnavailable(OnUnavailable onUnavailable) {
+            this.onUnavailable = onUnavailable;
+        }
+
+        public String getName() {
+            return name;
+        }
+
+        public void setName(String name) {
+            this.name = name;
+        }
+
+        public String getThreadName() {
+            return threadName;
+        }
+
+        public void setThreadName(String threadName) {
+            this.threadName = threadName;
+        }
+
+        public Boolean getDebug() {
+            return debug;
+        }
+
+        public void setDebug(Boolean debug) {
+            this.debug = debug;
+        }
+
+        public Duration getSlowCallbackThreshold() {
+            return slowCallbackThreshold;
+        }
+
+        public void setSlowCallbackThreshold(Duration slowCallbackThreshold) {
+            this.slowCallbackThreshold = positive(slowCallbackThreshold, SLOW_CALLBACK_THRESHOLDS);
+        }
+
+        public Duration getBlockedThreshold() {
+            return blockedThreshold;
+        }
+
+        public void setBlockedThreshold(Duration blockedThreshold) {
+            this.blockedThreshold = notNegative(blockedThreshold, BLOCKED_THRESHOLDS);
+        }
+
+        public Duration getDelaySamplingInterval() {
+            return delaySamplingInterval;
+        }
+
+        public void setDelaySamplingInterval(Duration delaySamplingInterval) {
+            this.delaySamplingInterval = notNegative(delaySamplingInterval, DELAY_SAMPLING_INTERVALS);
         }
     }
 }

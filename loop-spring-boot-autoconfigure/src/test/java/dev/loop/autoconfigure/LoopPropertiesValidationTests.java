@@ -39,7 +39,10 @@ class LoopPropertiesValidationTests {
         "loop.blocked-threshold, -1s, must not be negative; allowed: 0 (the watchdog off)",
         "loop.delay-sampling-interval, -1s, must not be negative; allowed: 0 (no sampling)",
         "loop.slow-callback-threshold, 0ms, must be above 0",
-        "loop.health.max-delay, 0s, must be above 0"})
+        "loop.health.max-delay, 0s, must be above 0",
+        "loop.loops.io.blocked-threshold, -1s, must not be negative; allowed: 0 (the watchdog off)",
+        "loop.loops.io.slow-callback-threshold, 0s, must be above 0",
+        "loop.loops.io.delay-sampling-interval, -20ms, must not be negative; allowed: 0 (no sampling)"})
     void anInvalidValueFailsStartupNamingThePropertyTheValueAndWhatIsAllowed(String property, String value,
             String reason, CapturedOutput output) {
         assertThatThrownBy(() -> start(property + "=" + value)).hasStackTraceContaining(reason);
@@ -57,6 +60,19 @@ class LoopPropertiesValidationTests {
                     .contains("loop.blocked-threshold=0 turns the watchdog off")
                     .contains("loop.delay-sampling-interval=0 turns loop-delay sampling off: the health indicator "
                             + "cannot compare");
+        }
+    }
+
+    @Test
+    void aSurprisingSettingOfOneOfLoopLoopsIsNamedWithItsKey(CapturedOutput output) {
+        try (ConfigurableApplicationContext ctx = start("loop.name=surprises-2", "loop.loops.ring.backend=proactor",
+                "loop.loops.ring.poller=poll", "loop.loops.ring.on-unavailable=fallback",
+                "loop.loops.ring.blocked-threshold=0")) {
+            assertThat(ctx.getBean("ring", EventLoop.class).isRunning()).isTrue();
+            assertThat(output).contains("loop.loops.ring.poller=poll is ignored: it chooses the selector backend's "
+                    + "poller, and loop.loops.ring.backend=proactor")
+                    .contains("loop.loops.ring.blocked-threshold=0 turns the watchdog off")
+                    .doesNotContain("loop.blocked-threshold=0");
         }
     }
 

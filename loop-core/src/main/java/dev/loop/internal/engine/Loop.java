@@ -135,8 +135,8 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
     private long poll(long timeout, long start) {
         if (timeout != 0) {
             PARKED.setVolatile(this, true);
-            if (queues.postsWaiting() || lifecycle.stopping()) {
-                timeout = 0; // posted or stopped while parking: the wake-up may have been skipped
+            if (queues.postsWaiting() || lifecycle.stopping() || metrics.delaySampleRequested()) {
+                timeout = 0; // posted, stopped or asked for a delay sample while parking: the wake-up may have been skipped
             }
         }
         queues.pollStarts();

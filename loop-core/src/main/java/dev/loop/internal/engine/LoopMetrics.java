@@ -32,6 +32,11 @@ final class LoopMetrics {
         return DELAY_REQUEST.compareAndSet(this, 0L, now);
     }
 
+    /** Whether a delay sample waits to be answered (a request made while the loop thread was not parked). */
+    boolean delaySampleRequested() {
+        return (long) DELAY_REQUEST.getVolatile(this) != 0;
+    }
+
     /** Loop thread, after each wait: a pending delay request is answered at {@code now}. */
     void afterPoll(long now) {
         long requested = (long) DELAY_REQUEST.getAcquire(this);
