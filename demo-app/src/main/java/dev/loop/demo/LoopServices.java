@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -23,8 +24,9 @@ import dev.loop.transport.Server;
 import dev.loop.transport.Transport;
 
 /**
- * What the demo runs on the loop, started after the loop and stopped before it: the echo servers,
- * the SIGHUP reload, the heartbeat and the directory watch.
+ * What the demo runs on the loops, started after them and stopped before them: the echo servers, the SIGHUP
+ * reload and the heartbeat on {@code eventLoop}; the directory watch on the second loop, {@code files}
+ * ({@code loop.loops.files} in application.yml: the poll poller, a thread of its own).
  */
 @Component
 public class LoopServices implements SmartLifecycle {
@@ -32,6 +34,7 @@ public class LoopServices implements SmartLifecycle {
     private static final System.Logger LOG = dev.loop.LoopLogging.getLogger(LoopServices.class.getName());
 
     private final EventLoop loop;
+    private final EventLoop files;
     private final DemoProperties properties;
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong heartbeats = new AtomicLong();
@@ -43,8 +46,9 @@ public class LoopServices implements SmartLifecycle {
     private TimerHandle heartbeat;
     private volatile boolean running;
 
-    public LoopServices(EventLoop loop, DemoProperties properties) {
+    public LoopServices(EventLoop loop, @Qualifier("files") EventLoop files, DemoProperties properties) {
         this.loop = loop;
+        this.files = files;
         this.properties = properties;
     }
 
@@ -96,7 +100,8 @@ public class LoopServices implements SmartLifecycle {
                     .get(10, TimeUnit.SECONDS);
             servers.add(loop.createUnixServer(Echo::new, properties.echo().unixPathOrDefault()).get(10, TimeUnit.SECONDS));
             Files.createDirectories(properties.watch().dirOrDefault());
-            watch = onLoop(() -> new DirectoryWatch(loop, properties.watch().dirOrDefault()));
+            watch = files.submit(() -> new DirectoryWatch(files, properties.watch().dirOrDefault()))
+                    .get(10, TimeUnit.SECONDS);
             if (!properties.worker().command().isEmpty()) {
                 startWorker(properties.worker().command());
             }
@@ -174,11 +179,14 @@ public class LoopServices implements SmartLifecycle {
                     heartbeat.cancel();
                 }
                 loop.removeSignalHandler("HUP");
-                if (watch != null) {
-                    watch.close();
-                }
                 return null;
             });
+            if (watch != null) {
+                files.submit(() -> {
+                    watch.close();
+                    return null;
+                }).get(10, TimeUnit.SECONDS);
+            }
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "stopping the demo's loop services", e);
         }

@@ -143,8 +143,15 @@ class DemoApplicationTests {
         String loop = get("/actuator/eventloop/eventLoop");
         assertThat((Integer) JsonPath.read(loop, "$.handles.servers")).isEqualTo(3); // echo tcp and unix, motd
         assertThat((Integer) JsonPath.read(loop, "$.handles.signals")).isEqualTo(1);
-        assertThat((Integer) JsonPath.read(loop, "$.handles.readers")).isGreaterThanOrEqualTo(1); // the inotify fd
         assertThat((Integer) JsonPath.read(loop, "$.handles.timers")).isGreaterThanOrEqualTo(1); // the heartbeat
+        // The directory watch runs on the second loop, loop.loops.files: its inotify descriptor is a reader there.
+        String files = get("/actuator/eventloop/files");
+        assertThat((Integer) JsonPath.read(files, "$.handles.readers")).isEqualTo(1);
+        assertThat((Integer) JsonPath.read(loop, "$.handles.readers")).isZero();
+        assertThat((String) JsonPath.read(files, "$.poller")).isEqualTo("poll");
+        assertThat((String) JsonPath.read(files, "$.requested.reason"))
+                .isEqualTo("requested: loop.loops.files.backend=selector, loop.loops.files.poller=poll");
+        assertThat((String) JsonPath.read(files, "$.thread")).startsWith("eventloop").contains("-files");
         assertThat((String) JsonPath.read(get("/actuator/health"), "$.components.eventloop.status")).isEqualTo("UP");
         assertThat(get("/actuator/prometheus")).contains("eventloop_handles{").contains("eventloop_delay_seconds");
     }
