@@ -18,14 +18,29 @@ import java.util.Optional;
  * @param delaySamplingInterval how often the loop delay is sampled (20 ms; {@link Duration#ZERO} turns it off)
  * @param backend               the backend, or {@code null} for automatic choice
  * @param poller                the poller of a selector backend, or {@code null} for automatic choice
+ * @param timerSlack            the loop thread's timer slack while it runs the loop: how far the kernel may
+ *                              defer the end of the loop's timed waits to batch wake-ups. {@code null}: the
+ *                              loop's default ({@link #DEFAULT_TIMER_SLACK} where the platform lets a thread
+ *                              set it, see {@link dev.loop.capability.Capability#TIMER_SLACK}; nothing
+ *                              elsewhere); {@link Duration#ZERO}: leave the thread's own (Linux: 50 us unless
+ *                              inherited otherwise); else 1 ns to 1 s, refused where the platform has no such
+ *                              control. A thread borrowed by {@code runForever} gets its own slack back after.
  */
 public record LoopOptions(String name, String threadName, boolean daemon, boolean debug,
         Duration slowCallbackThreshold, Duration blockedThreshold, Duration delaySamplingInterval,
-        Backend backend, PollerKind poller) {
+        Backend backend, PollerKind poller, Duration timerSlack) {
 
     public static final Duration DEFAULT_SLOW_CALLBACK_THRESHOLD = Duration.ofMillis(100);
     public static final Duration DEFAULT_BLOCKED_THRESHOLD = Duration.ofSeconds(2);
     public static final Duration DEFAULT_DELAY_SAMPLING_INTERVAL = Duration.ofMillis(20);
+    /**
+     * The loop thread's timer slack where the platform lets a thread set it (Linux): measured in
+     * loop-benchmarks' timer-lateness harness, it takes about 50 us off every timer's lateness against the
+     * kernel's default of 50 us, at no measurable idle cost.
+     */
+    public static final Duration DEFAULT_TIMER_SLACK = Duration.ofNanos(1_000);
+    /** The largest timer slack a loop sets. */
+    public static final Duration MAX_TIMER_SLACK = Duration.ofSeconds(1);
 
     public LoopOptions {
         Objects.requireNonNull(name, "name");
@@ -36,6 +51,9 @@ public record LoopOptions(String name, String threadName, boolean daemon, boolea
         slowCallbackThreshold = requireNonNegative(slowCallbackThreshold, "slowCallbackThreshold");
         blockedThreshold = requireNonNegative(blockedThreshold, "blockedThreshold");
         delaySamplingInterval = requireNonNegative(delaySamplingInterval, "delaySamplingInterval");
+        if (timerSlack != null && (timerSlack.isNegative() || timerSlack.compareTo(MAX_TIMER_SLACK) > 0)) {
+            throw new IllegalArgumentException("timerSlack must be 0 (the thread's own) or 1 ns to 1 s: " + timerSlack);
+        }
         if (poller != null && backend != null && backend != Backend.SELECTOR && !(backend == Backend.KQUEUE && poller == PollerKind.KQUEUE)) {
             throw new IllegalArgumentException("poller " + poller.id() + " applies to the selector backend, not to " + backend.id());
         }
@@ -53,7 +71,7 @@ public record LoopOptions(String name, String threadName, boolean daemon, boolea
     public Builder toBuilder() {
         return new Builder().name(name).threadName(threadName).daemon(daemon).debug(debug)
                 .slowCallbackThreshold(slowCallbackThreshold).blockedThreshold(blockedThreshold)
-                .delaySamplingInterval(delaySamplingInterval).backend(backend).poller(poller);
+                .delaySamplingInterval(delaySamplingInterval).backend(backend).poller(poller).timerSlack(timerSlack);
     }
 
     public Optional<Backend> requestedBackend() {
@@ -83,6 +101,7 @@ public record LoopOptions(String name, String threadName, boolean daemon, boolea
         private Duration delaySamplingInterval = DEFAULT_DELAY_SAMPLING_INTERVAL;
         private Backend backend;
         private PollerKind poller;
+        private Duration timerSlack;
 
         private Builder() {
         }
@@ -132,9 +151,15 @@ public record LoopOptions(String name, String threadName, boolean daemon, boolea
             return this;
         }
 
+        /** The loop thread's timer slack; {@code null} for the loop's default, 0 to leave the thread's own. */
+        public Builder timerSlack(Duration timerSlack) {
+            this.timerSlack = timerSlack;
+            return this;
+        }
+
         public LoopOptions build() {
             return new LoopOptions(name, threadName, daemon, debug, slowCallbackThreshold, blockedThreshold,
-                    delaySamplingInterval, backend, poller);
+                    delaySamplingInterval, backend, poller, timerSlack);
         }
     }
 }

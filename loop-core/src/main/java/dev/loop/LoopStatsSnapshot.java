@@ -14,10 +14,12 @@ package dev.loop;
  * @param timerLateness  how late timers started, after their due time
  * @param pollNanos      time spent waiting in the poller
  * @param busyNanos      time spent running (everything outside the poller) while the loop ran
+ * @param recentTimerLateness how late timers started, over about the last minute (50 to 60 s)
+ * @param subMillisecondTimers timers scheduled with a delay under a millisecond, since the loop was created
  */
 public record LoopStatsSnapshot(HandleCounts handles, long iterations, long callbacks, long slowCallbacks,
         long blockedCallbacks, long errors, long wakeups, Distribution delay, Distribution timerLateness, long pollNanos,
-        long busyNanos) {
+        long busyNanos, Distribution recentTimerLateness, long subMillisecondTimers) {
 
     /** The share of time spent running rather than waiting, from 0 to 1, since the loop was created. */
     public double utilization() {

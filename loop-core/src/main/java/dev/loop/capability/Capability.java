@@ -26,7 +26,12 @@ public enum Capability {
      * {@code sendfile} and {@code sockSendfile} without copying through the JVM (the kernel's sendfile). Where
      * not supported, both still work by reading the file and sending it.
      */
-    ZERO_COPY_SENDFILE("zero-copy sendfile");
+    ZERO_COPY_SENDFILE("zero-copy sendfile"),
+    /**
+     * Setting the loop thread's timer slack: how far the kernel may defer the loop's timed waits to batch
+     * wake-ups (Linux: {@code prctl(PR_SET_TIMERSLACK)}, 50 us by default).
+     */
+    TIMER_SLACK("timer slack control");
 
     private final String label;
 

@@ -10,8 +10,9 @@ public final class CapabilityTable {
 
     public static String markdown() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| platform | backend | not supported | most descriptors | poll timeout granularity |\n");
-        sb.append("| --- | --- | --- | --- | --- |\n");
+        sb.append("| platform | backend | not supported | most descriptors | poll timeout granularity | clock resolution "
+                + "| timer slack |\n");
+        sb.append("| --- | --- | --- | --- | --- | --- | --- |\n");
         for (Capabilities c : PlatformSupport.matrix()) {
             String missing = c.unsupported().stream().map(Capability::label).collect(Collectors.joining(", "));
             String restricted = c.asMap().entrySet().stream()
@@ -23,19 +24,12 @@ public final class CapabilityTable {
             long max = c.limits().maxDescriptors();
             sb.append("| ").append(c.platformLabel()).append(" | ").append(c.backendLabel()).append(" | ")
                     .append(missing).append(" | ").append(max < 0 ? "no fixed limit" : Long.toString(max)).append(" | ")
-                    .append(duration(c.limits().pollGranularityNanos())).append(" |\n");
+                    .append(ReadableDurations.of(c.limits().pollGranularityNanos())).append(" | ")
+                    .append(ReadableDurations.of(c.limits().clockResolutionNanos())).append(" | ")
+                    .append(c.supports(Capability.TIMER_SLACK) ? "settable per thread (kernel default "
+                            + ReadableDurations.of(c.limits().timerSlackNanos()) + ")" : "none per thread").append(" |\n");
         }
         return sb.toString();
-    }
-
-    private static String duration(long nanos) {
-        if (nanos >= 1_000_000 && nanos % 1_000_000 == 0) {
-            return nanos / 1_000_000 + " ms";
-        }
-        if (nanos >= 1_000 && nanos % 1_000 == 0) {
-            return nanos / 1_000 + " us";
-        }
-        return nanos + " ns";
     }
 
     /** Prints the table. */

@@ -8,6 +8,7 @@ import static dev.loop.capability.Capability.READINESS_CALLBACKS;
 import static dev.loop.capability.Capability.SIGNAL_HANDLERS;
 import static dev.loop.capability.Capability.SUBPROCESSES;
 import static dev.loop.capability.Capability.SUB_MILLISECOND_TIMERS;
+import static dev.loop.capability.Capability.TIMER_SLACK;
 import static dev.loop.capability.Capability.UNIX_SOCKETS;
 import static dev.loop.capability.Capability.ZERO_COPY_SENDFILE;
 
@@ -128,6 +129,9 @@ public final class PlatformSupport {
         Map<Capability, Support> s = allYes();
         s.put(ZERO_COPY_SENDFILE, Support.no("loop-core binds Linux's sendfile(2) only; FreeBSD's takes other "
                 + "arguments", SENDFILE_FALLBACK));
+        s.put(TIMER_SLACK, Support.no("FreeBSD has no per-thread timer slack; how far it may defer timeouts is "
+                + "system-wide (sysctl kern.timecounter.alloweddeviation, 5% of the timeout by default)",
+                "set kern.timecounter.alloweddeviation for the whole system; leave the loop's timerSlack unset"));
         return unix(Os.FREEBSD, null, backend, poller, s, NS);
     }
 
@@ -135,6 +139,10 @@ public final class PlatformSupport {
         Map<Capability, Support> s = allYes();
         s.put(ZERO_COPY_SENDFILE, Support.no("loop-core binds Linux's sendfile(2) only; macOS's takes other "
                 + "arguments", SENDFILE_FALLBACK));
+        s.put(TIMER_SLACK, Support.no("macOS has no per-thread timer slack: it coalesces timers itself, by the "
+                + "thread's QoS class and per timer (kevent's NOTE_LEEWAY, NOTE_CRITICAL)",
+                "run the JVM at a user-interactive QoS class to make coalescing less aggressive; leave the loop's "
+                        + "timerSlack unset"));
         boolean legacy = isMacosBetween(version, 6, 8);
         long granularity = NS;
         if (poller == PollerKind.KQUEUE && legacy) {
@@ -174,7 +182,8 @@ public final class PlatformSupport {
             granularity = US;
             maxFds = FD_SETSIZE;
         }
-        return new Capabilities(os, variant, backend, poller, s, new Limits(maxFds, NS, granularity));
+        long slack = os == Os.LINUX ? Limits.KERNEL_DEFAULT_TIMER_SLACK_NANOS : 0;
+        return new Capabilities(os, variant, backend, poller, s, new Limits(maxFds, NS, granularity, slack));
     }
 
     private static Capabilities windows(Backend backend, PollerKind poller) {
@@ -191,6 +200,9 @@ public final class PlatformSupport {
         s.put(CHARACTER_DEVICES, Support.no("Windows select() and the proactor watch no device handles for readiness",
                 "blocking reads on an executor thread"));
         s.put(ZERO_COPY_SENDFILE, Support.no("Windows' TransmitFile is not bound", SENDFILE_FALLBACK));
+        s.put(TIMER_SLACK, Support.no("Windows has no timer slack: waits end on the system timer tick (about "
+                + "15.6 ms), which is system-wide", "timeBeginPeriod(1) in the process raises the tick to 1 ms for "
+                + "the whole system; leave the loop's timerSlack unset"));
         long maxFds = -1;
         if (backend == Backend.SELECTOR) {
             s.put(READINESS_CALLBACKS, Support.restricted("sockets only: Windows select() works on sockets, at most "
@@ -209,7 +221,7 @@ public final class PlatformSupport {
                             + "add_writer",
                     "transports and protocols, or the selector backend for sockets"));
         }
-        return new Capabilities(Os.WINDOWS, null, backend, poller, s, new Limits(maxFds, WINDOWS_TICK_NANOS, MS));
+        return new Capabilities(Os.WINDOWS, null, backend, poller, s, new Limits(maxFds, WINDOWS_TICK_NANOS, MS, 0));
     }
 
     private static Map<Capability, Support> allYes() {

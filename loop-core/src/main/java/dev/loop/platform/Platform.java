@@ -68,7 +68,8 @@ public record Platform(Os os, String osVersion, String arch, long clockResolutio
         if (maxFds == Integer.MAX_VALUE) {
             maxFds = os == Os.LINUX ? Descriptors.openFileLimit()[0] : -1;
         }
-        Capabilities caps = row.withLimits(new Limits(maxFds, clockResolutionNanos, pollGranularityNanos));
+        Capabilities caps = row.withLimits(new Limits(maxFds, clockResolutionNanos, pollGranularityNanos,
+                row.limits().timerSlackNanos()));
         if (pollGranularityNanos >= Limits.NANOS_PER_MILLI && caps.supports(Capability.SUB_MILLISECOND_TIMERS)) {
             caps = caps.with(Capability.SUB_MILLISECOND_TIMERS, Support.no(
                     "this poller waits in whole milliseconds here (the kernel lacks epoll_pwait2 and timerfd is off)",

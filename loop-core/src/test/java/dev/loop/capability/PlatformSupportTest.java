@@ -89,12 +89,15 @@ class PlatformSupportTest {
         for (Capabilities c : List.of(row(Os.LINUX, "6.1", Backend.SELECTOR, PollerKind.EPOLL),
                 row(Os.LINUX, "6.1", Backend.PROACTOR, null))) {
             assertThat(c.unsupported()).as(c.toString()).containsExactly(Capability.FILE_IO_MONITORING);
+            assertThat(c.limits().timerSlackNanos()).as("the kernel's default").isEqualTo(50_000);
         }
-        // BSD and macOS: sendfile works there too, by reading and sending (only Linux's sendfile(2) is bound).
+        // BSD and macOS: sendfile works there too, by reading and sending (only Linux's sendfile(2) is bound);
+        // neither lets a thread set its timer slack.
         for (Capabilities c : List.of(row(Os.MACOS, "14.0", Backend.KQUEUE, null),
                 row(Os.FREEBSD, "14.0", Backend.KQUEUE, null))) {
             assertThat(c.unsupported()).as(c.toString()).containsExactly(Capability.FILE_IO_MONITORING,
-                    Capability.ZERO_COPY_SENDFILE);
+                    Capability.ZERO_COPY_SENDFILE, Capability.TIMER_SLACK);
+            assertThat(c.limits().timerSlackNanos()).as("no such control").isZero();
             assertThat(c.support(Capability.ZERO_COPY_SENDFILE).alternative()).contains("still work");
         }
     }

@@ -977,6 +977,89 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
 
     // =============================================================== timers: precision
 
+    /** The loop thread's timer slack, as /proc shows it, read on the loop thread while it runs. */
+    private static long slackOnLoopThread(EventLoop loop) throws Exception {
+        return loop.submit(dev.loop.internal.nativeio.TimerSlack::fromProc).get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * By default the loop thread runs with the loop's default slack, not the kernel's 50 us; the limits report
+     * what the thread has (read back from it), -1 before the loop first ran.
+     */
+    @Test
+    void theLoopThreadRunsWithTheDefaultTimerSlackAndTheLimitsSayWhatItHas() throws Exception {
+        EventLoop loop = newLoop();
+        if (!loop.capabilities().supports(Capability.TIMER_SLACK)) {
+            assertThat(loop.capabilities().limits().timerSlackNanos()).as("no such control").isZero();
+            loop.start(); // and the default asks for nothing there
+            assertThat(loop.isRunning()).isTrue();
+            return;
+        }
+        assertThat(loop.capabilities().limits().timerSlackNanos()).as("before the first run").isEqualTo(-1);
+        loop.start();
+        assertThat(slackOnLoopThread(loop)).isEqualTo(LoopOptions.DEFAULT_TIMER_SLACK.toNanos());
+        assertThat(loop.capabilities().limits().timerSlackNanos()).isEqualTo(LoopOptions.DEFAULT_TIMER_SLACK.toNanos());
+    }
+
+    /**
+     * A loop with {@code slack}; where the backend's row has no timer slack control, the request is refused when
+     * the loop is made, and the test stops there.
+     */
+    private EventLoop loopWithSlack(String name, Duration slack) {
+        LoopOptions options = LoopOptions.builder().name(name + "-" + loopId()).timerSlack(slack)
+                .delaySamplingInterval(Duration.ZERO).build();
+        if (!newLoop().capabilities().supports(Capability.TIMER_SLACK)) {
+            assertThatThrownBy(() -> newLoop(options)).isInstanceOf(CapabilityNotSupportedException.class)
+                    .hasMessageContaining("timer slack");
+            assumeTrue(false, "no timer slack control here: refused, as it should be");
+        }
+        return newLoop(options);
+    }
+
+    @Test
+    void aTimerSlackOfOneNanosecondIsSetOnTheLoopThread() throws Exception {
+        EventLoop loop = loopWithSlack("slack", Duration.ofNanos(1));
+        loop.start();
+        assertThat(slackOnLoopThread(loop)).isEqualTo(1);
+        assertThat(loop.capabilities().limits().timerSlackNanos()).isEqualTo(1);
+    }
+
+    /** Zero leaves the thread's own slack (a new thread inherits its creator's: the test thread's here). */
+    @Test
+    void aTimerSlackOfZeroLeavesTheThreadsOwn() throws Exception {
+        EventLoop loop = newLoop(LoopOptions.builder().name("own-slack-" + loopId()).timerSlack(Duration.ZERO)
+                .delaySamplingInterval(Duration.ZERO).build());
+        assumeTrue(loop.capabilities().supports(Capability.TIMER_SLACK), "no timer slack control here");
+        long own = dev.loop.internal.nativeio.TimerSlack.fromProc();
+        loop.start();
+        assertThat(slackOnLoopThread(loop)).isEqualTo(own);
+        assertThat(loop.capabilities().limits().timerSlackNanos()).isEqualTo(own);
+    }
+
+    /** runForever borrows the caller's thread: the thread runs with the loop's slack, and has its own back after. */
+    @Test
+    void aBorrowedThreadGetsItsOwnTimerSlackBack() {
+        EventLoop loop = loopWithSlack("borrowed", Duration.ofNanos(7));
+        long own = dev.loop.internal.nativeio.TimerSlack.fromProc();
+        assumeTrue(own != 7);
+        long[] during = new long[1];
+        loop.callSoon(() -> {
+            during[0] = dev.loop.internal.nativeio.TimerSlack.fromProc();
+            loop.stop();
+        });
+        run(loop);
+        assertThat(during[0]).isEqualTo(7);
+        assertThat(dev.loop.internal.nativeio.TimerSlack.fromProc()).isEqualTo(own);
+    }
+
+    @Test
+    void aTimerSlackOutOfRangeIsRefused() {
+        assertThatThrownBy(() -> LoopOptions.builder().timerSlack(Duration.ofSeconds(2)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 ns to 1 s");
+        assertThatThrownBy(() -> LoopOptions.builder().timerSlack(Duration.ofNanos(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 ns to 1 s");
+    }
+
     @Test
     void subMillisecondTimersAreNotRoundedToAMillisecond() {
         EventLoop loop = newLoop();

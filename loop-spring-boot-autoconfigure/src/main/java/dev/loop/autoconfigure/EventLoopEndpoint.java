@@ -71,7 +71,6 @@ public class EventLoopEndpoint {
                         BackendSelection.id(selection.requestedPoller()), selection.reason(), selection.fallback())
                 : new RequestedDescriptor(loop.backend().id(), loop.poller() == null ? null : loop.poller().id(),
                         "a loop defined by the application", false);
-        Distribution lateness = stats.timerLateness();
         Distribution delay = stats.delay();
         return new LoopDescriptor(name, loop.backend().id(), loop.poller() == null ? null : loop.poller().id(),
                 loop.poller() == null ? "none: the " + loop.backend().id() + " backend waits on completions (io_uring) "
@@ -82,9 +81,9 @@ public class EventLoopEndpoint {
                 loop.thread() == null ? null : loop.thread().getName(),
                 new PlatformDescriptor(platform.os().displayName(), platform.arch(), platform.kernel()), capabilities,
                 new LimitsDescriptor(caps.limits().maxDescriptors(), caps.limits().clockResolutionNanos(),
-                        caps.limits().pollGranularityNanos()),
+                        caps.limits().pollGranularityNanos(), caps.limits().timerSlackNanos()),
                 stats.handles(),
-                new TimersDescriptor(lateness.count(), lateness.p50(), lateness.p99(), lateness.max()),
+                TimersDescriptor.of(loop, stats),
                 new StatsDescriptor(stats.iterations(), stats.callbacks(), stats.slowCallbacks(), stats.blockedCallbacks(),
                         stats.errors(), new DelayDescriptor(delay.count(), delay.p50(), delay.p90(), delay.p99(),
                                 delay.max(), loop.recentDelayNanos()), Math.round(stats.utilization() * 1e4) / 1e4),
@@ -180,12 +179,12 @@ public class EventLoopEndpoint {
         }
     }
 
-    /** Limits, in nanoseconds where they are times. */
-    public record LimitsDescriptor(long maxDescriptors, long clockResolutionNanos, long pollGranularityNanos) {
-    }
-
-    /** How late timers started after their due time. */
-    public record TimersDescriptor(long count, long latenessP50Nanos, long latenessP99Nanos, long latenessMaxNanos) {
+    /**
+     * Limits, in nanoseconds where they are times; {@code timerSlackNanos}: the loop thread's, read back from it
+     * (0: no such control here, -1: the loop has not run yet).
+     */
+    public record LimitsDescriptor(long maxDescriptors, long clockResolutionNanos, long pollGranularityNanos,
+            long timerSlackNanos) {
     }
 
     /** {@code utilization}: the share of time the loop thread ran callbacks, to four decimals. */

@@ -1,5 +1,6 @@
 package dev.loop.autoconfigure;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -22,6 +23,13 @@ import dev.loop.LoopStatsSnapshot.HandleCounts;
  * utilization.
  */
 public class EventLoopMetrics implements MeterBinder {
+
+    /**
+     * The range the delay and lateness histograms cover when percentile histograms are on: an idle loop's
+     * samples are tens of microseconds, so the buckets start far below Micrometer's default of 1 ms.
+     */
+    static final Duration MIN_EXPECTED = Duration.ofNanos(10_000);
+    static final Duration MAX_EXPECTED = Duration.ofSeconds(10);
 
     private final Map<String, EventLoop> loops;
 
@@ -55,8 +63,10 @@ public class EventLoopMetrics implements MeterBinder {
         FunctionCounter.builder("eventloop.callbacks.slow", loop, l -> l.stats().slowCallbacks()).tags(tags)
                 .description("Callbacks that ran at least the slow-callback threshold").register(registry);
         Timer delay = Timer.builder("eventloop.delay").tags(tags).publishPercentiles(0.5, 0.9, 0.99)
+                .minimumExpectedValue(MIN_EXPECTED).maximumExpectedValue(MAX_EXPECTED)
                 .description("Loop delay: from a sample's request to the loop's next step").register(registry);
         Timer lateness = Timer.builder("eventloop.timer.lateness").tags(tags).publishPercentiles(0.5, 0.9, 0.99)
+                .minimumExpectedValue(MIN_EXPECTED).maximumExpectedValue(MAX_EXPECTED)
                 .description("How late timers started after their due time").register(registry);
         loop.setMetricsListener(new LoopMetricsListener() {
             @Override

@@ -50,7 +50,7 @@ final class LoopFactory {
                 .backend(selection.backend()).poller(selection.poller()).debug(settings.debug())
                 .slowCallbackThreshold(settings.slowCallbackThreshold())
                 .blockedThreshold(settings.blockedThreshold())
-                .delaySamplingInterval(settings.delaySamplingInterval());
+                .delaySamplingInterval(settings.delaySamplingInterval()).timerSlack(settings.timerSlack());
         customizers.forEach(c -> c.customize(options));
         EventLoop loop = EventLoops.create(options.build());
         try {

@@ -86,6 +86,14 @@ public class LoopProperties {
     /** How often the loop delay is sampled; 0 turns sampling off. */
     private Duration delaySamplingInterval = Duration.ofMillis(20);
 
+    /**
+     * The loop thread's timer slack (Linux): how far the kernel may defer the end of the loop's timed waits to
+     * batch wake-ups. Unset: the loop's default, 1us where the platform has the control (the kernel's own is
+     * 50us), nothing elsewhere; 0: leave the thread's own; else 1ns to 1s, which fails startup where the
+     * platform has no such control.
+     */
+    private Duration timerSlack;
+
     /** Health check settings. */
     private final Health health = new Health();
 
@@ -191,6 +199,14 @@ public class LoopProperties {
         this.delaySamplingInterval = notNegative(delaySamplingInterval, DELAY_SAMPLING_INTERVALS);
     }
 
+    public Duration getTimerSlack() {
+        return timerSlack;
+    }
+
+    public void setTimerSlack(Duration timerSlack) {
+        this.timerSlack = timerSlack(timerSlack);
+    }
+
     public Health getHealth() {
         return health;
     }
@@ -202,7 +218,8 @@ public class LoopProperties {
     /** The settings of the {@code eventLoop} bean. */
     LoopSettings settings() {
         return new LoopSettings(LoopAutoConfiguration.LOOP_BEAN_NAME, "loop.", backend, poller, onUnavailable, name,
-                threadName, debug, slowCallbackThreshold, blockedThreshold, delaySamplingInterval, health.getMaxDelay());
+                threadName, debug, slowCallbackThreshold, blockedThreshold, delaySamplingInterval, timerSlack,
+                health.getMaxDelay());
     }
 
     /** The settings of the loop {@code loop.loops.<key>}: its own where set, {@code loop.*}'s where not. */
@@ -214,7 +231,7 @@ public class LoopProperties {
         return new LoopSettings(key, "loop.loops." + key + ".", or(l.backend, backend), or(l.poller, poller),
                 or(l.onUnavailable, onUnavailable), l.name, l.threadName, or(l.debug, debug),
                 or(l.slowCallbackThreshold, slowCallbackThreshold), or(l.blockedThreshold, blockedThreshold),
-                or(l.delaySamplingInterval, delaySamplingInterval), health.getMaxDelay());
+                or(l.delaySamplingInterval, delaySamplingInterval), or(l.timerSlack, timerSlack), health.getMaxDelay());
     }
 
     private static <T> T or(T value, T fallback) {
@@ -232,6 +249,15 @@ public class LoopProperties {
     static Duration notNegative(Duration d, String allowed) {
         if (d == null || d.isNegative()) {
             throw new IllegalArgumentException("must not be negative; allowed: " + allowed);
+        }
+        return d;
+    }
+
+    /** Unset, 0, or 1ns to 1s. */
+    static Duration timerSlack(Duration d) {
+        if (d != null && (d.isNegative() || d.compareTo(dev.loop.LoopOptions.MAX_TIMER_SLACK) > 0)) {
+            throw new IllegalArgumentException("must be 0 (the thread's own) or 1ns to 1s; allowed: unset (the "
+                    + "loop's default, 1us on Linux), 0, or e.g. 1ns, 10us");
         }
         return d;
     }
@@ -290,6 +316,9 @@ public class LoopProperties {
 
         /** How often this loop's delay is sampled, 0 for never; default: loop.delay-sampling-interval. */
         private Duration delaySamplingInterval;
+
+        /** This loop thread's timer slack, 0 for the thread's own; default: loop.timer-slack. */
+        private Duration timerSlack;
 
         public BackendChoice getBackend() {
             return backend;
@@ -361,6 +390,14 @@ public class LoopProperties {
 
         public void setDelaySamplingInterval(Duration delaySamplingInterval) {
             this.delaySamplingInterval = notNegative(delaySamplingInterval, DELAY_SAMPLING_INTERVALS);
+        }
+
+        public Duration getTimerSlack() {
+            return timerSlack;
+        }
+
+        public void setTimerSlack(Duration timerSlack) {
+            this.timerSlack = LoopProperties.timerSlack(timerSlack);
         }
     }
 }

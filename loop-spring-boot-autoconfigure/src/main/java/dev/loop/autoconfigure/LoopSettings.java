@@ -13,10 +13,11 @@ import dev.loop.autoconfigure.LoopProperties.PollerChoice;
  * @param beanName the loop's bean name
  * @param prefix   where its settings are, {@code loop.} or {@code loop.loops.<key>.}: what messages name
  * @param name     {@code name} as configured, or null for the default
+ * @param timerSlack {@code timer-slack} as configured, or null for the loop's default
  */
 record LoopSettings(String beanName, String prefix, BackendChoice backend, PollerChoice poller,
         OnUnavailable onUnavailable, String name, String threadName, boolean debug, Duration slowCallbackThreshold,
-        Duration blockedThreshold, Duration delaySamplingInterval, Duration maxDelay) {
+        Duration blockedThreshold, Duration delaySamplingInterval, Duration timerSlack, Duration maxDelay) {
 
     /** The property {@code key} of this loop, as a user writes it: {@code loop.loops.io.backend}. */
     String property(String key) {

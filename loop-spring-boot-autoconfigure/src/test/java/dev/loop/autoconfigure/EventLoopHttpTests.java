@@ -85,9 +85,14 @@ class EventLoopHttpTests {
                 "subprocesses", "transports", "servers")) {
             assertThat((Object) JsonPath.read(json, "$.loops.eventLoop.handles." + field)).as(field).isNotNull();
         }
-        for (String field : List.of("count", "latenessP50Nanos", "latenessP99Nanos", "latenessMaxNanos")) {
+        for (String field : List.of("clock", "pollGranularityNanos", "timerSlack", "lateness.p50Nanos",
+                "lateness.p999Nanos", "lateness.summary", "latenessLastMinute.maxNanos", "subMillisecondTimers")) {
             assertThat((Object) JsonPath.read(json, "$.loops.eventLoop.timers." + field)).as(field).isNotNull();
         }
+        assertThat(((Number) JsonPath.read(json, "$.loops.eventLoop.timers.timerSlackNanos")).longValue())
+                .as("the loop's default, read back from its thread").isEqualTo(1_000);
+        assertThat(((Number) JsonPath.read(json, "$.loops.eventLoop.limits.timerSlackNanos")).longValue())
+                .isEqualTo(1_000);
         for (String field : List.of("iterations", "callbacks", "slowCallbacks", "utilization", "delay.p50Nanos",
                 "delay.p99Nanos", "delay.recentNanos")) {
             assertThat((Object) JsonPath.read(json, "$.loops.eventLoop.stats." + field)).as(field).isNotNull();

@@ -42,7 +42,9 @@ class LoopPropertiesValidationTests {
         "loop.health.max-delay, 0s, must be above 0",
         "loop.loops.io.blocked-threshold, -1s, must not be negative; allowed: 0 (the watchdog off)",
         "loop.loops.io.slow-callback-threshold, 0s, must be above 0",
-        "loop.loops.io.delay-sampling-interval, -20ms, must not be negative; allowed: 0 (no sampling)"})
+        "loop.loops.io.delay-sampling-interval, -20ms, must not be negative; allowed: 0 (no sampling)",
+        "loop.timer-slack, 2s, must be 0 (the thread's own) or 1ns to 1s",
+        "loop.loops.io.timer-slack, -1ns, must be 0 (the thread's own) or 1ns to 1s"})
     void anInvalidValueFailsStartupNamingThePropertyTheValueAndWhatIsAllowed(String property, String value,
             String reason, CapturedOutput output) {
         assertThatThrownBy(() -> start(property + "=" + value)).hasStackTraceContaining(reason);

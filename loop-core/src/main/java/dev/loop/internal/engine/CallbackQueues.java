@@ -148,7 +148,8 @@ final class CallbackQueues {
         while ((t = timers.pollDueOne(now)) != null) {
             Runnable cb = t.callback();
             if (cb != null) {
-                metrics.timerLateness(runner.mark() - t.when);
+                long started = runner.mark();
+                metrics.timerLateness(started - t.when, started);
                 runner.run(t, cb);
                 ran++;
             }

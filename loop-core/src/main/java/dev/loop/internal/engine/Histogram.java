@@ -52,17 +52,45 @@ public final class Histogram {
 
     public Distribution snapshot() {
         long[] c = new long[BUCKETS];
-        long total = 0;
+        long[] t = new long[3];
+        addTo(c, t);
+        return distribution(c, t);
+    }
+
+    /** Adds this histogram's counts to {@code c} and its count, sum and max to {@code t}. */
+    void addTo(long[] c, long[] t) {
         for (int i = 0; i < BUCKETS; i++) {
-            c[i] = counts.getOpaque(i);
-            total += c[i];
+            c[i] += counts.getOpaque(i);
+        }
+        t[0] += totals.getOpaque(0);
+        t[1] += totals.getOpaque(1);
+        t[2] = Math.max(t[2], totals.getOpaque(2));
+    }
+
+    /** The writer starts over (a reader meanwhile may see part of the old counts: these are statistics). */
+    void clear() {
+        for (int i = 0; i < BUCKETS; i++) {
+            counts.setOpaque(i, 0);
+        }
+        for (int i = 0; i < 3; i++) {
+            totals.setOpaque(i, 0);
+        }
+    }
+
+    static long[] newCounts() {
+        return new long[BUCKETS];
+    }
+
+    static Distribution distribution(long[] c, long[] t) {
+        long total = 0;
+        for (long v : c) {
+            total += v;
         }
         if (total == 0) {
             return Distribution.EMPTY;
         }
-        long max = totals.getOpaque(2);
-        long n = totals.getOpaque(0);
-        double mean = n == 0 ? 0.0 : (double) totals.getOpaque(1) / n;
+        long max = t[2];
+        double mean = t[0] == 0 ? 0.0 : (double) t[1] / t[0];
         return new Distribution(total, percentile(c, total, 0.50, max), percentile(c, total, 0.90, max),
                 percentile(c, total, 0.99, max), percentile(c, total, 0.999, max), max, mean);
     }

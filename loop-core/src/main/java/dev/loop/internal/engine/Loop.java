@@ -19,6 +19,7 @@ import dev.loop.PollerKind;
 import dev.loop.TimerHandle;
 import dev.loop.capability.Capabilities;
 import dev.loop.capability.Capability;
+import dev.loop.capability.Limits;
 import dev.loop.internal.process.Subprocesses;
 import dev.loop.internal.signal.LoopSignals;
 import dev.loop.internal.transport.LoopTransports;
@@ -54,6 +55,8 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
     private final Subprocesses subprocesses;
     private final LoopSignals signals = new LoopSignals(this);
     private volatile boolean debug;
+    /** The backend's, with the timer slack in force ({@link #timerSlackInForce}). */
+    private volatile Capabilities capabilities;
     @SuppressWarnings("unused") // through PARKED
     private volatile boolean parked;
 
@@ -65,6 +68,13 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
         this.runner = new CallbackRunner(this, metrics.stats, own, options.slowCallbackThreshold().toNanos());
         IoBackend io = backend.open(this);
         try {
+            Duration slack = options.timerSlack();
+            if (slack != null && !slack.isZero()) {
+                io.capabilities().require(Capability.TIMER_SLACK, "timerSlack " + slack);
+            }
+            Limits limits = io.capabilities().limits();
+            this.capabilities = io.capabilities().supports(Capability.TIMER_SLACK)
+                    ? io.capabilities().withLimits(limits.withTimerSlackNanos(-1)) : io.capabilities();
             this.registrations = new Registrations(this, io);
             this.transports = new LoopTransports(this, io.streamIo());
             this.subprocesses = new Subprocesses(this, io.streamIo(), io.exitWatcher());
@@ -406,7 +416,13 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
 
     @Override
     public Capabilities capabilities() {
-        return backend.capabilities();
+        return capabilities;
+    }
+
+    /** The loop thread's timer slack, read back as a run begins; the limits report it from then on. */
+    void timerSlackInForce(long nanos) {
+        Capabilities c = capabilities;
+        capabilities = c.withLimits(c.limits().withTimerSlackNanos(nanos));
     }
 
     @Override
@@ -415,7 +431,7 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
                 queues.liveTimers(), queues.cancelledTimers(), queues.pending(),
                 resources.count(LoopResources.Kind.SERVER), resources.count(LoopResources.Kind.TRANSPORT),
                 resources.count(LoopResources.Kind.SUBPROCESS), resources.count(LoopResources.Kind.SIGNAL),
-                registrations.loopReaders(), registrations.loopWriters()));
+                registrations.loopReaders(), registrations.loopWriters()), metrics.subMillisecondTimers());
     }
 
     @Override

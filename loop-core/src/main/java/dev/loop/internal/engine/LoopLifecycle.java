@@ -1,5 +1,6 @@
 package dev.loop.internal.engine;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -8,6 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.loop.LoopClosedException;
 import dev.loop.LoopOptions;
 import dev.loop.NotInLoopThreadException;
+import dev.loop.capability.Capability;
+import dev.loop.internal.nativeio.TimerSlack;
 
 /**
  * A loop's life: which thread runs it, starting (on its own thread or the caller's), stopping after the
@@ -110,6 +113,15 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
                 monitor.start();
             }
         }
+        long ownSlack;
+        try {
+            ownSlack = applyTimerSlack();
+        } catch (RuntimeException | Error e) {
+            synchronized (lock) {
+                thread = null;
+            }
+            throw e;
+        }
         if (onRunning != null) {
             onRunning.run();
         }
@@ -120,6 +132,7 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
             failed = e;
             throw e;
         } finally {
+            restoreTimerSlack(ownSlack);
             stopping = false;
             if (failed != null) {
                 closeAfterFailure(failed);
@@ -133,6 +146,34 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
                 stopWaiters.clear();
             }
             waiters.forEach(w -> w.complete(null));
+        }
+    }
+
+    /**
+     * Sets the running thread's timer slack as the options ask (the default where the platform has the control,
+     * the given one, or none for 0) and records the slack read back from the thread; returns the thread's own
+     * slack, to give back when the run ends, or -1 when nothing was set.
+     */
+    private long applyTimerSlack() {
+        Duration asked = options.timerSlack();
+        if (asked == null) {
+            asked = loop.capabilities().supports(Capability.TIMER_SLACK) ? LoopOptions.DEFAULT_TIMER_SLACK : Duration.ZERO;
+        }
+        if (asked.isZero()) {
+            if (loop.capabilities().supports(Capability.TIMER_SLACK)) {
+                loop.timerSlackInForce(TimerSlack.get());
+            }
+            return -1;
+        }
+        long own = TimerSlack.get();
+        loop.timerSlackInForce(TimerSlack.set(asked.toNanos()));
+        return own;
+    }
+
+    /** Gives the thread its own slack back: a thread {@code runForever} borrowed keeps no trace of the loop. */
+    private static void restoreTimerSlack(long own) {
+        if (own > 0) {
+            TimerSlack.set(own);
         }
     }
 

@@ -22,6 +22,10 @@ final class LoopMetrics {
     private final CapabilityUsage usage = new CapabilityUsage();
     /** Timers asked for with a delay under a millisecond (a plain counter: callLater is a hot path). */
     private long subMillisecondTimers;
+
+    long subMillisecondTimers() {
+        return subMillisecondTimers;
+    }
     @SuppressWarnings("unused") // through DELAY_REQUEST
     private volatile long delayRequestedAt;
     private volatile long lastDelay;
@@ -52,9 +56,10 @@ final class LoopMetrics {
         }
     }
 
-    /** A timer ran {@code lateNanos} after its due time. */
-    void timerLateness(long lateNanos) {
+    /** A timer ran {@code lateNanos} after its due time, at {@code now}. */
+    void timerLateness(long lateNanos, long now) {
         stats.timerLateness.record(lateNanos);
+        stats.recentTimerLateness.record(lateNanos, now);
         LoopMetricsListener l = listener;
         if (l != null) {
             l.timerLateness(lateNanos);

@@ -26,6 +26,7 @@ public final class LoopStats {
     private final AtomicLong wakeups = new AtomicLong();
     final Histogram delay = new Histogram();
     final Histogram timerLateness = new Histogram();
+    final RecentHistogram recentTimerLateness = new RecentHistogram();
 
     private void add(int i, long v) {
         counters.setOpaque(i, counters.getPlain(i) + v);
@@ -55,10 +56,10 @@ public final class LoopStats {
         wakeups.incrementAndGet();
     }
 
-    public LoopStatsSnapshot snapshot(HandleCounts handles) {
+    public LoopStatsSnapshot snapshot(HandleCounts handles, long subMillisecondTimers) {
         return new LoopStatsSnapshot(handles, counters.getOpaque(ITERATIONS), counters.getOpaque(CALLBACKS),
                 counters.getOpaque(SLOW), blockedCallbacks.get(), counters.getOpaque(ERRORS), wakeups.get(),
                 delay.snapshot(), timerLateness.snapshot(), counters.getOpaque(POLL_NANOS),
-                counters.getOpaque(BUSY_NANOS));
+                counters.getOpaque(BUSY_NANOS), recentTimerLateness.snapshot(System.nanoTime()), subMillisecondTimers);
     }
 }

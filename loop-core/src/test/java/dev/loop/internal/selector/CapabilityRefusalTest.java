@@ -63,6 +63,28 @@ class CapabilityRefusalTest {
         refused(() -> loop.connectReadPipe(RecordingProtocol::new, 0), Capability.PIPES);
     }
 
+    /**
+     * Windows has no timer slack: a loop asked for one is refused when it is made, naming the capability, the
+     * platform and the alternative; unset, or 0, it runs, and its limits say 0 (no such control).
+     */
+    @Test
+    void aTimerSlackIsRefusedWhereThePlatformHasNone() {
+        var row = PlatformSupport.of(Os.WINDOWS, "10", Backend.SELECTOR, PollerKind.SELECT).orElseThrow();
+        var before = TestFds.openFdTargets();
+        assertThatThrownBy(() -> SelectorBackend.newLoop(LoopOptions.builder().name("slack-on-windows")
+                .timerSlack(java.time.Duration.ofNanos(1)).build(), new PollPoller(), row))
+                .isInstanceOf(CapabilityNotSupportedException.class)
+                .satisfies(e -> assertThat(((CapabilityNotSupportedException) e).capability())
+                        .isEqualTo(Capability.TIMER_SLACK))
+                .hasMessageContaining("Windows").hasMessageContaining("timerSlack PT0.000000001S")
+                .hasMessageContaining("timeBeginPeriod");
+        assertThat(TestFds.newFdsSince(before)).as("the poller made for it is closed again").isEmpty();
+        assertThat(loop.capabilities().limits().timerSlackNanos()).isZero();
+        Loop zero = SelectorBackend.newLoop(LoopOptions.builder().name("no-slack").timerSlack(java.time.Duration.ZERO)
+                .build(), new PollPoller(), row);
+        zero.close();
+    }
+
     /** A unix socket of the application's own is refused as well: no transport or server is made on it. */
     @Test
     void unixSocketsOfTheApplicationAreRefusedAsOnWindows() {
