@@ -19,11 +19,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
-import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.test.web.servlet.client.RestTestClient;
 
 import dev.loop.EventLoop;
 import dev.loop.TimerHandle;
@@ -40,25 +37,15 @@ import dev.loop.transport.Server;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "management.endpoints.web.exposure.include=health,metrics,prometheus,eventloop",
         "management.endpoint.health.show-details=always", "loop.name=http"}) // other cached contexts hold "eventloop"
-@AutoConfigureRestTestClient
-@AutoConfigureMetrics
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class EventLoopHttpTests {
+class EventLoopHttpTests extends ActuatorHttpTest {
 
     @SpringBootApplication
     static class App {
     }
 
     @Autowired
-    RestTestClient client;
-
-    @Autowired
     EventLoop loop;
-
-    private String get(String path) {
-        return client.get().uri(path).exchange().expectStatus().isOk().expectBody(String.class).returnResult()
-                .getResponseBody();
-    }
 
     @Test
     @Order(1)

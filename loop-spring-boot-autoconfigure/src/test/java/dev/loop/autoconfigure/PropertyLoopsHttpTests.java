@@ -11,11 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
-import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.test.web.servlet.client.RestTestClient;
 
 import dev.loop.EventLoop;
 
@@ -28,16 +25,11 @@ import dev.loop.EventLoop;
         "management.endpoints.web.exposure.include=health,prometheus,eventloop",
         "management.endpoint.health.show-details=always", "spring.application.name=several",
         "loop.loops.io.poller=poll", "loop.loops.ticks.poller=select", "loop.loops.ticks.debug=true"})
-@AutoConfigureRestTestClient
-@AutoConfigureMetrics
-class PropertyLoopsHttpTests {
+class PropertyLoopsHttpTests extends ActuatorHttpTest {
 
     @SpringBootApplication
     static class App {
     }
-
-    @Autowired
-    RestTestClient client;
 
     @Autowired
     EventLoop primary;
@@ -45,11 +37,6 @@ class PropertyLoopsHttpTests {
     @Autowired
     @Qualifier("ticks")
     EventLoop ticks;
-
-    private String get(String path) {
-        return client.get().uri(path).exchange().expectStatus().isOk().expectBody(String.class).returnResult()
-                .getResponseBody();
-    }
 
     @Test
     void everyLoopIsInTheEndpointHealthAndMeters() {

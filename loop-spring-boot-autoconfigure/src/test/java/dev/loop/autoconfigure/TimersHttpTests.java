@@ -16,11 +16,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
-import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.test.web.servlet.client.RestTestClient;
 
 import dev.loop.EventLoop;
 import dev.loop.internal.nativeio.TimerSlack;
@@ -34,24 +31,14 @@ import dev.loop.internal.nativeio.TimerSlack;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "management.endpoints.web.exposure.include=prometheus,eventloop", "loop.name=timers-http",
         "loop.timer-slack=1ns", "management.metrics.distribution.percentiles-histogram.eventloop=true"})
-@AutoConfigureRestTestClient
-@AutoConfigureMetrics
-class TimersHttpTests {
+class TimersHttpTests extends ActuatorHttpTest {
 
     @SpringBootApplication
     static class App {
     }
 
     @Autowired
-    RestTestClient client;
-
-    @Autowired
     EventLoop loop;
-
-    private String get(String path) {
-        return client.get().uri(path).exchange().expectStatus().isOk().expectBody(String.class).returnResult()
-                .getResponseBody();
-    }
 
     /** Runs {@code n} timers of 200 us one after the other on the loop, and waits for the last. */
     private void chainOfTimers(int n) throws Exception {
