@@ -20,6 +20,7 @@ import dev.loop.capability.Capabilities;
 import dev.loop.capability.Capability;
 import dev.loop.capability.CapabilityUsage;
 import dev.loop.capability.PlatformSupport;
+import dev.loop.capability.ReadableDurations;
 import dev.loop.capability.Support;
 import dev.loop.platform.BackendAvailability;
 import dev.loop.platform.BackendProbe;
@@ -85,8 +86,8 @@ public class EventLoopEndpoint {
                 stats.handles(),
                 TimersDescriptor.of(loop, stats),
                 new StatsDescriptor(stats.iterations(), stats.callbacks(), stats.slowCallbacks(), stats.blockedCallbacks(),
-                        stats.errors(), new DelayDescriptor(delay.count(), delay.p50(), delay.p90(), delay.p99(),
-                                delay.max(), loop.recentDelayNanos()), Math.round(stats.utilization() * 1e4) / 1e4),
+                        stats.errors(), DelayDescriptor.of(delay, loop.recentDelayNanos()),
+                        Math.round(stats.utilization() * 1e4) / 1e4),
                 portability(loop));
     }
 
@@ -192,9 +193,17 @@ public class EventLoopEndpoint {
             DelayDescriptor delay, double utilization) {
     }
 
-    /** Loop delay samples, and the delay now. */
+    /** Loop delay samples, the delay now, and both in one line for people. */
     public record DelayDescriptor(long count, long p50Nanos, long p90Nanos, long p99Nanos, long maxNanos,
-            long recentNanos) {
+            long recentNanos, String summary) {
+
+        static DelayDescriptor of(Distribution d, long recent) {
+            String summary = (d.count() == 0 ? "no sample yet"
+                    : "p50 " + ReadableDurations.of(d.p50()) + ", p90 " + ReadableDurations.of(d.p90()) + ", p99 "
+                            + ReadableDurations.of(d.p99()) + ", max " + ReadableDurations.of(d.max()))
+                    + "; now " + ReadableDurations.of(recent);
+            return new DelayDescriptor(d.count(), d.p50(), d.p90(), d.p99(), d.max(), recent, summary);
+        }
     }
 
     /** The other rows of the matrix: a one-line summary, and the rows that lack something the application used. */

@@ -80,6 +80,8 @@ class EventLoopHttpTests extends ActuatorHttpTest {
                 .as("the loop's default, read back from its thread").isEqualTo(1_000);
         assertThat(((Number) JsonPath.read(json, "$.loops.eventLoop.limits.timerSlackNanos")).longValue())
                 .isEqualTo(1_000);
+        assertThat((String) JsonPath.read(json, "$.loops.eventLoop.stats.delay.summary"))
+                .matches("(no sample yet|p50 .+, p90 .+, p99 .+, max .+); now \\d+(\\.\\d)? (ns|us|ms|s)");
         for (String field : List.of("iterations", "callbacks", "slowCallbacks", "utilization", "delay.p50Nanos",
                 "delay.p99Nanos", "delay.recentNanos")) {
             assertThat((Object) JsonPath.read(json, "$.loops.eventLoop.stats." + field)).as(field).isNotNull();
