@@ -79,6 +79,15 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         }
     }
 
+    /** asyncio's streams on this poller. */
+    @Nested
+    class Streams extends StreamConformance {
+        @Override
+        protected BackendFixture backend() {
+            return AbstractLoopConformanceTest.this.backend();
+        }
+    }
+
     /** Executors on this poller. */
     @Nested
     class Executors extends ExecutorConformance {

@@ -1,0 +1,126 @@
+package dev.loop.stream;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+
+import dev.loop.EventLoop;
+import dev.loop.transport.Transport;
+
+/**
+ * The writing half of a stream connection, asyncio's {@code StreamWriter}: writes go to the transport's
+ * buffer at once (never blocking); {@link #drain()} completes when that buffer is back under its low-water mark,
+ * so a writer that drains after each write never runs ahead of its peer. Callable from any thread: a call from
+ * another thread is handed to the loop, with the bytes copied first.
+ */
+public final class StreamWriter {
+
+    private final EventLoop loop;
+    private final Transport transport;
+    private final StreamProtocol protocol;
+    private final StreamReader reader;
+
+    StreamWriter(EventLoop loop, Transport transport, StreamProtocol protocol, StreamReader reader) {
+        this.loop = loop;
+        this.transport = transport;
+        this.protocol = protocol;
+        this.reader = reader;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    /** The transport's extra information ({@code peername}, {@code sockname}, ...). */
+    public Object extraInfo(String name) {
+        return transport.extraInfo(name);
+    }
+
+    public void write(byte[] data) {
+        byte[] copy = onLoopThread() ? data : data.clone();
+        run(() -> transport.write(ByteBuffer.wrap(copy)));
+    }
+
+    public void write(ByteBuffer data) {
+        if (onLoopThread()) {
+            transport.write(data);
+            return;
+        }
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
+        run(() -> transport.write(copy));
+    }
+
+    /** Writes {@code text} as UTF-8. */
+    public void write(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        run(() -> transport.write(ByteBuffer.wrap(bytes)));
+    }
+
+    /** Closes the writing side once the buffer is flushed (the peer reads the end of the stream). */
+    public void writeEof() {
+        run(transport::writeEof);
+    }
+
+    public boolean canWriteEof() {
+        return transport.canWriteEof();
+    }
+
+    /** Closes the connection once the buffer is flushed; {@link #waitClosed()} tells when it is closed. */
+    public void close() {
+        run(transport::close);
+    }
+
+    public boolean isClosing() {
+        return transport.isClosing();
+    }
+
+    /**
+     * Completes when the write buffer is under its low-water mark (at once when writing is not paused); fails
+     * with the reader's error, or with {@link java.net.SocketException} "Connection lost" once the connection is
+     * gone.
+     */
+    public CompletableFuture<Void> drain() {
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        run(() -> {
+            Throwable e = reader.exception();
+            if (e != null) {
+                drained.completeExceptionally(e);
+            } else if (transport.isClosing() && !protocol.lost()) {
+                // Closing: let connectionLost come first (asyncio yields once here too), then say what happened.
+                loop.callSoon(() -> protocol.drain(drained));
+            } else {
+                protocol.drain(drained);
+            }
+        }, drained);
+        return drained;
+    }
+
+    /** Completes when the connection is closed; fails with the cause when it was lost on an error. */
+    public CompletableFuture<Void> waitClosed() {
+        return protocol.closed();
+    }
+
+    private boolean onLoopThread() {
+        return Thread.currentThread() == loop.thread();
+    }
+
+    private void run(Runnable action) {
+        run(action, null);
+    }
+
+    private void run(Runnable action, CompletableFuture<?> result) {
+        if (onLoopThread()) {
+            action.run();
+            return;
+        }
+        try {
+            loop.execute(action);
+        } catch (RejectedExecutionException | dev.loop.LoopClosedException e) {
+            if (result == null) {
+                throw e;
+            }
+            result.completeExceptionally(e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.loop.stream;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+
+import dev.loop.EventLoop;
+import dev.loop.transport.Server;
+
+/**
+ * asyncio's high-level streams over the loop's transports: {@code openConnection} and {@code startServer}, for
+ * TCP and unix sockets, on every backend. The futures complete on the loop thread; readers and writers may be
+ * used from any thread.
+ *
+ * <pre>{@code
+ * Streams.startServer(loop, (reader, writer) -> echoLines(reader, writer), "127.0.0.1", 7000);
+ * StreamConnection c = Streams.openConnection(loop, "127.0.0.1", 7000).join();
+ * c.writer().write("hello\n");
+ * String line = c.reader().readLineText().join();   // on a virtual thread: blocks only that thread
+ * }</pre>
+ */
+public final class Streams {
+
+    private Streams() {
+    }
+
+    public static CompletableFuture<StreamConnection> openConnection(EventLoop loop, String host, int port) {
+        return openConnection(loop, host, port, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /** @param limit the reader's limit ({@link StreamReader#DEFAULT_LIMIT}: 64 KiB) */
+    public static CompletableFuture<StreamConnection> openConnection(EventLoop loop, String host, int port, int limit) {
+        return loop.createConnection(() -> new StreamProtocol(loop, limit, null), host, port)
+                .thenApply(c -> c.protocol().connection());
+    }
+
+    public static CompletableFuture<StreamConnection> openUnixConnection(EventLoop loop, Path path) {
+        return openUnixConnection(loop, path, StreamReader.DEFAULT_LIMIT);
+    }
+
+    public static CompletableFuture<StreamConnection> openUnixConnection(EventLoop loop, Path path, int limit) {
+        return loop.createUnixConnection(() -> new StreamProtocol(loop, limit, null), path)
+                .thenApply(c -> c.protocol().connection());
+    }
+
+    /** A server that hands each connection's reader and writer to {@code clientConnected}, on the loop thread. */
+    public static CompletableFuture<Server> startServer(EventLoop loop,
+            BiConsumer<StreamReader, StreamWriter> clientConnected, String host, int port) {
+        return startServer(loop, clientConnected, host, port, StreamReader.DEFAULT_LIMIT);
+    }
+
+    public static CompletableFuture<Server> startServer(EventLoop loop,
+            BiConsumer<StreamReader, StreamWriter> clientConnected, String host, int port, int limit) {
+        return loop.createServer(() -> new StreamProtocol(loop, limit, clientConnected), host, port);
+    }
+
+    public static CompletableFuture<Server> startUnixServer(EventLoop loop,
+            BiConsumer<StreamReader, StreamWriter> clientConnected, Path path) {
+        return startUnixServer(loop, clientConnected, path, StreamReader.DEFAULT_LIMIT);
+    }
+
+    public static CompletableFuture<Server> startUnixServer(EventLoop loop,
+            BiConsumer<StreamReader, StreamWriter> clientConnected, Path path, int limit) {
+        return loop.createUnixServer(() -> new StreamProtocol(loop, limit, clientConnected), path);
+    }
+}

@@ -1,0 +1,176 @@
+package dev.loop.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.loop.EventLoop;
+import dev.loop.stream.IncompleteReadException;
+import dev.loop.stream.StreamConnection;
+import dev.loop.stream.StreamReader;
+import dev.loop.stream.StreamWriter;
+import dev.loop.stream.Streams;
+import dev.loop.transport.Server;
+
+/**
+ * asyncio's streams on this backend, over real sockets: a line echo server and client in callback style and
+ * from another thread with {@code join()}, unix sockets, the end of the stream, and backpressure from a reader
+ * that does not read back to the writer's {@code drain()}.
+ */
+public abstract class StreamConformance extends LoopTestBase {
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Echoes each line back until the end of the stream, then closes. */
+    static void echoLines(StreamReader reader, StreamWriter writer) {
+        reader.readLine().thenAccept(line -> {
+            if (line.length == 0) {
+                writer.close();
+            } else {
+                writer.write(line);
+                writer.drain().thenRun(() -> echoLines(reader, writer));
+            }
+        });
+    }
+
+    private static int port(Server server) {
+        return ((InetSocketAddress) server.addresses().get(0)).getPort();
+    }
+
+    @Test
+    void aLineEchoServerAndClientInCallbackStyle() {
+        EventLoop loop = newLoop();
+        Server server = await(loop, Streams.startServer(loop, StreamConformance::echoLines, "127.0.0.1", 0));
+        StreamConnection c = await(loop, Streams.openConnection(loop, "127.0.0.1", port(server)));
+        c.writer().write("hello\nworld\n");
+        assertThat(await(loop, c.reader().readLine())).isEqualTo(ascii("hello\n"));
+        assertThat(await(loop, c.reader().readLineText())).isEqualTo("world");
+        c.writer().writeEof();
+        assertThat(await(loop, c.reader().readLine())).as("the server closed after our end of stream").isEmpty();
+        assertThat(c.reader().atEof()).isTrue();
+        // Both ends said end of stream; the transport stays open (half-closed, as asyncio's) until closed.
+        assertThat(c.writer().isClosing()).isFalse();
+        c.writer().close();
+        await(loop, c.writer().waitClosed());
+        server.close();
+    }
+
+    /** From another thread, as a virtual thread would: join() blocks only the caller, the loop runs on. */
+    @Test
+    void readsAndWritesFromAnotherThreadJoinTheirFutures() throws Exception {
+        EventLoop loop = newLoop();
+        loop.start();
+        Server server = Streams.startServer(loop, StreamConformance::echoLines, "127.0.0.1", 0).get(10, TimeUnit.SECONDS);
+        StreamConnection c = Streams.openConnection(loop, "127.0.0.1", port(server)).get(10, TimeUnit.SECONDS);
+        AtomicReference<Thread> completedOn = new AtomicReference<>();
+        for (int i = 0; i < 100; i++) {
+            c.writer().write("line " + i + "\n");
+            c.writer().drain().get(10, TimeUnit.SECONDS);
+            CompletableFuture<String> line = c.reader().readLineText();
+            line.thenRun(() -> completedOn.set(Thread.currentThread()));
+            assertThat(line.get(10, TimeUnit.SECONDS)).isEqualTo("line " + i);
+        }
+        assertThat(completedOn.get()).as("futures complete on the loop thread").isSameAs(loop.thread());
+        c.writer().close();
+        c.writer().waitClosed().get(10, TimeUnit.SECONDS);
+        server.close();
+    }
+
+    @Test
+    void unixSocketStreams(@TempDir Path dir) {
+        EventLoop loop = newLoop();
+        Path path = dir.resolve("s.sock");
+        Server server = await(loop, Streams.startUnixServer(loop, StreamConformance::echoLines, path));
+        StreamConnection c = await(loop, Streams.openUnixConnection(loop, path));
+        c.writer().write("over unix\n");
+        assertThat(await(loop, c.reader().readLineText())).isEqualTo("over unix");
+        c.writer().close();
+        server.close();
+    }
+
+    /** readExactly across many small writes; at the end of the stream, the partial bytes in the exception. */
+    @Test
+    void readExactlyGathersChunksAndReportsAnIncompleteRead() {
+        EventLoop loop = newLoop();
+        Server server = await(loop, Streams.startServer(loop, (reader, writer) -> {
+            for (int i = 0; i < 10; i++) {
+                writer.write(new byte[] {(byte) i});
+            }
+            writer.close();
+        }, "127.0.0.1", 0));
+        StreamConnection c = await(loop, Streams.openConnection(loop, "127.0.0.1", port(server)));
+        assertThat(await(loop, c.reader().readExactly(4))).containsExactly(0, 1, 2, 3);
+        CompletableFuture<byte[]> rest = c.reader().readExactly(10);
+        assertThatThrownBy(() -> await(loop, rest)).isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(IncompleteReadException.class)
+                .satisfies(e -> {
+                    assertThat(((IncompleteReadException) e).partial()).containsExactly(4, 5, 6, 7, 8, 9);
+                    assertThat(((IncompleteReadException) e).expected()).isEqualTo(10);
+                });
+        assertThat(c.reader().atEof()).isTrue();
+        server.close();
+    }
+
+    /**
+     * A reader that does not read pauses its transport at twice its limit; the peer's writes then stay in the
+     * peer's buffer, and its drain() waits until the reader reads again.
+     */
+    @Test
+    void backpressureFromAReaderThatDoesNotReadReachesTheWritersDrain() {
+        EventLoop loop = newLoop();
+        int limit = 16 * 1024;
+        byte[] chunk = new byte[64 * 1024];
+        Arrays.fill(chunk, (byte) 'x');
+        int chunks = 64; // 4 MiB: far more than the socket buffers and the reader's limit hold
+        CompletableFuture<StreamWriter> serverWriter = new CompletableFuture<>();
+        CompletableFuture<Void> allDrained = new CompletableFuture<>();
+        Server server = await(loop, Streams.startServer(loop, (reader, writer) -> {
+            serverWriter.complete(writer);
+            writeAndDrain(writer, chunk, chunks, allDrained);
+        }, "127.0.0.1", 0));
+        StreamConnection c = await(loop, Streams.openConnection(loop, "127.0.0.1", port(server), limit));
+        StreamWriter writer = await(loop, serverWriter);
+        // Wait until the client's transport has paused reading: the reader holds more than twice its limit.
+        await(loop, waitFor(loop, () -> !c.writer().transport().isReading()));
+        assertThat(allDrained).as("the server's drain waits while the client does not read").isNotDone();
+        assertThat(writer.transport().writeBufferSize()).as("held back in the server's buffer").isPositive();
+        long total = 0;
+        while (total < (long) chunk.length * chunks) {
+            byte[] got = await(loop, c.reader().read(256 * 1024));
+            assertThat(got).isNotEmpty();
+            total += got.length;
+        }
+        await(loop, allDrained);
+        assertThat(total).isEqualTo((long) chunk.length * chunks);
+        c.writer().close();
+        server.close();
+    }
+
+    private static void writeAndDrain(StreamWriter writer, byte[] chunk, int left, CompletableFuture<Void> done) {
+        if (left == 0) {
+            done.complete(null);
+            return;
+        }
+        writer.write(chunk);
+        writer.drain().whenComplete((v, e) -> {
+            if (e != null) {
+                done.completeExceptionally(e);
+            } else {
+                writeAndDrain(writer, chunk, left - 1, done);
+            }
+        });
+    }
+}

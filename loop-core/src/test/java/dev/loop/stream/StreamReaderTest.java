@@ -1,0 +1,145 @@
+package dev.loop.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.loop.EventLoop;
+import dev.loop.EventLoops;
+
+/**
+ * The reader's rules, fed directly as CPython's {@code test_streams} feeds its StreamReader: what each read
+ * returns, the limits and their errors, the end of the stream, one waiting read at a time. Over real sockets
+ * on every backend: {@code StreamConformance}.
+ */
+class StreamReaderTest {
+
+    private final EventLoop loop = EventLoops.create();
+
+    @AfterEach
+    void close() {
+        loop.close();
+    }
+
+    private static ByteBuffer bytes(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.US_ASCII);
+    }
+
+    private <T> T run(CompletableFuture<T> f) {
+        return loop.runUntilComplete(f);
+    }
+
+    private StreamReader reader(int limit, String... chunks) {
+        StreamReader r = new StreamReader(loop, limit);
+        for (String c : chunks) {
+            loop.callSoon(() -> r.feedData(bytes(c)));
+        }
+        return r;
+    }
+
+    private Throwable failure(CompletableFuture<?> f) {
+        try {
+            run(f);
+        } catch (CompletionException e) {
+            return e.getCause();
+        }
+        throw new AssertionError("did not fail");
+    }
+
+    @Test
+    void readReturnsWhatIsBufferedUpToN() {
+        StreamReader r = reader(100, "line1", "line2");
+        assertThat(text(run(r.read(7)))).isEqualTo("line1li");
+        assertThat(text(run(r.read(100)))).isEqualTo("ne2");
+        loop.callSoon(r::feedEof);
+        assertThat(run(r.read(5))).as("the end of the stream").isEmpty();
+        assertThat(r.atEof()).isTrue();
+    }
+
+    @Test
+    void readAllWaitsForTheEnd() {
+        StreamReader r = reader(100, "a", "b");
+        CompletableFuture<byte[]> all = r.read(-1);
+        loop.callLater(java.time.Duration.ofMillis(5), () -> {
+            r.feedData(bytes("c"));
+            r.feedEof();
+        });
+        assertThat(text(run(all))).isEqualTo("abc");
+    }
+
+    @Test
+    void readLineAndReadUntil() {
+        StreamReader r = reader(100, "chunk1 ", "chunk2 ", "chunk3 \n chunk4 \r\n--x");
+        assertThat(text(run(r.readLine()))).isEqualTo("chunk1 chunk2 chunk3 \n");
+        assertThat(run(r.readLineText())).isEqualTo(" chunk4 ");
+        assertThat(text(run(r.readUntil(new byte[] {'-', '-'})))).isEqualTo("--");
+        loop.callSoon(r::feedEof);
+        assertThat(text(run(r.readLine()))).as("what is left at the end").isEqualTo("x");
+        assertThat(run(r.readLine())).isEmpty();
+        assertThat(run(r.readLineText())).isNull();
+    }
+
+    @Test
+    void readUntilAtTheEndFailsWithThePartialBytes() {
+        StreamReader r = reader(100, "no separator");
+        loop.callSoon(r::feedEof);
+        Throwable e = failure(r.readUntil(new byte[] {'!'}));
+        assertThat(e).isInstanceOf(IncompleteReadException.class);
+        assertThat(text(((IncompleteReadException) e).partial())).isEqualTo("no separator");
+        assertThat(((IncompleteReadException) e).expected()).isEqualTo(-1);
+    }
+
+    /** CPython's test_readuntil_limit_found_sep and test_readline_limit. */
+    @Test
+    void limitsFailReadUntilAndReadLineWithLimitOverrun() {
+        StreamReader r = reader(3, "some dataAA");
+        Throwable notFound = failure(r.readUntil(new byte[] {'A', 'A', 'A'}));
+        assertThat(notFound).isInstanceOf(LimitOverrunException.class).hasMessageContaining("not found");
+        assertThat(text(run(r.read(100)))).as("readUntil leaves the bytes").isEqualTo("some dataAA");
+
+        StreamReader lines = reader(7, "1234567\n", "1234567890\n", "ok\n");
+        assertThat(text(run(lines.readLine()))).isEqualTo("1234567\n");
+        Throwable tooLong = failure(lines.readLine());
+        assertThat(tooLong).isInstanceOf(LimitOverrunException.class);
+        assertThat(text(run(lines.readLine()))).as("readLine dropped the long line").isEqualTo("ok\n");
+    }
+
+    @Test
+    void readExactlyRefusesANegativeSizeAndReturnsNothingForZero() {
+        StreamReader r = reader(100);
+        assertThatThrownBy(() -> r.readExactly(-1).join()).hasCauseInstanceOf(IllegalArgumentException.class);
+        assertThat(run(r.readExactly(0))).isEmpty();
+        assertThatThrownBy(() -> r.readUntil(new byte[0]).join()).hasCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void oneReadWaitsAtATime() {
+        StreamReader r = reader(100);
+        CompletableFuture<byte[]> first = r.read(10);
+        CompletableFuture<byte[]> second = r.readLine();
+        assertThat(failure(second)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("another read is already waiting");
+        loop.callSoon(() -> r.feedData(bytes("x")));
+        assertThat(text(run(first))).isEqualTo("x");
+    }
+
+    @Test
+    void anErrorFailsTheWaitingReadAndTheNextOnes() {
+        StreamReader r = reader(100);
+        CompletableFuture<byte[]> waiting = r.readExactly(5);
+        loop.callSoon(() -> r.setException(new java.io.IOException("reset")));
+        assertThat(failure(waiting)).hasMessage("reset");
+        assertThat(failure(r.read(1))).hasMessage("reset");
+    }
+}
