@@ -1,10 +1,6 @@
 package dev.loop.stream;
 
-import java.net.SocketException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 import dev.loop.EventLoop;
@@ -21,11 +17,8 @@ final class StreamProtocol implements Protocol {
     private final EventLoop loop;
     private final StreamReader reader;
     private final BiConsumer<StreamReader, StreamWriter> clientConnected;
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final List<CompletableFuture<Void>> drainWaiters = new ArrayList<>();
+    private final WriteFlow flow = new WriteFlow();
     private StreamWriter writer;
-    private boolean writingPaused;
-    private boolean lost;
 
     StreamProtocol(EventLoop loop, int limit, BiConsumer<StreamReader, StreamWriter> clientConnected) {
         this.loop = loop;
@@ -40,7 +33,7 @@ final class StreamProtocol implements Protocol {
     @Override
     public void connectionMade(Transport transport) {
         reader.setTransport(transport);
-        writer = new StreamWriter(loop, transport, this, reader);
+        writer = new StreamWriter(loop, transport, flow, reader);
         if (clientConnected != null) {
             try {
                 clientConnected.accept(reader, writer);
@@ -66,53 +59,21 @@ final class StreamProtocol implements Protocol {
 
     @Override
     public void connectionLost(Throwable cause) {
-        lost = true;
         if (cause == null) {
             reader.feedEof();
         } else {
             reader.setException(cause);
         }
-        List<CompletableFuture<Void>> waiters = List.copyOf(drainWaiters);
-        drainWaiters.clear();
-        for (CompletableFuture<Void> w : waiters) {
-            w.completeExceptionally(cause != null ? cause : new SocketException("Connection lost"));
-        }
-        if (cause == null) {
-            closed.complete(null);
-        } else {
-            closed.completeExceptionally(cause);
-        }
+        flow.lost(cause);
     }
 
     @Override
     public void pauseWriting() {
-        writingPaused = true;
+        flow.pause();
     }
 
     @Override
     public void resumeWriting() {
-        writingPaused = false;
-        List<CompletableFuture<Void>> waiters = List.copyOf(drainWaiters);
-        drainWaiters.clear();
-        waiters.forEach(w -> w.complete(null));
-    }
-
-    boolean lost() {
-        return lost;
-    }
-
-    /** Loop thread: completes {@code drained} when writing is not paused (now, or at the next resume). */
-    void drain(CompletableFuture<Void> drained) {
-        if (lost) {
-            drained.completeExceptionally(new SocketException("Connection lost"));
-        } else if (!writingPaused) {
-            drained.complete(null);
-        } else {
-            drainWaiters.add(drained);
-        }
-    }
-
-    CompletableFuture<Void> closed() {
-        return closed;
+        flow.resume();
     }
 }

@@ -80,6 +80,8 @@ public final class StreamReader {
      * stream. {@code n < 0} reads everything up to the end of the stream.
      */
     public CompletableFuture<byte[]> read(int n) {
+        // To the end: gathered as it comes, so that the buffer (and the transport's pause) stays within the limit.
+        java.io.ByteArrayOutputStream all = n < 0 ? new java.io.ByteArrayOutputStream() : null;
         return begin("read()", () -> {
             if (exception != null) {
                 return Outcome.failed(exception);
@@ -88,7 +90,8 @@ public final class StreamReader {
                 return Outcome.of(EMPTY);
             }
             if (n < 0) {
-                return eof ? Outcome.of(take(buffered())) : null;
+                all.writeBytes(take(buffered()));
+                return eof ? Outcome.of(all.toByteArray()) : null;
             }
             if (buffered() > 0) {
                 return Outcome.of(take(Math.min(n, buffered())));

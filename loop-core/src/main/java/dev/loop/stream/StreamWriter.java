@@ -18,13 +18,14 @@ public final class StreamWriter {
 
     private final EventLoop loop;
     private final Transport transport;
-    private final StreamProtocol protocol;
+    private final WriteFlow flow;
+    /** The reader of the same connection, whose error a drain reports; null for a child's stdin. */
     private final StreamReader reader;
 
-    StreamWriter(EventLoop loop, Transport transport, StreamProtocol protocol, StreamReader reader) {
+    StreamWriter(EventLoop loop, Transport transport, WriteFlow flow, StreamReader reader) {
         this.loop = loop;
         this.transport = transport;
-        this.protocol = protocol;
+        this.flow = flow;
         this.reader = reader;
     }
 
@@ -83,14 +84,14 @@ public final class StreamWriter {
     public CompletableFuture<Void> drain() {
         CompletableFuture<Void> drained = new CompletableFuture<>();
         run(() -> {
-            Throwable e = reader.exception();
+            Throwable e = reader == null ? null : reader.exception();
             if (e != null) {
                 drained.completeExceptionally(e);
-            } else if (transport.isClosing() && !protocol.lost()) {
+            } else if (transport.isClosing() && !flow.lost()) {
                 // Closing: let connectionLost come first (asyncio yields once here too), then say what happened.
-                loop.callSoon(() -> protocol.drain(drained));
+                loop.callSoon(() -> flow.drain(drained));
             } else {
-                protocol.drain(drained);
+                flow.drain(drained);
             }
         }, drained);
         return drained;
@@ -98,7 +99,7 @@ public final class StreamWriter {
 
     /** Completes when the connection is closed; fails with the cause when it was lost on an error. */
     public CompletableFuture<Void> waitClosed() {
-        return protocol.closed();
+        return flow.closed();
     }
 
     private boolean onLoopThread() {

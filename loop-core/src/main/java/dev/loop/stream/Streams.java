@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 import dev.loop.EventLoop;
+import dev.loop.process.ProcessOptions;
 import dev.loop.transport.Server;
 
 /**
@@ -62,5 +63,27 @@ public final class Streams {
     public static CompletableFuture<Server> startUnixServer(EventLoop loop,
             BiConsumer<StreamReader, StreamWriter> clientConnected, Path path, int limit) {
         return loop.createUnixServer(() -> new StreamProtocol(loop, limit, clientConnected), path);
+    }
+
+    /**
+     * A child with streams for its pipes (asyncio's {@code create_subprocess_exec}): {@code stdin} a writer,
+     * {@code stdout} and {@code stderr} readers, where {@code options} asks for a pipe.
+     */
+    public static CompletableFuture<StreamProcess> subprocessExec(EventLoop loop, java.util.List<String> argv,
+            ProcessOptions options) {
+        return subprocessExec(loop, argv, options, StreamReader.DEFAULT_LIMIT);
+    }
+
+    public static CompletableFuture<StreamProcess> subprocessExec(EventLoop loop, java.util.List<String> argv,
+            ProcessOptions options, int limit) {
+        return loop.subprocessExec(() -> new SubprocessStreamProtocol(loop, options, limit), argv, options)
+                .thenApply(c -> c.protocol().process());
+    }
+
+    /** {@link #subprocessExec} of {@code /bin/sh -c command} (asyncio's {@code create_subprocess_shell}). */
+    public static CompletableFuture<StreamProcess> subprocessShell(EventLoop loop, String command,
+            ProcessOptions options) {
+        return loop.subprocessShell(() -> new SubprocessStreamProtocol(loop, options, StreamReader.DEFAULT_LIMIT),
+                command, options).thenApply(c -> c.protocol().process());
     }
 }

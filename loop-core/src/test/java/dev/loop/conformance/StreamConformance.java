@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.loop.EventLoop;
+import dev.loop.capability.Capability;
+import dev.loop.process.ProcessOptions;
 import dev.loop.stream.IncompleteReadException;
+import dev.loop.stream.StreamProcess;
 import dev.loop.stream.StreamConnection;
 import dev.loop.stream.StreamReader;
 import dev.loop.stream.StreamWriter;
@@ -77,10 +80,11 @@ public abstract class StreamConformance extends LoopTestBase {
         StreamConnection c = Streams.openConnection(loop, "127.0.0.1", port(server)).get(10, TimeUnit.SECONDS);
         AtomicReference<Thread> completedOn = new AtomicReference<>();
         for (int i = 0; i < 100; i++) {
-            c.writer().write("line " + i + "\n");
-            c.writer().drain().get(10, TimeUnit.SECONDS);
+            // The read first, so that it waits for the line and completes when the loop thread delivers it.
             CompletableFuture<String> line = c.reader().readLineText();
             line.thenRun(() -> completedOn.set(Thread.currentThread()));
+            c.writer().write("line " + i + "\n");
+            c.writer().drain().get(10, TimeUnit.SECONDS);
             assertThat(line.get(10, TimeUnit.SECONDS)).isEqualTo("line " + i);
         }
         assertThat(completedOn.get()).as("futures complete on the loop thread").isSameAs(loop.thread());
@@ -172,5 +176,38 @@ public abstract class StreamConformance extends LoopTestBase {
                 writeAndDrain(writer, chunk, left - 1, done);
             }
         });
+    }
+
+    /** A child's pipes as streams: lines to its stdin come back from its stdout; stderr apart; the exit code. */
+    @Test
+    void subprocessStreams() {
+        EventLoop loop = newLoop();
+        org.junit.jupiter.api.Assumptions.assumeTrue(loop.capabilities().supports(Capability.SUBPROCESSES));
+        StreamProcess p = await(loop, Streams.subprocessShell(loop,
+                "while read l; do echo \"got $l\"; done; echo done >&2; exit 3", ProcessOptions.DEFAULTS));
+        for (int i = 0; i < 20; i++) {
+            p.stdin().write("line " + i + "\n");
+            await(loop, p.stdin().drain());
+            assertThat(await(loop, p.stdout().readLineText())).isEqualTo("got line " + i);
+        }
+        p.stdin().close();
+        assertThat(await(loop, p.stdout().read(-1))).as("nothing more").isEmpty();
+        assertThat(await(loop, p.stderr().readLineText())).isEqualTo("done");
+        assertThat(await(loop, p.waitFor())).isEqualTo(3);
+    }
+
+    /** communicate: input in, all of stdout and stderr out, the exit code; more than a pipe buffer each way. */
+    @Test
+    void communicateFeedsAndCollectsEverything() {
+        EventLoop loop = newLoop();
+        org.junit.jupiter.api.Assumptions.assumeTrue(loop.capabilities().supports(Capability.SUBPROCESSES));
+        byte[] input = new byte[300_000];
+        new java.util.Random(3).nextBytes(input);
+        StreamProcess p = await(loop, Streams.subprocessExec(loop, java.util.List.of("sh", "-c", "cat; echo err >&2"),
+                ProcessOptions.DEFAULTS));
+        StreamProcess.Output out = await(loop, p.communicate(input));
+        assertThat(out.stdout()).isEqualTo(input);
+        assertThat(new String(out.stderr(), StandardCharsets.US_ASCII)).isEqualTo("err\n");
+        assertThat(out.exitCode()).isZero();
     }
 }
