@@ -1,6 +1,5 @@
 package dev.loop.demo;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.loop.EventLoop;
 import dev.loop.process.ProcessOptions;
-import dev.loop.process.SubprocessProtocol;
+import dev.loop.stream.Streams;
 
 /** The demo's HTTP API. */
 @RestController
@@ -33,20 +32,17 @@ public class DemoController {
     public record SystemInfo(List<String> command, int exitCode, String output) {
     }
 
-    /** Runs {@code uname -a} as a child of the loop (posix_spawn, pidfd exit) and answers when it finished. */
+    /**
+     * Runs {@code uname -a} as a child of the loop (posix_spawn, pidfd exit), its output read as a stream, and
+     * answers when it finished.
+     */
     @GetMapping("/system")
     public CompletableFuture<SystemInfo> system() {
-        StringBuilder out = new StringBuilder();
-        SubprocessProtocol collect = new SubprocessProtocol() {
-            @Override
-            public void pipeDataReceived(int fd, ByteBuffer data) {
-                out.append(StandardCharsets.UTF_8.decode(data));
-            }
-        };
-        return loop.subprocessExec(() -> collect, SYSTEM_COMMAND,
-                ProcessOptions.DEFAULTS.withStdin(ProcessOptions.Redirect.DEVNULL).withStderr(ProcessOptions.Redirect.STDOUT))
-                .thenCompose(c -> c.transport().exitStatus())
-                .thenApply(rc -> new SystemInfo(SYSTEM_COMMAND, rc, out.toString().trim()));
+        return Streams.subprocessExec(loop, SYSTEM_COMMAND, ProcessOptions.DEFAULTS
+                .withStdin(ProcessOptions.Redirect.DEVNULL).withStderr(ProcessOptions.Redirect.STDOUT))
+                .thenCompose(p -> p.communicate(null))
+                .thenApply(out -> new SystemInfo(SYSTEM_COMMAND, out.exitCode(),
+                        new String(out.stdout(), StandardCharsets.UTF_8).trim()));
     }
 
     /** Recent changes in the watched directory, newest first. */

@@ -19,6 +19,9 @@ import dev.loop.EventLoop;
 import dev.loop.TimerHandle;
 import dev.loop.process.ProcessOptions;
 import dev.loop.process.SubprocessProtocol;
+import dev.loop.stream.StreamReader;
+import dev.loop.stream.StreamWriter;
+import dev.loop.stream.Streams;
 import dev.loop.transport.Protocol;
 import dev.loop.transport.Server;
 import dev.loop.transport.Transport;
@@ -52,7 +55,22 @@ public class LoopServices implements SmartLifecycle {
         this.properties = properties;
     }
 
-    /** Echoes every byte back, as it arrives. */
+    /**
+     * The TCP echo, with streams: what arrives goes back, and the next read waits until the peer has taken it
+     * (drain), so a client that sends without reading slows itself down instead of filling the server's memory.
+     */
+    static void echo(StreamReader reader, StreamWriter writer) {
+        reader.read(64 * 1024).thenAccept(data -> {
+            if (data.length == 0) {
+                writer.close();
+                return;
+            }
+            writer.write(data);
+            writer.drain().thenRun(() -> echo(reader, writer));
+        });
+    }
+
+    /** The unix-socket echo, as a protocol: every byte back as it arrives. */
     static final class Echo implements Protocol {
         private Transport transport;
 
@@ -95,7 +113,8 @@ public class LoopServices implements SmartLifecycle {
     @Override
     public void start() {
         try {
-            servers.add(loop.createServer(Echo::new, "127.0.0.1", properties.echo().port()).get(10, TimeUnit.SECONDS));
+            servers.add(Streams.startServer(loop, LoopServices::echo, "127.0.0.1", properties.echo().port())
+                    .get(10, TimeUnit.SECONDS));
             motdServer = loop.createServer(MotdSender::new, "127.0.0.1", properties.motd().port())
                     .get(10, TimeUnit.SECONDS);
             servers.add(loop.createUnixServer(Echo::new, properties.echo().unixPathOrDefault()).get(10, TimeUnit.SECONDS));
