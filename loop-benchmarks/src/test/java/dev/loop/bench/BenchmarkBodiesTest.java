@@ -14,6 +14,21 @@ import org.junit.jupiter.api.Test;
 class BenchmarkBodiesTest {
 
     @Test
+    void streamEchoBodiesGetEveryLineBack() {
+        for (String server : new String[] {"protocol", "streams"}) {
+            StreamEchoBenchmark b = new StreamEchoBenchmark();
+            b.server = server;
+            b.setUp();
+            try {
+                assertThat(b.echoBatch()).as(server).isEqualTo((long) StreamEchoBenchmark.LINES * StreamEchoBenchmark.LINE);
+                assertThat(b.echoBatch()).as(server).isEqualTo((long) StreamEchoBenchmark.LINES * StreamEchoBenchmark.LINE);
+            } finally {
+                b.tearDown();
+            }
+        }
+    }
+
+    @Test
     void callSoonBodiesRunEveryCallback() {
         CallSoonBenchmark b = new CallSoonBenchmark();
         b.setUp();

@@ -26,6 +26,7 @@ public final class StreamReader {
     public static final int DEFAULT_LIMIT = 64 * 1024;
 
     private static final byte[] EMPTY = new byte[0];
+    private static final int MAX_IMMEDIATE = 32;
 
     private final EventLoop loop;
     private final int limit;
@@ -38,6 +39,8 @@ public final class StreamReader {
     private Transport transport;
     private boolean paused;
     private Pending pending;
+    /** Reads completed at once since the last one that went through the ready queue. */
+    private int immediate;
     /** For {@link #atEof()} from any thread. */
     private volatile boolean atEof;
 
@@ -262,8 +265,20 @@ public final class StreamReader {
             Outcome o = attempt.attempt();
             if (o == null) {
                 pending = new Pending(attempt, f);
-            } else {
+            } else if (++immediate < MAX_IMMEDIATE) {
                 complete(f, o);
+            } else {
+                // The caller gets a completed future; chaining the next read on it runs at once, inside the
+                // caller: a chain of reads on buffered data would recurse once per read (100,000 one-byte lines
+                // overflowed the stack). Every MAX_IMMEDIATE-th one goes through the ready queue, which unwinds it.
+                pending = new Pending(() -> null, f); // holds the place: no other read starts, data waits for it
+                loop.callSoon(() -> {
+                    immediate = 0;
+                    if (pending != null && pending.future() == f) {
+                        pending = null;
+                    }
+                    complete(f, o);
+                });
             }
         }, f);
         return (CompletableFuture<T>) (CompletableFuture<?>) f;

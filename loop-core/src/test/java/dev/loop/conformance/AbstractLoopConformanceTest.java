@@ -198,10 +198,14 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
     void timersRunInDueTimeOrder() {
         EventLoop loop = newLoop();
         List<Integer> order = new ArrayList<>();
-        loop.callLater(Duration.ofMillis(30), () -> order.add(30));
-        loop.callLater(Duration.ofMillis(10), () -> order.add(10));
-        loop.callLater(Duration.ofMillis(20), () -> order.add(20));
-        loop.callLater(Duration.ofMillis(40), loop::stop);
+        // Due times from one base: with callLater, a test thread descheduled for 10 ms between two calls (a busy
+        // machine) really does make "20 ms" due after "30 ms".
+        long base = loop.time();
+        long ms = 1_000_000;
+        loop.callAt(base + 30 * ms, () -> order.add(30));
+        loop.callAt(base + 10 * ms, () -> order.add(10));
+        loop.callAt(base + 20 * ms, () -> order.add(20));
+        loop.callAt(base + 40 * ms, loop::stop);
         run(loop);
         assertThat(order).containsExactly(10, 20, 30);
     }

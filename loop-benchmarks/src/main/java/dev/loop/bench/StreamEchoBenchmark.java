@@ -1,0 +1,128 @@
+package dev.loop.bench;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import dev.loop.EventLoop;
+import dev.loop.stream.StreamReader;
+import dev.loop.stream.StreamWriter;
+import dev.loop.stream.Streams;
+import dev.loop.transport.Protocol;
+import dev.loop.transport.Server;
+import dev.loop.transport.Transport;
+
+/**
+ * The cost of streams' convenience: a line echo server written with {@code readLine}/{@code write}/{@code drain}
+ * against the protocol-level echo on the same loop (epoll), both answering a client that sends a batch of
+ * 64-byte lines over loopback TCP and waits for all of them back. Lines per second.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class StreamEchoBenchmark {
+
+    static final int LINES = 200;
+    static final int LINE = 64;
+
+    /** {@code protocol}: the echo as a Protocol; {@code streams}: readLine, write, drain. */
+    @Param({"protocol", "streams"})
+    public String server;
+
+    EventLoop loop;
+    Server echoServer;
+    Transport client;
+    byte[] batch;
+    long received;
+    CompletableFuture<Void> done;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        loop = BenchLoops.create(null);
+        echoServer = loop.runUntilComplete(server.equals("streams")
+                ? Streams.startServer(loop, StreamEchoBenchmark::echoLines, "127.0.0.1", 0)
+                : loop.createServer(ProtocolEcho::new, "127.0.0.1", 0));
+        int port = ((InetSocketAddress) echoServer.addresses().get(0)).getPort();
+        client = loop.runUntilComplete(loop.createConnection(() -> new Protocol() {
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                received += data.remaining();
+                data.position(data.limit());
+                if (received >= (long) LINES * LINE && done != null) {
+                    done.complete(null);
+                }
+            }
+        }, "127.0.0.1", port)).transport();
+        byte[] line = new byte[LINE];
+        Arrays.fill(line, (byte) 'x');
+        line[LINE - 1] = '\n';
+        batch = new byte[LINES * LINE];
+        for (int i = 0; i < LINES; i++) {
+            System.arraycopy(line, 0, batch, i * LINE, LINE);
+        }
+    }
+
+    /** A batch of lines out, all of them back. */
+    @Benchmark
+    @OperationsPerInvocation(LINES)
+    public long echoBatch() {
+        received = 0;
+        done = new CompletableFuture<>();
+        client.write(ByteBuffer.wrap(batch));
+        loop.runUntilComplete(done);
+        return received;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        client.close();
+        echoServer.close();
+        loop.close();
+    }
+
+    static void echoLines(StreamReader reader, StreamWriter writer) {
+        reader.readLine().thenAccept(line -> {
+            if (line.length == 0) {
+                writer.close();
+                return;
+            }
+            writer.write(line);
+            writer.drain().thenRun(() -> echoLines(reader, writer));
+        });
+    }
+
+    /** The protocol-level echo: what arrives goes back. */
+    static final class ProtocolEcho implements Protocol {
+        private Transport transport;
+
+        @Override
+        public void connectionMade(Transport t) {
+            transport = t;
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            transport.write(data);
+        }
+    }
+}
