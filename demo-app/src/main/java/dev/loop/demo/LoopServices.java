@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -60,14 +61,21 @@ public class LoopServices implements SmartLifecycle {
      * (drain), so a client that sends without reading slows itself down instead of filling the server's memory.
      */
     static void echo(StreamReader reader, StreamWriter writer) {
-        reader.read(64 * 1024).thenAccept(data -> {
-            if (data.length == 0) {
-                writer.close();
-                return;
-            }
-            writer.write(data);
-            writer.drain().thenRun(() -> echo(reader, writer));
-        });
+        reader.read(64 * 1024)
+                .thenCompose(data -> {
+                    if (data.length == 0) {
+                        return CompletableFuture.completedFuture(false); // the end of the stream
+                    }
+                    writer.write(data);
+                    return writer.drain().thenApply(drained -> true);
+                })
+                .whenComplete((more, failure) -> {
+                    if (failure == null && more) {
+                        echo(reader, writer); // the peer took it all: read on
+                    } else {
+                        writer.close(); // the end of the stream, or a connection gone wrong
+                    }
+                });
     }
 
     /** The unix-socket echo, as a protocol: every byte back as it arrives. */

@@ -4,22 +4,13 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import dev.loop.EventLoop;
 import dev.loop.stream.StreamReader;
@@ -31,22 +22,20 @@ import dev.loop.transport.Transport;
 
 /**
  * The cost of streams' convenience: a line echo server written with {@code readLine}/{@code write}/{@code drain}
- * against the protocol-level echo on the same loop (epoll), both answering a client that sends a batch of
+ * against the protocol-level echo on the same loop (epoll; the echo harness's {@code EchoProtocol}), both answering a client that sends a batch of
  * 64-byte lines over loopback TCP and waits for all of them back. Lines per second.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class StreamEchoBenchmark {
+public class StreamEchoBenchmark extends ThroughputBenchmark {
 
     static final int LINES = 200;
     static final int LINE = 64;
 
-    /** {@code protocol}: the echo as a Protocol; {@code streams}: readLine, write, drain. */
-    @Param({"protocol", "streams"})
+    /**
+     * {@code streams}: readLine, write, drain. {@code protocol-lines}: the same line echo written as a Protocol
+     * (finds each line in what arrives, writes it back), the like-for-like peer. {@code protocol}: the plain echo
+     * (what arrives goes back in one write), the floor.
+     */
+    @Param({"protocol", "protocol-lines", "streams"})
     public String server;
 
     EventLoop loop;
@@ -59,9 +48,11 @@ public class StreamEchoBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         loop = BenchLoops.create(null);
-        echoServer = loop.runUntilComplete(server.equals("streams")
-                ? Streams.startServer(loop, StreamEchoBenchmark::echoLines, "127.0.0.1", 0)
-                : loop.createServer(ProtocolEcho::new, "127.0.0.1", 0));
+        echoServer = loop.runUntilComplete(switch (server) {
+            case "streams" -> Streams.startServer(loop, StreamEchoBenchmark::echoLines, "127.0.0.1", 0);
+            case "protocol-lines" -> loop.createServer(LineEcho::new, "127.0.0.1", 0);
+            default -> loop.createServer(dev.loop.bench.echo.EchoServers.EchoProtocol::new, "127.0.0.1", 0);
+        });
         int port = ((InetSocketAddress) echoServer.addresses().get(0)).getPort();
         client = loop.runUntilComplete(loop.createConnection(() -> new Protocol() {
             @Override
@@ -111,8 +102,9 @@ public class StreamEchoBenchmark {
         });
     }
 
-    /** The protocol-level echo: what arrives goes back. */
-    static final class ProtocolEcho implements Protocol {
+    /** The line echo as a Protocol: each complete line written back as it is found; a partial one kept. */
+    static final class LineEcho implements Protocol {
+        private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
         private Transport transport;
 
         @Override
@@ -122,7 +114,14 @@ public class StreamEchoBenchmark {
 
         @Override
         public void dataReceived(ByteBuffer data) {
-            transport.write(data);
+            while (data.hasRemaining()) {
+                byte b = data.get();
+                partial.write(b);
+                if (b == '\n') {
+                    transport.write(partial.toByteArray());
+                    partial.reset();
+                }
+            }
         }
     }
 }

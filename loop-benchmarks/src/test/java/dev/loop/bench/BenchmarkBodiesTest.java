@@ -15,7 +15,7 @@ class BenchmarkBodiesTest {
 
     @Test
     void streamEchoBodiesGetEveryLineBack() {
-        for (String server : new String[] {"protocol", "streams"}) {
+        for (String server : new String[] {"protocol", "protocol-lines", "streams"}) {
             StreamEchoBenchmark b = new StreamEchoBenchmark();
             b.server = server;
             b.setUp();

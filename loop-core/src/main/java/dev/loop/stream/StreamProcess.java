@@ -5,46 +5,19 @@ import java.util.concurrent.CompletableFuture;
 import dev.loop.process.SubprocessTransport;
 
 /**
- * A child process with streams for its pipes, asyncio's {@code asyncio.subprocess.Process}: {@link #stdin()} a
- * {@link StreamWriter}, {@link #stdout()} and {@link #stderr()} {@link StreamReader}s (null where the options did
- * not ask for a pipe).
+ * A child process with streams for its pipes, asyncio's {@code asyncio.subprocess.Process}: {@code stdin} a
+ * {@link StreamWriter}, {@code stdout} and {@code stderr} {@link StreamReader}s (null where the options did not ask
+ * for a pipe).
  */
-public final class StreamProcess {
+public record StreamProcess(SubprocessTransport transport, StreamWriter stdin, StreamReader stdout,
+        StreamReader stderr) {
 
     /** What {@link #communicate} collected. */
     public record Output(byte[] stdout, byte[] stderr, int exitCode) {
     }
 
-    private final SubprocessTransport transport;
-    private final StreamWriter stdin;
-    private final StreamReader stdout;
-    private final StreamReader stderr;
-
-    StreamProcess(SubprocessTransport transport, StreamWriter stdin, StreamReader stdout, StreamReader stderr) {
-        this.transport = transport;
-        this.stdin = stdin;
-        this.stdout = stdout;
-        this.stderr = stderr;
-    }
-
     public int pid() {
         return transport.pid();
-    }
-
-    public StreamWriter stdin() {
-        return stdin;
-    }
-
-    public StreamReader stdout() {
-        return stdout;
-    }
-
-    public StreamReader stderr() {
-        return stderr;
-    }
-
-    public SubprocessTransport transport() {
-        return transport;
     }
 
     /** The exit status once the child exited (a negative number: killed by that signal). */
@@ -52,21 +25,10 @@ public final class StreamProcess {
         return transport.exitStatus();
     }
 
-    public void sendSignal(int signal) {
-        transport.sendSignal(signal);
-    }
-
-    public void terminate() {
-        transport.terminate();
-    }
-
-    public void kill() {
-        transport.kill();
-    }
-
     /**
      * Writes {@code input} (if any, and if stdin is a pipe) and closes stdin, reads stdout and stderr to their
-     * end, and waits for the child to exit, as asyncio's {@code communicate}.
+     * end, and waits for the child to exit, as asyncio's {@code communicate}. Signals go through
+     * {@link #transport()} ({@code terminate}, {@code kill}, {@code sendSignal}).
      */
     public CompletableFuture<Output> communicate(byte[] input) {
         CompletableFuture<Void> fed = CompletableFuture.completedFuture(null);

@@ -33,7 +33,7 @@ final class StreamProtocol implements Protocol {
     @Override
     public void connectionMade(Transport transport) {
         reader.setTransport(transport);
-        writer = new StreamWriter(loop, transport, flow, reader);
+        writer = new StreamWriter(transport, flow, reader);
         if (clientConnected != null) {
             try {
                 clientConnected.accept(reader, writer);

@@ -16,15 +16,15 @@ import dev.loop.transport.Transport;
  */
 public final class StreamWriter {
 
-    private final EventLoop loop;
     private final Transport transport;
+    private final EventLoop loop;
     private final WriteFlow flow;
     /** The reader of the same connection, whose error a drain reports; null for a child's stdin. */
     private final StreamReader reader;
 
-    StreamWriter(EventLoop loop, Transport transport, WriteFlow flow, StreamReader reader) {
-        this.loop = loop;
+    StreamWriter(Transport transport, WriteFlow flow, StreamReader reader) {
         this.transport = transport;
+        loop = transport.loop();
         this.flow = flow;
         this.reader = reader;
     }

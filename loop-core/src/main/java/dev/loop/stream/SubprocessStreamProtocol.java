@@ -11,14 +11,12 @@ import dev.loop.transport.Transport;
 /** asyncio's {@code SubprocessStreamProtocol}: a reader per output pipe, a writer for stdin. */
 final class SubprocessStreamProtocol implements SubprocessProtocol {
 
-    private final EventLoop loop;
     private final StreamReader stdout;
     private final StreamReader stderr;
     private final WriteFlow stdinFlow = new WriteFlow();
     private StreamProcess process;
 
     SubprocessStreamProtocol(EventLoop loop, ProcessOptions options, int limit) {
-        this.loop = loop;
         this.stdout = options.stdout() == ProcessOptions.Redirect.PIPE ? new StreamReader(loop, limit) : null;
         this.stderr = options.stderr() == ProcessOptions.Redirect.PIPE ? new StreamReader(loop, limit) : null;
     }
@@ -36,7 +34,7 @@ final class SubprocessStreamProtocol implements SubprocessProtocol {
             stderr.setTransport(transport.pipeTransport(2));
         }
         Transport in = transport.pipeTransport(0);
-        StreamWriter stdin = in == null ? null : new StreamWriter(loop, in, stdinFlow, null);
+        StreamWriter stdin = in == null ? null : new StreamWriter(in, stdinFlow, null);
         process = new StreamProcess(transport, stdin, stdout, stderr);
     }
 

@@ -72,7 +72,7 @@ public final class EchoServers {
      * The echo protocol: receives into its own direct buffer (asyncio's BufferedProtocol, no copy per
      * read) and writes it back; what the socket does not take at once is copied by the transport.
      */
-    static final class EchoProtocol implements BufferedProtocol {
+    public static final class EchoProtocol implements BufferedProtocol {
         private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
         private Transport transport;
 
