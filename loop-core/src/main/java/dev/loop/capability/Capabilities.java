@@ -66,6 +66,12 @@ public final class Capabilities {
         return poller == null || backend == Backend.KQUEUE ? backend.id() : backend.id() + " (" + poller.id() + ")";
     }
 
+    /** Whether {@code other} is the same row of the matrix: the same OS and variant, backend and poller. */
+    public boolean sameRowAs(Capabilities other) {
+        return os == other.os && backend == other.backend && poller == other.poller
+                && java.util.Objects.equals(osVariant, other.osVariant);
+    }
+
     public Support support(Capability capability) {
         return support.get(capability);
     }

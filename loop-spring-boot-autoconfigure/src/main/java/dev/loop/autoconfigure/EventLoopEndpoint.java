@@ -101,8 +101,7 @@ public class EventLoopEndpoint {
         List<RowDescriptor> lacking = new ArrayList<>();
         List<String> portable = new ArrayList<>();
         for (Capabilities row : PlatformSupport.matrix()) {
-            if (row.os() == here.os() && row.backend() == here.backend() && row.poller() == here.poller()
-                    && row.osVariant() == null) {
+            if (row.sameRowAs(here)) {
                 continue;
             }
             List<MissingDescriptor> missing = new ArrayList<>();

@@ -100,8 +100,7 @@ public record TimersDescriptor(String clock, long clockResolutionNanos, String p
     static List<String> elsewhere(Capabilities here) {
         List<String> rows = new ArrayList<>();
         for (Capabilities row : PlatformSupport.matrix()) {
-            if (row.os() == here.os() && row.backend() == here.backend() && row.poller() == here.poller()
-                    && row.osVariant() == here.osVariant()) {
+            if (row.sameRowAs(here)) {
                 continue;
             }
             rows.add(row.platformLabel() + " " + row.backendLabel() + ": " + forExample(row));

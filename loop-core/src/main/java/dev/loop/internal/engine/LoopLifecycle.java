@@ -150,22 +150,21 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
     }
 
     /**
-     * Sets the running thread's timer slack as the options ask (the default where the platform has the control,
-     * the given one, or none for 0) and records the slack read back from the thread; returns the thread's own
-     * slack, to give back when the run ends, or -1 when nothing was set.
+     * Sets the running thread's timer slack as the options ask (the loop's default when unset, none for 0) and
+     * records the slack read back from the thread; returns the thread's own slack, to give back when the run
+     * ends, or -1 when nothing was set. Where the platform has no such control there is nothing to set or read
+     * (an explicit value was refused when the loop was made).
      */
     private long applyTimerSlack() {
-        Duration asked = options.timerSlack();
-        if (asked == null) {
-            asked = loop.capabilities().supports(Capability.TIMER_SLACK) ? LoopOptions.DEFAULT_TIMER_SLACK : Duration.ZERO;
-        }
-        if (asked.isZero()) {
-            if (loop.capabilities().supports(Capability.TIMER_SLACK)) {
-                loop.timerSlackInForce(TimerSlack.get());
-            }
+        if (!loop.capabilities().supports(Capability.TIMER_SLACK)) {
             return -1;
         }
+        Duration asked = options.timerSlack() != null ? options.timerSlack() : LoopOptions.DEFAULT_TIMER_SLACK;
         long own = TimerSlack.get();
+        if (asked.isZero()) {
+            loop.timerSlackInForce(own);
+            return -1;
+        }
         loop.timerSlackInForce(TimerSlack.set(asked.toNanos()));
         return own;
     }

@@ -22,10 +22,6 @@ final class LoopMetrics {
     private final CapabilityUsage usage = new CapabilityUsage();
     /** Timers asked for with a delay under a millisecond (a plain counter: callLater is a hot path). */
     private long subMillisecondTimers;
-
-    long subMillisecondTimers() {
-        return subMillisecondTimers;
-    }
     @SuppressWarnings("unused") // through DELAY_REQUEST
     private volatile long delayRequestedAt;
     private volatile long lastDelay;
@@ -77,6 +73,10 @@ final class LoopMetrics {
         long requested = delayRequestedAt;
         long pending = requested == 0 ? 0 : System.nanoTime() - requested;
         return Math.max(lastDelay, pending);
+    }
+
+    long subMillisecondTimers() {
+        return subMillisecondTimers;
     }
 
     void setListener(LoopMetricsListener listener) {

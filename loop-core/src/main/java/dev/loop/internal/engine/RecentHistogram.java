@@ -18,6 +18,9 @@ final class RecentHistogram {
     /** Which window each slot holds now (its start / WINDOW_NANOS; {@link #UNUSED} before its first value). */
     private final AtomicLongArray epochs = new AtomicLongArray(WINDOWS);
     private static final long UNUSED = Long.MIN_VALUE;
+    /** Loop thread only: the window values go to now, and where it starts. */
+    private Histogram current;
+    private long currentStart;
 
     RecentHistogram() {
         for (int i = 0; i < WINDOWS; i++) {
@@ -28,13 +31,22 @@ final class RecentHistogram {
 
     /** Loop thread: records {@code value}, measured at {@code now} ({@code System.nanoTime()}). */
     void record(long value, long now) {
+        if (current == null || now < currentStart || now - currentStart >= WINDOW_NANOS) {
+            enter(now); // once per window: a timer's lateness is recorded on the loop's hot path
+        }
+        current.record(value);
+    }
+
+    /** Loop thread: makes {@code now}'s window the current one, its slot cleared if it held an older window. */
+    private void enter(long now) {
         long epoch = epoch(now);
         int slot = (int) Math.floorMod(epoch, (long) WINDOWS);
         if (epochs.getOpaque(slot) != epoch) {
             windows[slot].clear();
             epochs.setRelease(slot, epoch);
         }
-        windows[slot].record(value);
+        current = windows[slot];
+        currentStart = epoch * WINDOW_NANOS;
     }
 
     /** The values recorded in the windows of the last minute before {@code now}. */
