@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 
 import dev.loop.EventLoop;
+import dev.loop.internal.engine.Loop;
 import dev.loop.transport.Transport;
 
 /**
@@ -28,7 +28,7 @@ public final class StreamReader {
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_IMMEDIATE = 32;
 
-    private final EventLoop loop;
+    private final Loop loop;
     private final int limit;
     // Loop thread only.
     private byte[] buffer = new byte[256];
@@ -68,7 +68,7 @@ public final class StreamReader {
         if (limit <= 0) {
             throw new IllegalArgumentException("limit must be above 0: " + limit);
         }
-        this.loop = loop;
+        this.loop = Streams.engine(loop);
         this.limit = limit;
     }
 
@@ -176,17 +176,15 @@ public final class StreamReader {
                 return CompletableFuture.completedFuture(incomplete.partial());
             }
             if (cause instanceof LimitOverrunException overrun) {
-                CompletableFuture<byte[]> failed = new CompletableFuture<>();
-                onLoop(() -> {
+                return loop.onLoop(() -> {
                     int consumed = (int) overrun.consumed();
                     if (indexOf(sep, consumed) == consumed) {
                         take(consumed + 1);
                     } else {
                         take(buffered());
                     }
-                    failed.completeExceptionally(overrun);
-                }, failed);
-                return failed;
+                    return CompletableFuture.<byte[]>failedFuture(overrun);
+                });
             }
             return CompletableFuture.<byte[]>failedFuture(cause);
         }).thenCompose(f -> f);
@@ -253,40 +251,62 @@ public final class StreamReader {
 
     // ------------------------------------------------------------------ inside
 
+    /**
+     * Starts a read on the loop thread (now, or handed to it: {@code Loop.onLoop}, which also fails the future if
+     * the loop closes first and passes a cancel on). It completes at once when it can, else waits as the pending
+     * read.
+     */
     @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> begin(String what, Attempt attempt) {
-        CompletableFuture<Object> f = new CompletableFuture<>();
-        onLoop(() -> {
-            if (pending != null) {
+        return (CompletableFuture<T>) (CompletableFuture<?>) loop.onLoop(() -> {
+            CompletableFuture<Object> f = new CompletableFuture<>();
+            if (livePending() != null) {
                 f.completeExceptionally(new IllegalStateException(what + " called while another read is already "
                         + "waiting for incoming data"));
-                return;
-            }
-            Outcome o = attempt.attempt();
-            if (o == null) {
-                pending = new Pending(attempt, f);
-            } else if (++immediate < MAX_IMMEDIATE) {
-                complete(f, o);
-            } else {
-                // The caller gets a completed future; chaining the next read on it runs at once, inside the
-                // caller: a chain of reads on buffered data would recurse once per read (100,000 one-byte lines
-                // overflowed the stack). Every MAX_IMMEDIATE-th one goes through the ready queue, which unwinds it.
-                pending = new Pending(() -> null, f); // holds the place: no other read starts, data waits for it
+            } else if (immediate >= MAX_IMMEDIATE) {
+                // A read that can complete at once gives its caller a completed future; a chain of reads on buffered
+                // data then runs each next read inside the last one's callback and recurses once per read (100,000
+                // one-byte lines overflowed the stack). Every MAX_IMMEDIATE-th read goes through the ready queue,
+                // which unwinds the chain; it holds the place meanwhile and takes no byte before it runs.
+                pending = new Pending(() -> null, f);
                 loop.callSoon(() -> {
                     immediate = 0;
                     if (pending != null && pending.future() == f) {
                         pending = null;
                     }
-                    complete(f, o);
+                    attemptOrWait(attempt, f);
                 });
+            } else {
+                attemptOrWait(attempt, f);
             }
-        }, f);
-        return (CompletableFuture<T>) (CompletableFuture<?>) f;
+            return f;
+        });
+    }
+
+    private void attemptOrWait(Attempt attempt, CompletableFuture<Object> f) {
+        if (f.isDone()) {
+            return; // cancelled before it ran: it takes nothing
+        }
+        Outcome o = attempt.attempt();
+        if (o == null) {
+            pending = new Pending(attempt, f);
+        } else {
+            immediate++;
+            complete(f, o);
+        }
+    }
+
+    /** The waiting read, unless its caller cancelled it: a cancelled read never takes a byte. */
+    private Pending livePending() {
+        if (pending != null && pending.future().isDone()) {
+            pending = null;
+        }
+        return pending;
     }
 
     /** Tries the waiting read again; cleared before its future completes, whose code may read again at once. */
     private void wakeUp() {
-        Pending p = pending;
+        Pending p = livePending();
         if (p == null) {
             return;
         }
@@ -302,18 +322,6 @@ public final class StreamReader {
             f.completeExceptionally(o.error());
         } else {
             f.complete(o.value());
-        }
-    }
-
-    private void onLoop(Runnable action, CompletableFuture<?> result) {
-        if (Thread.currentThread() == loop.thread()) {
-            action.run();
-            return;
-        }
-        try {
-            loop.execute(action);
-        } catch (RejectedExecutionException | dev.loop.LoopClosedException e) {
-            result.completeExceptionally(e);
         }
     }
 

@@ -3,9 +3,8 @@ package dev.loop.stream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 
-import dev.loop.EventLoop;
+import dev.loop.internal.engine.Loop;
 import dev.loop.transport.Transport;
 
 /**
@@ -17,14 +16,14 @@ import dev.loop.transport.Transport;
 public final class StreamWriter {
 
     private final Transport transport;
-    private final EventLoop loop;
+    private final Loop loop;
     private final WriteFlow flow;
     /** The reader of the same connection, whose error a drain reports; null for a child's stdin. */
     private final StreamReader reader;
 
     StreamWriter(Transport transport, WriteFlow flow, StreamReader reader) {
         this.transport = transport;
-        loop = transport.loop();
+        loop = Streams.engine(transport.loop());
         this.flow = flow;
         this.reader = reader;
     }
@@ -82,8 +81,8 @@ public final class StreamWriter {
      * gone.
      */
     public CompletableFuture<Void> drain() {
-        CompletableFuture<Void> drained = new CompletableFuture<>();
-        run(() -> {
+        return loop.onLoop(() -> {
+            CompletableFuture<Void> drained = new CompletableFuture<>();
             Throwable e = reader == null ? null : reader.exception();
             if (e != null) {
                 drained.completeExceptionally(e);
@@ -93,8 +92,8 @@ public final class StreamWriter {
             } else {
                 flow.drain(drained);
             }
-        }, drained);
-        return drained;
+            return drained;
+        });
     }
 
     /** Completes when the connection is closed; fails with the cause when it was lost on an error. */
@@ -106,22 +105,8 @@ public final class StreamWriter {
         return Thread.currentThread() == loop.thread();
     }
 
+    /** Now on the loop thread, else handed to it; dropped once the loop closed (it closed the transport too). */
     private void run(Runnable action) {
-        run(action, null);
-    }
-
-    private void run(Runnable action, CompletableFuture<?> result) {
-        if (onLoopThread()) {
-            action.run();
-            return;
-        }
-        try {
-            loop.execute(action);
-        } catch (RejectedExecutionException | dev.loop.LoopClosedException e) {
-            if (result == null) {
-                throw e;
-            }
-            result.completeExceptionally(e);
-        }
+        loop.runOnLoop(action);
     }
 }

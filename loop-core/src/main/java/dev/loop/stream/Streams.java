@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 import dev.loop.EventLoop;
+import dev.loop.internal.engine.Loop;
 import dev.loop.process.ProcessOptions;
 import dev.loop.transport.Server;
 
@@ -23,6 +24,14 @@ import dev.loop.transport.Server;
 public final class Streams {
 
     private Streams() {
+    }
+
+    /** The loop's engine, whose hand-over to the loop thread the streams use; every loop EventLoops makes is one. */
+    static Loop engine(EventLoop loop) {
+        if (loop instanceof Loop engine) {
+            return engine;
+        }
+        throw new IllegalArgumentException("streams run on loops made by EventLoops, not on " + loop.getClass());
     }
 
     public static CompletableFuture<StreamConnection> openConnection(EventLoop loop, String host, int port) {

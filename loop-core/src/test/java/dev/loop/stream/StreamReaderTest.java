@@ -40,10 +40,11 @@ class StreamReaderTest {
         return loop.runUntilComplete(f);
     }
 
+    /** A reader with {@code chunks} already fed (the loop is not running: this thread may act as its thread). */
     private StreamReader reader(int limit, String... chunks) {
         StreamReader r = new StreamReader(loop, limit);
         for (String c : chunks) {
-            loop.callSoon(() -> r.feedData(bytes(c)));
+            r.feedData(bytes(c));
         }
         return r;
     }
@@ -132,6 +133,17 @@ class StreamReaderTest {
                 .hasMessageContaining("another read is already waiting");
         loop.callSoon(() -> r.feedData(bytes("x")));
         assertThat(text(run(first))).isEqualTo("x");
+    }
+
+    /** A cancelled read takes nothing (asyncio's prompt cancellation): the bytes wait for the next read. */
+    @Test
+    void aCancelledReadTakesNoByte() {
+        StreamReader r = reader(100);
+        CompletableFuture<byte[]> cancelled = r.readExactly(3);
+        cancelled.cancel(false);
+        r.feedData(bytes("abc"));
+        assertThat(text(run(r.read(10)))).isEqualTo("abc");
+        assertThat(cancelled).isCancelled();
     }
 
     @Test
