@@ -113,6 +113,23 @@
     V(so_reuseaddr, SO_REUSEADDR) \
     V(so_error, SO_ERROR) \
     V(so_reuseport, SO_REUSEPORT) \
+    V(sock_dgram, SOCK_DGRAM) \
+    V(so_broadcast, SO_BROADCAST) \
+    V(so_sndbuf, SO_SNDBUF) \
+    V(so_rcvbuf, SO_RCVBUF) \
+    V(ipproto_ip, IPPROTO_IP) \
+    V(ip_multicast_if, IP_MULTICAST_IF) \
+    V(ip_multicast_loop, IP_MULTICAST_LOOP) \
+    V(ip_add_membership, IP_ADD_MEMBERSHIP) \
+    V(ip_drop_membership, IP_DROP_MEMBERSHIP) \
+    V(ip_mreqn_size, sizeof(struct ip_mreqn)) \
+    V(ipv6_multicast_if, IPV6_MULTICAST_IF) \
+    V(ipv6_multicast_loop, IPV6_MULTICAST_LOOP) \
+    V(ipv6_add_membership, IPV6_ADD_MEMBERSHIP) \
+    V(ipv6_drop_membership, IPV6_DROP_MEMBERSHIP) \
+    V(ipv6_mreq_size, sizeof(struct ipv6_mreq)) \
+    V(msg_trunc, MSG_TRUNC) \
+    V(msg_dontwait, MSG_DONTWAIT) \
     V(ipproto_tcp, IPPROTO_TCP) \
     V(tcp_nodelay, TCP_NODELAY) \
     V(ipproto_ipv6, IPPROTO_IPV6) \
@@ -209,6 +226,12 @@
     V(msghdr_size, sizeof(struct msghdr)) \
     V(msghdr_iov, offsetof(struct msghdr, msg_iov)) \
     V(msghdr_iovlen, offsetof(struct msghdr, msg_iovlen)) \
+    V(msghdr_name, offsetof(struct msghdr, msg_name)) \
+    V(msghdr_namelen, offsetof(struct msghdr, msg_namelen)) \
+    V(msghdr_flags, offsetof(struct msghdr, msg_flags)) \
+    V(mmsghdr_size, sizeof(struct mmsghdr)) \
+    V(mmsghdr_len, offsetof(struct mmsghdr, msg_len)) \
+    V(ioring_op_recvmsg, IORING_OP_RECVMSG) \
     V(iovec_size, sizeof(struct iovec)) \
     V(ecanceled, ECANCELED) \
     V(etime, ETIME)

@@ -17,7 +17,12 @@ import dev.loop.process.SubprocessProtocol;
 import dev.loop.process.SubprocessTransport;
 import dev.loop.transport.Accepted;
 import dev.loop.transport.Connection;
+import dev.loop.transport.Datagram;
+import dev.loop.transport.DatagramOptions;
+import dev.loop.transport.DatagramProtocol;
+import dev.loop.transport.DatagramTransport;
 import dev.loop.transport.Protocol;
+import dev.loop.transport.ReceivedFrom;
 import dev.loop.transport.Server;
 import dev.loop.transport.ServerOptions;
 import dev.loop.transport.Transport;
@@ -249,6 +254,43 @@ public interface EventLoop extends Executor, AutoCloseable {
      * file and sends it.
      */
     CompletableFuture<Long> sendfile(Transport transport, Path file, long offset, long count);
+
+    // ---------------------------------------------------------------- datagrams
+
+    /**
+     * A datagram endpoint (asyncio's {@code create_datagram_endpoint}): a UDP socket for
+     * {@link java.net.InetSocketAddress}es (IPv4 or IPv6, by the addresses' family) or a unix datagram socket for
+     * {@link java.net.UnixDomainSocketAddress}es, bound to {@code localAddress} and connected to {@code remoteAddress}
+     * where given (at least one of them; host names are resolved off the loop thread, IPv4 first). A unix socket
+     * file left by an earlier run is replaced, and the file is removed when the endpoint closes. Requires
+     * {@link dev.loop.capability.Capability#DATAGRAMS} (and {@code UNIX_SOCKETS} for unix ones).
+     */
+    <P extends DatagramProtocol> CompletableFuture<Connection<DatagramTransport, P>> createDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddress, SocketAddress remoteAddress,
+            DatagramOptions options);
+
+    default <P extends DatagramProtocol> CompletableFuture<Connection<DatagramTransport, P>> createDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddress, SocketAddress remoteAddress) {
+        return createDatagramEndpoint(protocolFactory, localAddress, remoteAddress, DatagramOptions.DEFAULTS);
+    }
+
+    /**
+     * An endpoint on {@code fd}, a UDP or unix datagram socket the application already has (asyncio's
+     * {@code sock=}), bound and connected as it is. The endpoint owns it from now on (made non-blocking). Anything
+     * but a datagram socket is an {@link IllegalArgumentException}; a descriptor a transport already owns, an
+     * {@link IllegalStateException}.
+     */
+    <P extends DatagramProtocol> CompletableFuture<Connection<DatagramTransport, P>> createDatagramEndpointOnSocket(
+            Supplier<P> protocolFactory, int fd);
+
+    /** Sends {@code data} as one datagram from the non-blocking socket {@code fd} to {@code address} ({@code null}: its peer); the count sent. */
+    CompletableFuture<Integer> sockSendto(int fd, ByteBuffer data, SocketAddress address);
+
+    /** Receives one datagram of up to {@code maxBytes} on {@code fd}, with its sender. */
+    CompletableFuture<Datagram> sockRecvfrom(int fd, int maxBytes);
+
+    /** Receives one datagram into {@code buffer} (its position advances): the count and the sender. */
+    CompletableFuture<ReceivedFrom> sockRecvfromInto(int fd, ByteBuffer buffer);
 
     // ---------------------------------------------------------------- low-level socket futures
 

@@ -10,6 +10,8 @@ public enum Capability {
     TCP("TCP"),
     /** AF_UNIX stream sockets. */
     UNIX_SOCKETS("unix sockets"),
+    /** Datagram endpoints and the sock_* datagram calls: UDP, and unix datagram sockets where {@link #UNIX_SOCKETS} is supported. */
+    DATAGRAMS("datagrams"),
     /** Pipe transports (pipes, FIFOs). */
     PIPES("pipes"),
     /** Subprocesses with non-blocking pipes. */

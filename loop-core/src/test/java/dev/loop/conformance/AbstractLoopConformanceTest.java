@@ -79,6 +79,15 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         }
     }
 
+    /** Datagram endpoints and the datagram sock_* calls on this poller. */
+    @Nested
+    class Datagrams extends DatagramConformance {
+        @Override
+        protected BackendFixture backend() {
+            return AbstractLoopConformanceTest.this.backend();
+        }
+    }
+
     /** asyncio's streams on this poller. */
     @Nested
     class Streams extends StreamConformance {

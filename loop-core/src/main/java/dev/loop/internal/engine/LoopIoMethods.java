@@ -18,7 +18,12 @@ import dev.loop.process.SubprocessProtocol;
 import dev.loop.process.SubprocessTransport;
 import dev.loop.transport.Accepted;
 import dev.loop.transport.Connection;
+import dev.loop.transport.Datagram;
+import dev.loop.transport.DatagramOptions;
+import dev.loop.transport.DatagramProtocol;
+import dev.loop.transport.DatagramTransport;
 import dev.loop.transport.Protocol;
+import dev.loop.transport.ReceivedFrom;
 import dev.loop.transport.Server;
 import dev.loop.transport.ServerOptions;
 import dev.loop.transport.Transport;
@@ -182,6 +187,34 @@ public interface LoopIoMethods extends EventLoop {
     @Override
     default CompletableFuture<ByteBuffer> sockRecv(int fd, int maxBytes) {
         return transports().sockRecv(fd, maxBytes);
+    }
+
+    @Override
+    default <P extends DatagramProtocol> CompletableFuture<Connection<DatagramTransport, P>> createDatagramEndpoint(
+            Supplier<P> protocolFactory, SocketAddress localAddress, SocketAddress remoteAddress,
+            DatagramOptions options) {
+        return transports().createDatagramEndpoint(protocolFactory, localAddress, remoteAddress, options);
+    }
+
+    @Override
+    default <P extends DatagramProtocol> CompletableFuture<Connection<DatagramTransport, P>>
+            createDatagramEndpointOnSocket(Supplier<P> protocolFactory, int fd) {
+        return transports().createDatagramEndpointOnSocket(protocolFactory, fd);
+    }
+
+    @Override
+    default CompletableFuture<Integer> sockSendto(int fd, ByteBuffer data, SocketAddress address) {
+        return transports().sockSendto(fd, data, address);
+    }
+
+    @Override
+    default CompletableFuture<Datagram> sockRecvfrom(int fd, int maxBytes) {
+        return transports().sockRecvfrom(fd, maxBytes);
+    }
+
+    @Override
+    default CompletableFuture<ReceivedFrom> sockRecvfromInto(int fd, ByteBuffer buffer) {
+        return transports().sockRecvfromInto(fd, buffer);
     }
 
     @Override

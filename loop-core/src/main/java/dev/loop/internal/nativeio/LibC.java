@@ -113,6 +113,16 @@ public final class LibC {
 
     public static native long writev(int fd, long iov, int iovcnt);
 
+    public static native long sendto(int fd, long buf, long len, int flags, long addr, int addrlen);
+
+    /** {@code addrlenPtr} points to an int holding the address buffer's size, updated to the address length. */
+    public static native long recvfrom(int fd, long buf, long len, int flags, long addr, long addrlenPtr);
+
+    /** {@code msgvec} points to {@code vlen} {@code struct mmsghdr}s; {@code timeout} is 0 (none). */
+    public static native int recvmmsg(int fd, long msgvec, int vlen, int flags, long timeout);
+
+    public static native int sendmmsg(int fd, long msgvec, int vlen, int flags);
+
     /** Linux's sendfile(2): {@code count} bytes of file {@code inFd} from {@code *offsetPtr} to {@code outFd}. */
     public static native long sendfile(int outFd, int inFd, long offsetPtr, long count);
 

@@ -40,6 +40,7 @@ public final class Linux {
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
     public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
     public static final int SOL_SOCKET = 1;
     public static final int SO_REUSEADDR = 2;
     public static final int SO_TYPE = 3;
@@ -48,12 +49,30 @@ public final class Linux {
     public static final int SO_KEEPALIVE = 9;
     public static final int SO_LINGER = 13;
     public static final int SO_REUSEPORT = 15;
+    public static final int SO_BROADCAST = 6;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int IPPROTO_IP = 0;
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_LOOP = 34;
+    public static final int IP_ADD_MEMBERSHIP = 35;
+    public static final int IP_DROP_MEMBERSHIP = 36;
+    /** {@code struct ip_mreqn}: group, local address, interface index. */
+    public static final int IP_MREQN_SIZE = 12;
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    public static final int IPV6_ADD_MEMBERSHIP = 20;
+    public static final int IPV6_DROP_MEMBERSHIP = 21;
+    /** {@code struct ipv6_mreq}: group, interface index. */
+    public static final int IPV6_MREQ_SIZE = 20;
     public static final int IPPROTO_TCP = 6;
     public static final int TCP_NODELAY = 1;
     public static final int IPPROTO_IPV6 = 41;
     public static final int IPV6_V6ONLY = 26;
     public static final int SHUT_WR = 1;
     public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_DONTWAIT = 0x40;
     public static final int SOCKADDR_IN_SIZE = 16;
     public static final int SOCKADDR_IN6_SIZE = 28;
     public static final int SOCKADDR_UN_SIZE = 110;
@@ -65,6 +84,12 @@ public final class Linux {
     public static final int MSGHDR_SIZE = 56;
     public static final int MSGHDR_IOV = 16;
     public static final int MSGHDR_IOVLEN = 24;
+    public static final int MSGHDR_NAME = 0;
+    public static final int MSGHDR_NAMELEN = 8;
+    public static final int MSGHDR_FLAGS = 48;
+    /** {@code struct mmsghdr} (recvmmsg, sendmmsg): a msghdr and the datagram's length. */
+    public static final int MMSGHDR_SIZE = 64;
+    public static final int MMSGHDR_LEN = 56;
 
     /** io_uring (syscall numbers are the same on x86_64 and aarch64). */
     public static final long SYS_IO_URING_SETUP = 425;
@@ -92,6 +117,7 @@ public final class Linux {
     public static final int IORING_OP_POLL_ADD = 6;
     public static final int IORING_OP_POLL_REMOVE = 7;
     public static final int IORING_OP_SENDMSG = 9;
+    public static final int IORING_OP_RECVMSG = 10;
     public static final int IORING_OP_TIMEOUT = 11;
     public static final int IORING_OP_ACCEPT = 13;
     public static final int IORING_OP_ASYNC_CANCEL = 14;

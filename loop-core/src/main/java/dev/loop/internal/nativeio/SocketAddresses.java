@@ -40,10 +40,16 @@ public final class SocketAddresses {
      * @throws IllegalArgumentException for a unix path longer than {@code sun_path} (107 bytes)
      */
     public static int encode(SocketAddress address, NativeMemory mem) {
-        ByteBuffer b = mem.buffer();
-        for (int i = 0; i < Linux.SOCKADDR_STORAGE_SIZE; i++) {
-            b.put(i, (byte) 0);
-        }
+        return encode(address, mem.buffer(), 0);
+    }
+
+    /**
+     * Writes {@code address} at {@code at} of {@code b} ({@link Linux#SOCKADDR_STORAGE_SIZE} bytes from there)
+     * and returns its length.
+     *
+     * @throws IllegalArgumentException for a unix path longer than {@code sun_path} (107 bytes)
+     */
+    public static int encode(SocketAddress address, ByteBuffer b, int at) {
         if (address instanceof UnixDomainSocketAddress unix) {
             byte[] path = unix.getPath().toString().getBytes(StandardCharsets.UTF_8);
             // An abstract name starts with NUL and is passed with its exact length.
@@ -53,10 +59,9 @@ public final class SocketAddresses {
                 throw new IllegalArgumentException("unix socket path is " + path.length + " bytes; the limit is " + max
                         + ": " + unix.getPath());
             }
-            b.putShort(0, (short) Linux.AF_UNIX);
-            for (int i = 0; i < path.length; i++) {
-                b.put(Linux.SOCKADDR_UN_PATH_OFFSET + i, path[i]);
-            }
+            b.putShort(at, (short) Linux.AF_UNIX);
+            b.put(at + Linux.SOCKADDR_UN_PATH_OFFSET, path);
+            b.put(at + Linux.SOCKADDR_UN_PATH_OFFSET + path.length, (byte) 0);
             return Linux.SOCKADDR_UN_PATH_OFFSET + path.length + (abstractName ? 0 : 1);
         }
         InetSocketAddress inet = (InetSocketAddress) address;
@@ -67,41 +72,43 @@ public final class SocketAddresses {
         byte[] raw = ip.getAddress();
         short port = (short) inet.getPort();
         if (ip instanceof Inet4Address) {
-            b.putShort(0, (short) Linux.AF_INET);
-            b.putShort(2, network(port));
-            for (int i = 0; i < 4; i++) {
-                b.put(4 + i, raw[i]);
-            }
+            b.putShort(at, (short) Linux.AF_INET);
+            b.putShort(at + 2, network(port));
+            b.put(at + 4, raw);
+            b.putLong(at + 8, 0); // sin_zero
             return Linux.SOCKADDR_IN_SIZE;
         }
-        b.putShort(0, (short) Linux.AF_INET6);
-        b.putShort(2, network(port));
-        for (int i = 0; i < 16; i++) {
-            b.put(8 + i, raw[i]);
-        }
-        b.putInt(24, ((Inet6Address) ip).getScopeId());
+        b.putShort(at, (short) Linux.AF_INET6);
+        b.putShort(at + 2, network(port));
+        b.putInt(at + 4, 0); // flow info
+        b.put(at + 8, raw);
+        b.putInt(at + 24, ((Inet6Address) ip).getScopeId());
         return Linux.SOCKADDR_IN6_SIZE;
     }
 
     /** Reads the address of {@code length} bytes at offset 0 of {@code mem}; {@code null} if unknown. */
     public static SocketAddress decode(NativeMemory mem, int length) {
-        ByteBuffer b = mem.buffer();
+        return decode(mem.buffer(), 0, length);
+    }
+
+    /** Reads the address of {@code length} bytes at {@code at} of {@code b}; {@code null} if unknown. */
+    public static SocketAddress decode(ByteBuffer b, int at, int length) {
         if (length < 2) {
             return null;
         }
-        int family = b.getShort(0);
+        int family = b.getShort(at);
         try {
             if (family == Linux.AF_INET) {
                 byte[] raw = new byte[4];
-                b.get(4, raw);
-                return new InetSocketAddress(InetAddress.getByAddress(raw), port(b));
+                b.get(at + 4, raw);
+                return new InetSocketAddress(InetAddress.getByAddress(raw), port(b, at));
             }
             if (family == Linux.AF_INET6) {
                 byte[] raw = new byte[16];
-                b.get(8, raw);
-                int scope = b.getInt(24);
+                b.get(at + 8, raw);
+                int scope = b.getInt(at + 24);
                 InetAddress ip = scope == 0 ? InetAddress.getByAddress(raw) : Inet6Address.getByAddress(null, raw, scope);
-                return new InetSocketAddress(ip, port(b));
+                return new InetSocketAddress(ip, port(b, at));
             }
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e); // only thrown for a wrong array length
@@ -109,7 +116,7 @@ public final class SocketAddresses {
         if (family == Linux.AF_UNIX) {
             int n = length - Linux.SOCKADDR_UN_PATH_OFFSET;
             byte[] path = new byte[Math.max(n, 0)];
-            b.get(Linux.SOCKADDR_UN_PATH_OFFSET, path);
+            b.get(at + Linux.SOCKADDR_UN_PATH_OFFSET, path);
             int end = path.length;
             if (end > 0 && path[0] != 0) { // a filesystem path: NUL-terminated
                 end = 0;
@@ -122,8 +129,8 @@ public final class SocketAddresses {
         return null;
     }
 
-    private static int port(ByteBuffer b) {
-        return Short.toUnsignedInt(network(b.getShort(2)));
+    private static int port(ByteBuffer b, int at) {
+        return Short.toUnsignedInt(network(b.getShort(at + 2)));
     }
 
     /** Between host order (the buffer's native order) and network (big-endian) order. */

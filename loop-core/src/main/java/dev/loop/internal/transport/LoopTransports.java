@@ -12,13 +12,18 @@ import java.util.function.Supplier;
 import dev.loop.internal.engine.Loop;
 import dev.loop.transport.Accepted;
 import dev.loop.transport.Connection;
+import dev.loop.transport.Datagram;
+import dev.loop.transport.DatagramOptions;
+import dev.loop.transport.DatagramProtocol;
+import dev.loop.transport.DatagramTransport;
+import dev.loop.transport.ReceivedFrom;
 import dev.loop.transport.Protocol;
 import dev.loop.transport.Server;
 import dev.loop.transport.ServerOptions;
 import dev.loop.transport.Transport;
 
 /**
- * A loop's streams, by concern: TCP, unix sockets, pipes and the sock_* operations, all over the loop's
+ * A loop's streams and datagrams, by concern: TCP, unix sockets, pipes, datagram endpoints and the sock_* operations, all over the loop's
  * {@link StreamIo} (readiness callbacks, or io_uring operations on the proactor), with names resolved off the
  * loop thread. Every method may be called from any thread: from another thread while the loop runs, the work
  * is handed to the loop; futures complete on the loop thread (or at once, on the caller's, when the result is
@@ -30,6 +35,7 @@ public final class LoopTransports {
     private final UnixTransports unix;
     private final PipeTransports pipes;
     private final SocketOperations sockets;
+    private final DatagramTransports datagrams;
     private final StreamSockets streams;
     private final NameResolver resolver;
     private final Loop loop;
@@ -42,6 +48,7 @@ public final class LoopTransports {
         this.unix = new UnixTransports(loop, streams);
         this.pipes = new PipeTransports(loop, io);
         this.sockets = new SocketOperations(loop, io, resolver);
+        this.datagrams = new DatagramTransports(loop, io, resolver);
     }
 
     public CompletableFuture<Server> createServer(Supplier<? extends Protocol> factory, String host, int port,
@@ -90,6 +97,28 @@ public final class LoopTransports {
     public <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectWritePipe(Supplier<P> factory,
             int fd) {
         return pipes.connectWritePipe(factory, fd);
+    }
+
+    public <P extends DatagramProtocol> CompletableFuture<Connection<DatagramTransport, P>> createDatagramEndpoint(
+            Supplier<P> factory, SocketAddress localAddress, SocketAddress remoteAddress, DatagramOptions options) {
+        return datagrams.create(factory, localAddress, remoteAddress, options);
+    }
+
+    public <P extends DatagramProtocol> CompletableFuture<Connection<DatagramTransport, P>> createDatagramEndpointOnSocket(
+            Supplier<P> factory, int fd) {
+        return datagrams.adopt(factory, fd);
+    }
+
+    public CompletableFuture<Integer> sockSendto(int fd, ByteBuffer data, SocketAddress address) {
+        return sockets.sockSendto(fd, data, address);
+    }
+
+    public CompletableFuture<Datagram> sockRecvfrom(int fd, int maxBytes) {
+        return sockets.sockRecvfrom(fd, maxBytes);
+    }
+
+    public CompletableFuture<ReceivedFrom> sockRecvfromInto(int fd, ByteBuffer buffer) {
+        return sockets.sockRecvfromInto(fd, buffer);
     }
 
     public CompletableFuture<Accepted> sockAccept(int fd) {

@@ -25,6 +25,11 @@ public final class ReadinessStreamIo implements StreamIo {
         return new ReadinessTransportIo(loop, owner, fd, socket);
     }
 
+    @Override
+    public DatagramIo newDatagramIo(DatagramSocketTransport owner, int fd, boolean unix) {
+        return new ReadinessDatagramIo(loop, this, owner, fd, unix);
+    }
+
     /** The loop's reader (or writer) on {@code fd}, kept until cancelled: level-triggered, so called while ready. */
     @Override
     public Wait awaitReady(int fd, boolean write, Runnable onReady) {

@@ -18,6 +18,8 @@ import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.nativeio.NativeMemory;
 import dev.loop.transport.Accepted;
+import dev.loop.transport.Datagram;
+import dev.loop.transport.ReceivedFrom;
 
 /**
  * asyncio's low-level socket futures ({@code sock_accept}, {@code sock_connect}, {@code sock_recv},
@@ -131,6 +133,67 @@ record SocketOperations(Loop loop, StreamIo io, NameResolver resolver) {
             }
             return null;
         });
+    }
+
+    /** Sends {@code data} as one datagram to {@code address} ({@code null}: the connected peer); completes with the count. */
+    public CompletableFuture<Integer> sockSendto(int fd, ByteBuffer data, SocketAddress address) {
+        Objects.requireNonNull(data, "data");
+        if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
+            throw new IllegalArgumentException("unresolved address " + address + ": resolve it first (getAddrInfo)");
+        }
+        checkNonBlocking(fd);
+        byte[] copy = new byte[data.remaining()];
+        data.get(copy);
+        return untilDone(fd, false, () -> {
+            NativeMemory scratch = IoScratch.get();
+            int length = Math.min(copy.length, IoScratch.SIZE);
+            scratch.buffer().put(0, copy, 0, length);
+            long n = Sockets.sendTo(fd, scratch.address(), length, address);
+            if (n >= 0) {
+                return (int) n;
+            }
+            int errno = LibC.errno();
+            if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+                return AGAIN;
+            }
+            throw new NativeIOException("sendto", errno, "fd " + fd + (address == null ? "" : " to " + address));
+        });
+    }
+
+    /** Receives one datagram of up to {@code maxBytes} (the rest of a longer one is discarded, as recvfrom does). */
+    public CompletableFuture<Datagram> sockRecvfrom(int fd, int maxBytes) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes must be > 0: " + maxBytes);
+        }
+        checkNonBlocking(fd);
+        ByteBuffer buffer = ByteBuffer.allocate(Math.min(maxBytes, IoScratch.SIZE));
+        return untilDone(fd, true, () -> {
+            Object r = recvFrom(fd, buffer);
+            return r == AGAIN ? AGAIN : new Datagram(buffer.flip(), ((ReceivedFrom) r).address());
+        });
+    }
+
+    /** Receives one datagram into {@code buffer} (its position advances): the count and the sender. */
+    public CompletableFuture<ReceivedFrom> sockRecvfromInto(int fd, ByteBuffer buffer) {
+        Objects.requireNonNull(buffer, "buffer");
+        checkNonBlocking(fd);
+        return untilDone(fd, true, () -> recvFrom(fd, buffer));
+    }
+
+    /** One non-blocking recvfrom into {@code buffer}: a {@link ReceivedFrom}, or {@link #AGAIN}. */
+    private static Object recvFrom(int fd, ByteBuffer buffer) throws NativeIOException {
+        NativeMemory scratch = IoScratch.get();
+        long n = Sockets.receiveFrom(fd, scratch.address(), Math.min(buffer.remaining(), IoScratch.SIZE));
+        if (n >= 0) {
+            buffer.put(buffer.position(), scratch.buffer(), 0, (int) n);
+            buffer.position(buffer.position() + (int) n);
+            return new ReceivedFrom((int) n, Sockets.lastSender());
+        }
+        int errno = LibC.errno();
+        if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+            return AGAIN;
+        }
+        throw new NativeIOException("recvfrom", errno, "fd " + fd);
     }
 
     /**

@@ -36,6 +36,117 @@ public final class Sockets {
         return fd;
     }
 
+    /** A new non-blocking, close-on-exec datagram socket of {@code family} (AF_INET, AF_INET6, AF_UNIX). */
+    public static int openDatagram(int family) throws NativeIOException {
+        int fd = LibC.socket(family, Linux.SOCK_DGRAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new NativeIOException("socket", LibC.errno(), "datagram socket of family " + family);
+        }
+        return fd;
+    }
+
+    /**
+     * One non-blocking {@code sendto} of {@code length} bytes at {@code buf} to {@code target} ({@code null}: the
+     * connected peer): the count sent, or -1 with {@link LibC#errno()} set.
+     */
+    public static long sendTo(int fd, long buf, long length, SocketAddress target) {
+        if (target == null) {
+            return LibC.sendto(fd, buf, length, Linux.MSG_NOSIGNAL, 0, 0);
+        }
+        NativeMemory mem = ADDRESS.get();
+        int len = SocketAddresses.encode(target, mem);
+        return LibC.sendto(fd, buf, length, Linux.MSG_NOSIGNAL, mem.address(), len);
+    }
+
+    /**
+     * One {@code sendto} of {@code data}'s remaining bytes as a datagram to {@code target} ({@code null}: the peer),
+     * from where they are (a direct buffer) or copied to the thread's scratch memory: the count sent, or
+     * {@code -errno}. The buffer's position does not move.
+     */
+    public static long sendDatagram(int fd, java.nio.ByteBuffer data, SocketAddress target) {
+        int length = data.remaining();
+        long n;
+        if (data.isDirect()) {
+            n = sendTo(fd, NativeMemory.addressOf(data) + data.position(), length, target);
+        } else if (length <= IoScratch.SIZE) {
+            NativeMemory scratch = IoScratch.get();
+            scratch.buffer().put(0, data, data.position(), length);
+            n = sendTo(fd, scratch.address(), length, target);
+        } else {
+            try (NativeMemory own = new NativeMemory(length)) {
+                own.buffer().put(0, data, data.position(), length);
+                n = sendTo(fd, own.address(), length, target);
+                if (n < 0) {
+                    return -LibC.errno(); // before the memory is freed
+                }
+            }
+        }
+        return n >= 0 ? n : -LibC.errno();
+    }
+
+    /**
+     * One non-blocking {@code recvfrom} into {@code length} bytes at {@code buf}: the datagram's length, or -1 with
+     * {@link LibC#errno()} set. The sender's address is left in the calling thread's buffer for
+     * {@link #lastSender()}.
+     */
+    public static long receiveFrom(int fd, long buf, long length) {
+        NativeMemory mem = ADDRESS.get();
+        mem.buffer().putInt(Linux.SOCKADDR_STORAGE_SIZE, Linux.SOCKADDR_STORAGE_SIZE);
+        return LibC.recvfrom(fd, buf, length, 0, mem.address(), mem.address() + Linux.SOCKADDR_STORAGE_SIZE);
+    }
+
+    /** The sender of the last {@link #receiveFrom} on this thread. */
+    public static SocketAddress lastSender() {
+        return lastAcceptedAddress();
+    }
+
+    /**
+     * Joins ({@code join}) or leaves multicast group {@code group} on the interface numbered {@code ifindex} (0:
+     * the route's): {@code IP_ADD_MEMBERSHIP} with a {@code struct ip_mreqn}, or {@code IPV6_ADD_MEMBERSHIP}
+     * with a {@code struct ipv6_mreq}.
+     */
+    public static void membership(int fd, java.net.InetAddress group, int ifindex, boolean join)
+            throws NativeIOException {
+        NativeMemory mem = ADDRESS.get();
+        java.nio.ByteBuffer b = mem.buffer();
+        byte[] raw = group.getAddress();
+        int level;
+        int option;
+        int size;
+        if (group instanceof java.net.Inet4Address) {
+            b.put(0, raw);
+            b.putInt(4, 0); // INADDR_ANY: the interface is given by its index
+            b.putInt(8, ifindex);
+            level = Linux.IPPROTO_IP;
+            option = join ? Linux.IP_ADD_MEMBERSHIP : Linux.IP_DROP_MEMBERSHIP;
+            size = Linux.IP_MREQN_SIZE;
+        } else {
+            b.put(0, raw);
+            b.putInt(16, ifindex);
+            level = Linux.IPPROTO_IPV6;
+            option = join ? Linux.IPV6_ADD_MEMBERSHIP : Linux.IPV6_DROP_MEMBERSHIP;
+            size = Linux.IPV6_MREQ_SIZE;
+        }
+        if (LibC.setsockopt(fd, level, option, mem.address(), size) != 0) {
+            throw new NativeIOException("setsockopt", LibC.errno(), (join ? "joining " : "leaving ")
+                    + "multicast group " + group.getHostAddress() + " on interface " + ifindex);
+        }
+    }
+
+    /** Sends multicast datagrams of {@code fd} ({@code family}) from the interface numbered {@code ifindex}. */
+    public static void multicastInterface(int fd, int family, int ifindex) throws NativeIOException {
+        if (family == Linux.AF_INET6) {
+            setOption(fd, Linux.IPPROTO_IPV6, Linux.IPV6_MULTICAST_IF, ifindex);
+            return;
+        }
+        NativeMemory mem = ADDRESS.get();
+        mem.buffer().putLong(0, 0);
+        mem.buffer().putInt(8, ifindex);
+        if (LibC.setsockopt(fd, Linux.IPPROTO_IP, Linux.IP_MULTICAST_IF, mem.address(), Linux.IP_MREQN_SIZE) != 0) {
+            throw new NativeIOException("setsockopt", LibC.errno(), "IP_MULTICAST_IF interface " + ifindex);
+        }
+    }
+
     public static void bind(int fd, SocketAddress address) throws NativeIOException {
         NativeMemory mem = ADDRESS.get();
         int len = SocketAddresses.encode(address, mem);
@@ -154,6 +265,30 @@ public final class Sockets {
         if (family != Linux.AF_INET && family != Linux.AF_INET6 && family != Linux.AF_UNIX) {
             throw new IllegalArgumentException(method + ": descriptor " + fd + " is a stream socket of family " + family
                     + ", not TCP or a unix socket");
+        }
+        return family;
+    }
+
+    /**
+     * The address family (AF_INET, AF_INET6 or AF_UNIX) of {@code fd}, which must be a datagram socket of one of
+     * them: anything else is an {@link IllegalArgumentException} for {@code method}.
+     */
+    public static int datagramFamily(int fd, String method) {
+        int type;
+        int family;
+        try {
+            type = getOption(fd, Linux.SOL_SOCKET, Linux.SO_TYPE);
+            family = getOption(fd, Linux.SOL_SOCKET, Linux.SO_DOMAIN);
+        } catch (NativeIOException e) {
+            throw new IllegalArgumentException(method + ": descriptor " + fd + " is not a socket (" + e.errnoName() + ")");
+        }
+        if (type != Linux.SOCK_DGRAM) {
+            throw new IllegalArgumentException(method + ": descriptor " + fd + " is not a datagram socket (SO_TYPE "
+                    + type + "); stream sockets have connections and servers");
+        }
+        if (family != Linux.AF_INET && family != Linux.AF_INET6 && family != Linux.AF_UNIX) {
+            throw new IllegalArgumentException(method + ": descriptor " + fd + " is a datagram socket of family "
+                    + family + ", not UDP or a unix datagram socket");
         }
         return family;
     }

@@ -20,6 +20,9 @@ public interface StreamIo {
     /** The I/O of transport {@code owner} over {@code fd} ({@code socket}: send and recv, else write and read). */
     TransportIo newTransportIo(StreamTransport owner, int fd, boolean socket);
 
+    /** The I/O of datagram endpoint {@code owner} over socket {@code fd} ({@code unix}: AF_UNIX, else UDP). */
+    DatagramIo newDatagramIo(DatagramSocketTransport owner, int fd, boolean unix);
+
     /**
      * Accepts connections on {@code listener} until {@link #stopAccepting}: each result, a new
      * non-blocking close-on-exec descriptor or {@code -errno}, goes to {@code sink}, which returns whether

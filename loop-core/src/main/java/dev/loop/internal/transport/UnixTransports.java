@@ -62,7 +62,7 @@ record UnixTransports(Loop loop, StreamSockets sockets) {
      * Removes a socket file left by an earlier run (asyncio does); any other kind of file is left alone
      * and refused.
      */
-    private static void removeStaleSocket(Path path) throws IOException {
+    static void removeStaleSocket(Path path) throws IOException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

@@ -13,6 +13,8 @@ import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.nativeio.NativeMemory;
 import dev.loop.internal.nativeio.SocketAddresses;
+import dev.loop.internal.transport.DatagramIo;
+import dev.loop.internal.transport.DatagramSocketTransport;
 import dev.loop.internal.transport.StreamTransport;
 import dev.loop.internal.transport.TransportIo;
 import dev.loop.internal.transport.StreamIo;
@@ -53,6 +55,11 @@ final class CompletionStreamIo implements StreamIo {
     @Override
     public TransportIo newTransportIo(StreamTransport owner, int fd, boolean socket) {
         return new CompletionTransportIo(loop, proactor, this, owner, fd, socket);
+    }
+
+    @Override
+    public DatagramIo newDatagramIo(DatagramSocketTransport owner, int fd, boolean unix) {
+        return new CompletionDatagramIo(loop, proactor, this, owner, fd, unix);
     }
 
     /**

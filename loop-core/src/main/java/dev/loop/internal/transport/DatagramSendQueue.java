@@ -1,0 +1,96 @@
+package dev.loop.internal.transport;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+
+import dev.loop.internal.nativeio.Errno;
+
+/**
+ * A datagram endpoint's sending, the same on every backend: a datagram goes to the kernel at once (a non-blocking
+ * {@code sendto}, as asyncio's selector transport does), so a sender that outruns its receiver costs the loop no
+ * memory (UDP drops at the receiver); what the kernel refuses with EAGAIN is copied into a queue, which leaves in
+ * order, in {@code sendmmsg} batches, each time {@link StreamIo#awaitReady} reports the socket writable.
+ *
+ * <p>The proactor does not send datagrams with {@code IORING_OP_SENDMSG}: on Linux 6.18 a SENDMSG on a unix
+ * datagram socket that had to wait for room was retried with its data already consumed and sent an empty
+ * datagram instead (the conformance test {@code theSendQueueFollowsTheWriteBufferMarksAndSendsEverythingInOrder}
+ * saw it); the wait for writability is an io_uring poll there.
+ */
+public final class DatagramSendQueue {
+
+    private final StreamIo io;
+    private final DatagramSocketTransport owner;
+    private final int fd;
+    private final ArrayDeque<DatagramIo.Queued> queue = new ArrayDeque<>();
+    private final Runnable onWritable = this::flush;
+    private StreamIo.Wait wait;
+
+    public DatagramSendQueue(StreamIo io, DatagramSocketTransport owner, int fd) {
+        this.io = io;
+        this.owner = owner;
+        this.fd = fd;
+    }
+
+    /** {@link DatagramIo#send}: at once, else queued behind what waits already. */
+    public void send(ByteBuffer data, SocketAddress target) {
+        if (queue.isEmpty()) {
+            long n = Sockets.sendDatagram(fd, data, target);
+            if (n >= 0 || (n != -Errno.EAGAIN && n != -Errno.EINTR)) {
+                data.position(data.limit());
+                if (n < 0) {
+                    owner.sendFailed((int) -n, target);
+                }
+                return;
+            }
+        }
+        byte[] copy = new byte[data.remaining()];
+        data.get(copy);
+        DatagramIo.Queued q = new DatagramIo.Queued(copy, target);
+        queue.add(q);
+        owner.queued(q.counted());
+        if (wait == null) {
+            wait = io.awaitReady(fd, true, onWritable);
+        }
+    }
+
+    /** Writable: sends batches until the queue is empty or the kernel refuses again (then waits again). */
+    private void flush() {
+        stopWaiting();
+        DatagramBatch batch = DatagramBatch.get();
+        while (!queue.isEmpty() && !owner.isReleased()) {
+            int count = batch.prepareSend(queue.iterator());
+            int n = count > 0 ? batch.send(fd, count)
+                    : (int) Math.min(1, Sockets.sendDatagram(fd, ByteBuffer.wrap(queue.peek().data()),
+                            queue.peek().target())); // larger than the batch's area: alone
+            if (n == -Errno.EAGAIN || n == -Errno.EINTR) {
+                wait = io.awaitReady(fd, true, onWritable);
+                return;
+            }
+            if (n < 0) { // the first datagram was refused: dropped and reported, the rest goes on
+                DatagramIo.Queued q = queue.poll();
+                owner.sent(q.counted());
+                owner.sendFailed(-n, q.target());
+                continue;
+            }
+            long done = 0;
+            for (int i = 0; i < n; i++) {
+                done += queue.poll().counted();
+            }
+            owner.sent(done);
+        }
+    }
+
+    /** Drops what is queued and stops waiting. */
+    public void discard() {
+        queue.clear();
+        stopWaiting();
+    }
+
+    private void stopWaiting() {
+        if (wait != null) {
+            wait.cancel();
+            wait = null;
+        }
+    }
+}

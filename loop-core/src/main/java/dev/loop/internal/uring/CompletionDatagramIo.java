@@ -1,0 +1,203 @@
+package dev.loop.internal.uring;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+import dev.loop.internal.engine.Loop;
+import dev.loop.internal.nativeio.Errno;
+import dev.loop.internal.nativeio.Linux;
+import dev.loop.internal.nativeio.NativeMemory;
+import dev.loop.internal.nativeio.SocketAddresses;
+import dev.loop.internal.transport.DatagramIo;
+import dev.loop.internal.transport.DatagramSendQueue;
+import dev.loop.internal.transport.DatagramSocketTransport;
+
+/**
+ * A datagram endpoint's receiving as io_uring operations: one {@code IORING_OP_RECVMSG} in flight while reading,
+ * over a native block of its own ({@code msghdr}, iovec, address and data) that stays allocated until its
+ * completion arrives, whatever happens to the endpoint meanwhile. Sending is the {@link DatagramSendQueue} every
+ * backend shares (a non-blocking {@code sendto}, the rest in {@code sendmmsg} batches after an io_uring poll),
+ * which says why it is not SENDMSG.
+ *
+ * <p>Multishot receive ({@code IORING_RECV_MULTISHOT}) is not used: it needs a ring of provided buffers
+ * registered with the kernel (5.19+ and 6.0+ for RECVMSG) shared by the loop's sockets, which this backend does
+ * not have yet; one RECVMSG re-armed per datagram is what this measures (loop-benchmarks/README.md).
+ *
+ * <p>A pause keeps the receive in flight; the datagram it brings is parked and delivered on resume.
+ */
+final class CompletionDatagramIo implements DatagramIo {
+
+    private static final int NO_RESULT = Integer.MIN_VALUE;
+    private static final int IOV = Linux.MSGHDR_SIZE;
+    private static final int NAME = IOV + Linux.IOVEC_SIZE;
+    private static final int DATA = NAME + Linux.SOCKADDR_STORAGE_SIZE;
+    /** Every UDP payload fits; unix datagrams are read up to asyncio's 256 KiB. */
+    private static final int UDP_RECEIVE_SIZE = 64 * 1024;
+    private static final int UNIX_RECEIVE_SIZE = 256 * 1024;
+
+    private final Loop loop;
+    private final UringBackend proactor;
+    private final DatagramSocketTransport owner;
+    private final int fd;
+    private final int receiveSize;
+    private final DatagramSendQueue sending;
+    private final UringBackend.Completion onReceive = this::receiveCompleted;
+    private NativeMemory receiveBlock;
+    private int receiveOp = -1;
+    private int parked = NO_RESULT;
+    private boolean deliveryScheduled;
+    private boolean fdClosed;
+
+    CompletionDatagramIo(Loop loop, UringBackend proactor, CompletionStreamIo io, DatagramSocketTransport owner, int fd,
+            boolean unix) {
+        this.loop = loop;
+        this.sending = new DatagramSendQueue(io, owner, fd);
+        this.proactor = proactor;
+        this.owner = owner;
+        this.fd = fd;
+        this.receiveSize = unix ? UNIX_RECEIVE_SIZE : UDP_RECEIVE_SIZE;
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    @Override
+    public void startReading() {
+        if (owner.isClosing()) {
+            return;
+        }
+        if (parked != NO_RESULT) {
+            deliverParkedSoon();
+        } else if (receiveOp < 0 && !deliveryScheduled) {
+            submitReceive();
+        }
+    }
+
+    /** A pause keeps the receive in flight (its datagram is parked); a close cancels it. */
+    @Override
+    public void stopReading() {
+        if (owner.isClosing() && receiveOp >= 0) {
+            proactor.cancel(receiveOp);
+        }
+    }
+
+    private void submitReceive() {
+        if (receiveBlock == null) {
+            receiveBlock = new NativeMemory(DATA + receiveSize);
+        }
+        prepareHeader(receiveBlock, receiveSize, Linux.SOCKADDR_STORAGE_SIZE);
+        receiveOp = proactor.submit(Linux.IORING_OP_RECVMSG, fd, receiveBlock.address(), 1, 0, 0, onReceive);
+    }
+
+    private void receiveCompleted(int res) {
+        receiveOp = -1;
+        if (owner.isReleased()) {
+            closeWhenIdle();
+            return;
+        }
+        if (owner.isClosing() || res == -Linux.ECANCELED) {
+            return;
+        }
+        if (owner.isPaused()) {
+            parked = res;
+            return;
+        }
+        handleReceive(res);
+    }
+
+    private void handleReceive(int res) {
+        if (res >= 0) {
+            ByteBuffer b = receiveBlock.buffer();
+            SocketAddress sender = SocketAddresses.decode(b, NAME, b.getInt(Linux.MSGHDR_NAMELEN));
+            owner.datagramRead(b, DATA, res, sender);
+        } else if (-res != Errno.EAGAIN && -res != Errno.EINTR) {
+            owner.receiveFailed(-res); // an ICMP error: reported, and receiving goes on
+        }
+        if (!owner.isClosing() && !owner.isPaused() && receiveOp < 0) {
+            submitReceive();
+        }
+    }
+
+    /** On resume: the parked datagram goes to the protocol in its own callback, then receiving goes on. */
+    private void deliverParkedSoon() {
+        if (deliveryScheduled) {
+            return;
+        }
+        deliveryScheduled = true;
+        loop.callSoon(() -> {
+            deliveryScheduled = false;
+            if (owner.isClosing()) {
+                parked = NO_RESULT;
+            } else if (!owner.isPaused()) {
+                int res = parked;
+                parked = NO_RESULT;
+                handleReceive(res);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    @Override
+    public void send(ByteBuffer data, SocketAddress target) {
+        sending.send(data, target);
+    }
+
+    @Override
+    public void discardWrites() {
+        sending.discard();
+    }
+
+    /** One msghdr with one iovec over the block's data, its address slot of {@code nameLength} bytes. */
+    private static void prepareHeader(NativeMemory block, int dataLength, int nameLength) {
+        ByteBuffer b = block.buffer();
+        long base = block.address();
+        b.putLong(Linux.MSGHDR_NAME, base + NAME);
+        b.putInt(Linux.MSGHDR_NAMELEN, nameLength);
+        b.putLong(Linux.MSGHDR_IOV, base + IOV);
+        b.putLong(Linux.MSGHDR_IOVLEN, 1);
+        b.putLong(32, 0); // msg_control
+        b.putLong(40, 0); // msg_controllen
+        b.putInt(Linux.MSGHDR_FLAGS, 0);
+        b.putLong(IOV, base + DATA);
+        b.putLong(IOV + 8, dataLength);
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    @Override
+    public void close() {
+        parked = NO_RESULT;
+        if (receiveOp >= 0) {
+            proactor.cancel(receiveOp);
+        }
+        sending.discard();
+        closeWhenIdle();
+        if (!fdClosed) {
+            proactor.closeIfAbandoned(abandon);
+        }
+    }
+
+    /** The loop closes and the kernel never gave the operations back: the socket is closed, the memory left. */
+    private final Runnable abandon = this::closeAbandoned;
+
+    private void closeAbandoned() {
+        if (!fdClosed) {
+            fdClosed = true;
+            owner.closeDescriptor();
+        }
+    }
+
+    /** Once released and no operation is in flight: the socket is closed and the memory freed. */
+    private void closeWhenIdle() {
+        if (fdClosed || !owner.isReleased() || receiveOp >= 0) {
+            return;
+        }
+        fdClosed = true;
+        proactor.closedInTime(abandon);
+        owner.closeDescriptor();
+        if (receiveBlock != null) {
+            receiveBlock.close();
+            receiveBlock = null;
+        }
+    }
+}
