@@ -232,6 +232,8 @@
     V(mmsghdr_size, sizeof(struct mmsghdr)) \
     V(mmsghdr_len, offsetof(struct mmsghdr, msg_len)) \
     V(ioring_op_recvmsg, IORING_OP_RECVMSG) \
+    V(ioring_recv_multishot, IORING_RECV_MULTISHOT) \
+    V(iosqe_buffer_select, IOSQE_BUFFER_SELECT) \
     V(iovec_size, sizeof(struct iovec)) \
     V(ecanceled, ECANCELED) \
     V(etime, ETIME)

@@ -76,6 +76,9 @@ class BackendProbeTest {
         assertThat(a.details()).containsKeys("features", "opcodes");
         assertThat(a.details().get("features")).asList().contains("SINGLE_MMAP", "NODROP", "EXT_ARG");
         assertThat(a.details().get("opcodes")).isInstanceOf(Long.class);
+        // Asked of the kernel, not guessed from its version: 6.0 and later have multishot RECVMSG.
+        String multishot = (String) a.details().get("recvMultishot");
+        assertThat(multishot).startsWith(kernelAtLeast(6, 0) ? "available" : "not in this kernel");
         assertThat(EventLoops.create(LoopOptions.builder().backend(Backend.PROACTOR).build()))
                 .satisfies(loop -> {
                     assertThat(loop.backend()).isEqualTo(Backend.PROACTOR);
@@ -188,5 +191,12 @@ class BackendProbeTest {
         assertThat(Os.detect("Mac OS X")).isEqualTo(Os.MACOS);
         assertThat(Os.detect("Windows 11")).isEqualTo(Os.WINDOWS);
         assertThat(Os.detect("FreeBSD")).isEqualTo(Os.FREEBSD);
+    }
+
+    private static boolean kernelAtLeast(int major, int minor) {
+        String[] v = System.getProperty("os.version").split("[.-]");
+        int ma = Integer.parseInt(v[0]);
+        int mi = Integer.parseInt(v[1]);
+        return ma > major || ma == major && mi >= minor;
     }
 }

@@ -118,6 +118,10 @@ public final class Linux {
     public static final int IORING_OP_POLL_REMOVE = 7;
     public static final int IORING_OP_SENDMSG = 9;
     public static final int IORING_OP_RECVMSG = 10;
+    /** {@code sqe->ioprio} of RECV/RECVMSG: one request delivers every datagram (5.19 RECV, 6.0 RECVMSG). */
+    public static final int IORING_RECV_MULTISHOT = 2;
+    /** {@code sqe->flags}: the kernel picks the buffer from group {@code buf_group}. */
+    public static final int IOSQE_BUFFER_SELECT = 32;
     public static final int IORING_OP_TIMEOUT = 11;
     public static final int IORING_OP_ACCEPT = 13;
     public static final int IORING_OP_ASYNC_CANCEL = 14;

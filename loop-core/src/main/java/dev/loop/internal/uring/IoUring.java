@@ -166,12 +166,18 @@ public final class IoUring implements AutoCloseable {
 
     /** {@link #prepare(int, int, long, int, long, int, long)} with the SQE's {@code ioprio} field (operation flags of some opcodes). */
     public void prepare(int opcode, int fdArg, long addr, int len, long offset, int opFlags, int ioprio, long userData) {
+        prepare(opcode, fdArg, addr, len, offset, opFlags, ioprio, 0, 0, userData);
+    }
+
+    /** With the SQE's {@code flags} ({@code IOSQE_*}) and {@code buf_group} (for {@code IOSQE_BUFFER_SELECT}) too. */
+    public void prepare(int opcode, int fdArg, long addr, int len, long offset, int opFlags, int ioprio, int sqeFlags,
+            int bufGroup, long userData) {
         if (pending == sqEntries || localTail - (int) INT.getAcquire(sq, sqHeadOff) >= sqEntries) {
             submit();
         }
         int base = (localTail & sqMask) * Linux.IO_URING_SQE_SIZE;
         sqes.put(base, (byte) opcode);
-        sqes.put(base + 1, (byte) 0); // flags
+        sqes.put(base + 1, (byte) sqeFlags);
         sqes.putShort(base + 2, (short) ioprio);
         sqes.putInt(base + 4, fdArg);
         sqes.putLong(base + 8, offset);
@@ -179,7 +185,7 @@ public final class IoUring implements AutoCloseable {
         sqes.putInt(base + 24, len);
         sqes.putInt(base + 28, opFlags);
         sqes.putLong(base + 32, userData);
-        sqes.putLong(base + 40, 0L); // buf_index, personality, splice_fd_in
+        sqes.putLong(base + 40, bufGroup & 0xFFFFL); // buf_index (buf_group), personality, splice_fd_in
         sqes.putLong(base + 48, 0L); // addr3
         sqes.putLong(base + 56, 0L);
         localTail++;

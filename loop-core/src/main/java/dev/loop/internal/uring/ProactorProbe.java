@@ -11,7 +11,9 @@ import java.util.Map;
 import dev.loop.Backend;
 import dev.loop.NativeException;
 import dev.loop.internal.nativeio.Errno;
+import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
+import dev.loop.internal.nativeio.NativeMemory;
 import dev.loop.platform.BackendAvailability;
 import dev.loop.platform.Os;
 
@@ -29,7 +31,7 @@ public final class ProactorProbe {
             Map.entry(Linux.IORING_OP_WRITE, "WRITE"), Map.entry(Linux.IORING_OP_WRITEV, "WRITEV"),
             Map.entry(Linux.IORING_OP_RECV, "RECV"), Map.entry(Linux.IORING_OP_SEND, "SEND"),
             Map.entry(Linux.IORING_OP_SENDMSG, "SENDMSG"), Map.entry(Linux.IORING_OP_ACCEPT, "ACCEPT"),
-            Map.entry(Linux.IORING_OP_CONNECT, "CONNECT"));
+            Map.entry(Linux.IORING_OP_CONNECT, "CONNECT"), Map.entry(Linux.IORING_OP_RECVMSG, "RECVMSG"));
 
     private ProactorProbe() {
     }
@@ -85,8 +87,43 @@ public final class ProactorProbe {
             }
             details.put("opcodes", (long) ops.cardinality());
             details.put("timeouts", "io_uring_enter with IORING_ENTER_EXT_ARG");
+            details.put("recvMultishot", recvMultishot(ring));
             details.put("pollGranularityNanos", 1L);
             return new BackendAvailability(Backend.PROACTOR, null, true, null, details);
+        }
+    }
+
+    /**
+     * Whether this kernel has multishot RECVMSG, found by asking: a pending datagram and a multishot RECVMSG that
+     * selects from an empty buffer group fail with ENOBUFS where the kernel has it, EINVAL where it does not.
+     */
+    static String recvMultishot(IoUring ring) {
+        try (NativeMemory mem = new NativeMemory(Linux.MSGHDR_SIZE + 8)) {
+            if (LibC.socketpair(Linux.AF_UNIX, Linux.SOCK_DGRAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0,
+                    mem.address() + Linux.MSGHDR_SIZE) != 0) {
+                return "not probed (socketpair: " + Errno.name(LibC.errno()) + ")";
+            }
+            int a = mem.buffer().getInt(Linux.MSGHDR_SIZE);
+            int b = mem.buffer().getInt(Linux.MSGHDR_SIZE + 4);
+            try {
+                LibC.send(b, mem.address(), 1, 0);
+                mem.clear();
+                ring.prepare(Linux.IORING_OP_RECVMSG, a, mem.address(), 1, 0, 0, Linux.IORING_RECV_MULTISHOT,
+                        Linux.IOSQE_BUFFER_SELECT, 0, 1);
+                ring.submitAndWait(1_000_000_000L);
+                int[] res = {Integer.MIN_VALUE};
+                ring.drain((userData, r, flags) -> res[0] = r);
+                if (res[0] == -Errno.ENOBUFS) {
+                    return "available; not used: it needs a ring of provided buffers, which this backend does not "
+                            + "register (one RECVMSG per datagram)";
+                }
+                return res[0] == -Errno.EINVAL ? "not in this kernel (6.0 or later)" : "unknown (result " + res[0] + ")";
+            } finally {
+                LibC.close(a);
+                LibC.close(b);
+            }
+        } catch (NativeException e) {
+            return "not probed (" + e.getMessage() + ")";
         }
     }
 

@@ -222,6 +222,8 @@ class NativeLayoutTest {
         m.put("mmsghdr_size", (long) Linux.MMSGHDR_SIZE);
         m.put("mmsghdr_len", (long) Linux.MMSGHDR_LEN);
         m.put("ioring_op_recvmsg", (long) Linux.IORING_OP_RECVMSG);
+        m.put("ioring_recv_multishot", (long) Linux.IORING_RECV_MULTISHOT);
+        m.put("iosqe_buffer_select", (long) Linux.IOSQE_BUFFER_SELECT);
         m.put("iovec_size", (long) Linux.IOVEC_SIZE);
         m.put("ecanceled", (long) Linux.ECANCELED);
         m.put("etime", (long) Linux.ETIME);

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.Descriptors;
 import dev.loop.internal.nativeio.LibC;
+import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.transport.Sockets;
 import dev.loop.Backend;
 import dev.loop.LoopOptions;
@@ -83,6 +84,30 @@ class CapabilityRefusalTest {
         Loop zero = SelectorBackend.newLoop(LoopOptions.builder().name("no-slack").timerSlack(java.time.Duration.ZERO)
                 .build(), new PollPoller(), row);
         zero.close();
+    }
+
+    /** Windows' loops have UDP endpoints but no unix datagram sockets: those are refused, naming UNIX_SOCKETS. */
+    @Test
+    void unixDatagramEndpointsAreRefusedAsOnWindowsAndUdpIsNot() throws Exception {
+        refused(() -> loop.createDatagramEndpoint(() -> new dev.loop.transport.DatagramProtocol() { },
+                java.net.UnixDomainSocketAddress.of("/tmp/never-dgram.sock"), null), Capability.UNIX_SOCKETS);
+        int[] pair = new int[2];
+        try (dev.loop.internal.nativeio.NativeMemory mem = new dev.loop.internal.nativeio.NativeMemory(8)) {
+            assertThat(LibC.socketpair(Linux.AF_UNIX, Linux.SOCK_DGRAM | Linux.SOCK_CLOEXEC, 0, mem.address())).isZero();
+            pair[0] = mem.buffer().getInt(0);
+            pair[1] = mem.buffer().getInt(4);
+        }
+        try {
+            refused(() -> loop.createDatagramEndpointOnSocket(() -> new dev.loop.transport.DatagramProtocol() { },
+                    pair[0]), Capability.UNIX_SOCKETS);
+        } finally {
+            LibC.close(pair[0]);
+            LibC.close(pair[1]);
+        }
+        var udp = loop.runUntilComplete(loop.createDatagramEndpoint(() -> new dev.loop.transport.DatagramProtocol() { },
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), null));
+        assertThat(udp.transport().localAddress()).isNotNull();
+        assertThat(loop.capabilityUsage()).containsKey(Capability.DATAGRAMS);
     }
 
     /** A unix socket of the application's own is refused as well: no transport or server is made on it. */
