@@ -55,7 +55,7 @@ public class DemoController {
     @GetMapping("/status")
     public Map<String, Object> status() {
         return Map.of("echoServers", services.addresses().stream().map(Object::toString).toList(),
-                "motdServer", String.valueOf(services.motdAddress()), "reloads", services.reloads(), "motd",
+                "motdServer", String.valueOf(services.motdAddress()), "udpEcho", String.valueOf(services.udpAddress()), "reloads", services.reloads(), "motd",
                 services.motd(), "heartbeats", services.heartbeats());
     }
 }

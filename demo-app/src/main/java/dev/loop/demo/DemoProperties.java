@@ -11,16 +11,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * @param echo      the echo servers
  * @param motd      the server that sends the message of the day with sendfile
+ * @param udp       the UDP echo endpoint
  * @param watch     the directory watched through inotify
  * @param heartbeat how often the heartbeat timer fires
  * @param worker    a long-running child process the demo keeps (none by default)
  */
 @ConfigurationProperties("demo")
-public record DemoProperties(Echo echo, Motd motd, Watch watch, Duration heartbeat, Worker worker) {
+public record DemoProperties(Echo echo, Motd motd, Udp udp, Watch watch, Duration heartbeat, Worker worker) {
 
     public DemoProperties {
         echo = echo != null ? echo : new Echo(7007, null);
         motd = motd != null ? motd : new Motd(7008);
+        udp = udp != null ? udp : new Udp(7009);
         watch = watch != null ? watch : new Watch(null);
         heartbeat = heartbeat != null ? heartbeat : Duration.ofSeconds(1);
         worker = worker != null ? worker : new Worker(List.of());
@@ -51,6 +53,10 @@ public record DemoProperties(Echo echo, Motd motd, Watch watch, Duration heartbe
      *             with the kernel's sendfile, then closes (0: any free port)
      */
     public record Motd(int port) {
+    }
+
+    /** @param port UDP port on 127.0.0.1 that sends every datagram back to its sender (0: any free port) */
+    public record Udp(int port) {
     }
 
     /** @param dir the directory to watch (default: loop-demo-watch in the temp directory, created if missing) */

@@ -1,6 +1,7 @@
 package dev.loop.demo;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -23,12 +24,14 @@ import dev.loop.process.SubprocessProtocol;
 import dev.loop.stream.StreamReader;
 import dev.loop.stream.StreamWriter;
 import dev.loop.stream.Streams;
+import dev.loop.transport.DatagramProtocol;
+import dev.loop.transport.DatagramTransport;
 import dev.loop.transport.Protocol;
 import dev.loop.transport.Server;
 import dev.loop.transport.Transport;
 
 /**
- * What the demo runs on the loops, started after them and stopped before them: the echo servers, the SIGHUP
+ * What the demo runs on the loops, started after them and stopped before them: the echo servers (TCP, unix, UDP), the SIGHUP
  * reload and the heartbeat on {@code eventLoop}; the directory watch on the second loop, {@code files}
  * ({@code loop.loops.files} in application.yml: the poll poller, a thread of its own).
  */
@@ -46,6 +49,8 @@ public class LoopServices implements SmartLifecycle {
     private volatile String motd = "";
     private final List<Server> servers = new ArrayList<>();
     private Server motdServer;
+    private volatile DatagramTransport udpEcho;
+    private volatile SocketAddress udpAddress;
     private DirectoryWatch watch;
     private TimerHandle heartbeat;
     private volatile boolean running;
@@ -93,6 +98,26 @@ public class LoopServices implements SmartLifecycle {
         }
     }
 
+    /** The UDP echo: every datagram back to its sender. */
+    static final class DatagramEcho implements DatagramProtocol {
+        private DatagramTransport transport;
+
+        @Override
+        public void connectionMade(DatagramTransport t) {
+            transport = t;
+        }
+
+        @Override
+        public void datagramReceived(ByteBuffer data, SocketAddress sender) {
+            transport.sendto(data, sender);
+        }
+
+        @Override
+        public void errorReceived(Exception error) {
+            LOG.log(System.Logger.Level.DEBUG, "UDP echo: " + error.getMessage()); // e.g. a sender gone (ICMP)
+        }
+    }
+
     /** Sends the motd file as it is now with sendfile (no byte through the JVM), then closes. */
     final class MotdSender implements Protocol {
         @Override
@@ -126,6 +151,9 @@ public class LoopServices implements SmartLifecycle {
             motdServer = loop.createServer(MotdSender::new, "127.0.0.1", properties.motd().port())
                     .get(10, TimeUnit.SECONDS);
             servers.add(loop.createUnixServer(Echo::new, properties.echo().unixPathOrDefault()).get(10, TimeUnit.SECONDS));
+            udpEcho = loop.createDatagramEndpoint(DatagramEcho::new,
+                    new InetSocketAddress("127.0.0.1", properties.udp().port()), null).get(10, TimeUnit.SECONDS).transport();
+            udpAddress = onLoop(udpEcho::localAddress);
             Files.createDirectories(properties.watch().dirOrDefault());
             watch = files.submit(() -> new DirectoryWatch(files, properties.watch().dirOrDefault()))
                     .get(10, TimeUnit.SECONDS);
@@ -142,7 +170,8 @@ public class LoopServices implements SmartLifecycle {
             throw new IllegalStateException("starting the demo's loop services failed", e);
         }
         running = true;
-        LOG.log(System.Logger.Level.INFO, "echo servers on " + addresses() + ", watching " + watch.dir());
+        LOG.log(System.Logger.Level.INFO, "echo servers on " + addresses() + ", UDP echo on " + udpAddress + ", watching "
+                + watch.dir());
     }
 
     /**
@@ -219,6 +248,12 @@ public class LoopServices implements SmartLifecycle {
         }
         servers.forEach(Server::close);
         servers.clear();
+        DatagramTransport udp = udpEcho;
+        udpEcho = null;
+        udpAddress = null;
+        if (udp != null) {
+            loop.execute(udp::close);
+        }
         if (motdServer != null) {
             motdServer.close();
             motdServer = null;
@@ -245,6 +280,11 @@ public class LoopServices implements SmartLifecycle {
     public SocketAddress motdAddress() {
         Server s = motdServer;
         return s == null || s.addresses().isEmpty() ? null : s.addresses().get(0);
+    }
+
+    /** Where the UDP echo listens, or null when stopped. */
+    public SocketAddress udpAddress() {
+        return udpAddress;
     }
 
     public List<SocketAddress> addresses() {

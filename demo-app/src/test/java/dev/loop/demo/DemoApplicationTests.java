@@ -36,7 +36,8 @@ import org.springframework.test.web.servlet.client.RestTestClient;
  * subprocess, a SIGHUP sent to this JVM is counted, the watched directory's changes are listed, the
  * heartbeat ticks, and the actuator reports all of it.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {"demo.echo.port=0", "demo.motd.port=0", "demo.heartbeat=50ms"})
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {"demo.echo.port=0", "demo.motd.port=0", "demo.udp.port=0",
+        "demo.heartbeat=50ms"})
 @AutoConfigureRestTestClient
 @DirtiesContext // closed after the class: one loop per signal, and the proactor variant takes SIGHUP next
 class DemoApplicationTests {
@@ -93,6 +94,23 @@ class DemoApplicationTests {
                 // until the whole echo is back
             }
             assertThat(new String(back.array(), StandardCharsets.US_ASCII)).isEqualTo("hello over unix");
+        }
+    }
+
+    @Test
+    void theUdpEchoSendsEveryDatagramBack() throws Exception {
+        String address = JsonPath.read(get("/api/status"), "$.udpEcho");
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+            s.setSoTimeout(5000);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+            for (String text : List.of("one datagram", "and another")) {
+                byte[] out = text.getBytes(StandardCharsets.US_ASCII);
+                s.send(new java.net.DatagramPacket(out, out.length));
+                java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[64], 64);
+                s.receive(in);
+                assertThat(new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII)).isEqualTo(text);
+            }
         }
     }
 

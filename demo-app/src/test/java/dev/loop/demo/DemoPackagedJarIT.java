@@ -36,7 +36,7 @@ class DemoPackagedJarIT {
         Path log = dir.resolve("demo.log");
         String java = ProcessHandle.current().info().command().orElse("java");
         Process demo = new ProcessBuilder(java, "-jar", jar.toString(), "--server.port=0", "--demo.echo.port=0",
-                "--demo.motd.port=0", "--demo.echo.unix-path=" + dir.resolve("echo.sock"),
+                "--demo.motd.port=0", "--demo.udp.port=0", "--demo.echo.unix-path=" + dir.resolve("echo.sock"),
                 "--demo.watch.dir=" + dir.resolve("watched"), "--loop.shutdown-timeout=2s",
                 "--demo.worker.command=sh,-c,trap '' TERM; sleep 600 & echo child $!; while :; do sleep 1; done")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -75,7 +75,7 @@ class DemoPackagedJarIT {
         Path log = dir.resolve("demo.log");
         String java = ProcessHandle.current().info().command().orElse("java");
         Process demo = new ProcessBuilder(java, "-Dspring.aot.enabled=true", "-jar", jar.toString(), "--server.port=0",
-                "--demo.echo.port=0", "--demo.motd.port=0", "--demo.echo.unix-path=" + dir.resolve("echo.sock"),
+                "--demo.echo.port=0", "--demo.motd.port=0", "--demo.udp.port=0", "--demo.echo.unix-path=" + dir.resolve("echo.sock"),
                 "--demo.watch.dir=" + dir.resolve("watched"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

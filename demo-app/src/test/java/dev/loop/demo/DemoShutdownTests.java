@@ -83,13 +83,13 @@ class DemoShutdownTests {
         // A first start and stop, because the JDK keeps one socket of its own for good once its socket
         // classes start (the "pre-close" descriptor: one end of a socketpair whose other end it closed); it
         // shows even with the loop's auto-configuration excluded. The second start and stop is measured.
-        new SpringApplicationBuilder(DemoApplication.class).run("--server.port=0", "--demo.echo.port=0", "--demo.motd.port=0",
+        new SpringApplicationBuilder(DemoApplication.class).run("--server.port=0", "--demo.echo.port=0", "--demo.motd.port=0", "--demo.udp.port=0",
                 "--demo.echo.unix-path=" + dir.resolve("warm.sock"), "--demo.watch.dir=" + dir.resolve("w"),
                 "--spring.jmx.enabled=false").close();
         Map<Integer, String> fdsBefore = ioDescriptors();
         Set<String> threadsBefore = loopThreads();
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(DemoApplication.class).run(
-                "--server.port=0", "--demo.echo.port=0", "--demo.motd.port=0", "--demo.echo.unix-path=" + dir.resolve("e.sock"),
+                "--server.port=0", "--demo.echo.port=0", "--demo.motd.port=0", "--demo.udp.port=0", "--demo.echo.unix-path=" + dir.resolve("e.sock"),
                 "--demo.watch.dir=" + dir.resolve("w"), "--spring.jmx.enabled=false");
         assertThat(loopThreads()).contains("eventloop");
         assertThat(ioDescriptors().size()).isGreaterThan(fdsBefore.size());

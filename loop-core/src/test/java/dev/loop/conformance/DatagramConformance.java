@@ -72,6 +72,9 @@ public abstract class DatagramConformance extends LoopTestBase {
             if (!transport.loop().inLoopThread()) {
                 violations.add("datagramReceived off the loop thread");
             }
+            if (!transport.isReading()) {
+                violations.add("datagramReceived while reading is paused");
+            }
             byte[] b = new byte[data.remaining()];
             data.get(b);
             datagrams.add(b);
@@ -252,6 +255,61 @@ public abstract class DatagramConformance extends LoopTestBase {
         assertThat(duplicates[0]).isZero();
         assertThat(receiver.errors).isEmpty();
         assertThat(out.protocol().pauses).isZero();
+    }
+
+    @Test
+    void pausingInTheMiddleOfABatchLosesNothingAndDeliversNothingWhilePaused() {
+        // 100 datagrams sent in one callback wait together in the socket (their ~100 KB of kernel memory fits the
+        // default receive buffer, so UDP drops none), so each receive takes a batch; the protocol pauses after
+        // every 7th and resumes a millisecond later, in the middle of those batches.
+        EventLoop loop = newLoop();
+        Recorder receiver = new Recorder() {
+            @Override
+            void onDatagram(byte[] data, SocketAddress address) {
+                if (datagrams.size() % 7 == 0) {
+                    transport.pauseReading();
+                    transport.loop().callLater(java.time.Duration.ofMillis(1), transport::resumeReading);
+                }
+            }
+        };
+        Connection<DatagramTransport, Recorder> in = await(loop, loop.createDatagramEndpoint(() -> receiver,
+                loopback(0), null));
+        Connection<DatagramTransport, Recorder> out = await(loop, loop.createDatagramEndpoint(Recorder::new, null,
+                in.transport().localAddress()));
+        int total = 100;
+        loop.callSoon(() -> {
+            for (int i = 0; i < total; i++) {
+                out.transport().sendto(ByteBuffer.allocate(100).putInt(0, i));
+            }
+        });
+        await(loop, waitFor(loop, () -> receiver.datagrams.size() == total));
+        for (int i = 0; i < total; i++) {
+            assertThat(ByteBuffer.wrap(receiver.datagrams.get(i)).getInt()).as("datagram %d", i).isEqualTo(i);
+        }
+        assertThat(receiver.violations).isEmpty();
+    }
+
+    @Test
+    void anEchoOfABatchSendsEveryAnswerInOrder() {
+        // The echo's answers to one receive batch leave together (one sendmmsg); none may be lost or reordered.
+        // 100 at once: what waits in each socket fits its default receive buffer.
+        EventLoop loop = newLoop();
+        Connection<DatagramTransport, Echo> echo = await(loop, loop.createDatagramEndpoint(Echo::new, loopback(0),
+                null));
+        Connection<DatagramTransport, Recorder> client = await(loop, loop.createDatagramEndpoint(Recorder::new, null,
+                echo.transport().localAddress()));
+        int total = 100;
+        loop.callSoon(() -> {
+            for (int i = 0; i < total; i++) {
+                client.transport().sendto(ByteBuffer.allocate(64).putInt(0, i));
+            }
+        });
+        await(loop, waitFor(loop, () -> client.protocol().datagrams.size() == total));
+        for (int i = 0; i < total; i++) {
+            assertThat(ByteBuffer.wrap(client.protocol().datagrams.get(i)).getInt()).as("answer %d", i).isEqualTo(i);
+        }
+        assertThat(echo.protocol().violations).isEmpty();
+        assertThat(echo.transport().writeBufferSize()).isZero();
     }
 
     /** Drops of the UDP socket bound to {@code port} on 127.0.0.1, from the kernel's own count in /proc/net/udp. */

@@ -16,7 +16,7 @@ import dev.loop.internal.nativeio.SocketAddresses;
  * fits), or up to {@value #UNIX_SLOTS} unix datagrams of up to 256 KiB (asyncio's read size); a send gathers up
  * to {@value #SEND_SLOTS} queued datagrams, as many as fit in {@value #SEND_AREA} bytes.
  */
-final class DatagramBatch {
+public final class DatagramBatch {
 
     static final int RECEIVE_SLOTS = 16;
     static final int UDP_SLOT_SIZE = 64 * 1024;
@@ -156,12 +156,12 @@ final class DatagramBatch {
      * The last sender's address, kept while the same bytes come again: a peer sending many datagrams costs one
      * address object, not one per datagram.
      */
-    static final class SenderCache {
+    public static final class SenderCache {
         private final byte[] raw = new byte[Linux.SOCKADDR_STORAGE_SIZE];
         private int rawLength = -1;
         private SocketAddress address;
 
-        SocketAddress decode(ByteBuffer b, int at, int length) {
+        public SocketAddress decode(ByteBuffer b, int at, int length) {
             int n = Math.min(length, raw.length);
             if (n == rawLength && n > 0 && same(b, at, n)) {
                 return address;

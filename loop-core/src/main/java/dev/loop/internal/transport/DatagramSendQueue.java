@@ -25,6 +25,8 @@ public final class DatagramSendQueue {
     private final ArrayDeque<DatagramIo.Queued> queue = new ArrayDeque<>();
     private final Runnable onWritable = this::flush;
     private StreamIo.Wait wait;
+    /** While the datagrams of one receive batch are delivered: sends are gathered, then go in one sendmmsg. */
+    private boolean gathering;
 
     public DatagramSendQueue(StreamIo io, DatagramSocketTransport owner, int fd) {
         this.io = io;
@@ -32,9 +34,9 @@ public final class DatagramSendQueue {
         this.fd = fd;
     }
 
-    /** {@link DatagramIo#send}: at once, else queued behind what waits already. */
+    /** {@link DatagramIo#send}: at once, else queued behind what waits already (or gathered, see {@link #gather}). */
     public void send(ByteBuffer data, SocketAddress target) {
-        if (queue.isEmpty()) {
+        if (queue.isEmpty() && !gathering) {
             long n = Sockets.sendDatagram(fd, data, target);
             if (n >= 0 || (n != -Errno.EAGAIN && n != -Errno.EINTR)) {
                 data.position(data.limit());
@@ -49,8 +51,25 @@ public final class DatagramSendQueue {
         DatagramIo.Queued q = new DatagramIo.Queued(copy, target);
         queue.add(q);
         owner.queued(q.counted());
-        if (wait == null) {
+        if (wait == null && !gathering) {
             wait = io.awaitReady(fd, true, onWritable);
+        }
+    }
+
+    /**
+     * Starts gathering: until {@link #sendGathered}, sends are queued instead of sent one by one. The receive side
+     * calls it around the delivery of a batch of datagrams, so an echo of 16 datagrams costs one {@code sendmmsg}
+     * instead of 16 {@code sendto}s (Netty's flush after a read does the same).
+     */
+    public void gather() {
+        gathering = true;
+    }
+
+    /** Ends gathering: what was gathered (and anything queued before) is sent now, in order. */
+    public void sendGathered() {
+        gathering = false;
+        if (!queue.isEmpty() && wait == null) {
+            flush();
         }
     }
 

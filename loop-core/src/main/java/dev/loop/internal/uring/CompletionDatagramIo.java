@@ -7,7 +7,7 @@ import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.Errno;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.nativeio.NativeMemory;
-import dev.loop.internal.nativeio.SocketAddresses;
+import dev.loop.internal.transport.DatagramBatch;
 import dev.loop.internal.transport.DatagramIo;
 import dev.loop.internal.transport.DatagramSendQueue;
 import dev.loop.internal.transport.DatagramSocketTransport;
@@ -15,13 +15,15 @@ import dev.loop.internal.transport.DatagramSocketTransport;
 /**
  * A datagram endpoint's receiving as io_uring operations: one {@code IORING_OP_RECVMSG} in flight while reading,
  * over a native block of its own ({@code msghdr}, iovec, address and data) that stays allocated until its
- * completion arrives, whatever happens to the endpoint meanwhile. Sending is the {@link DatagramSendQueue} every
+ * completion arrives, whatever happens to the endpoint meanwhile. Its completion never says whether more
+ * datagrams wait ({@code IORING_CQE_F_SOCK_NONEMPTY} is set for stream sockets only), so there is no batch to
+ * take after it: one datagram per RECVMSG. Sending is the {@link DatagramSendQueue} every
  * backend shares (a non-blocking {@code sendto}, the rest in {@code sendmmsg} batches after an io_uring poll),
  * which says why it is not SENDMSG.
  *
- * <p>Multishot receive ({@code IORING_RECV_MULTISHOT}) is not used: it needs a ring of provided buffers
- * registered with the kernel (5.19+ and 6.0+ for RECVMSG) shared by the loop's sockets, which this backend does
- * not have yet; one RECVMSG re-armed per datagram is what this measures (loop-benchmarks/README.md).
+ * <p>Multishot receive ({@code IORING_RECV_MULTISHOT}) is probed ({@code ProactorProbe}) and not used: it needs a
+ * ring of provided buffers registered with the kernel (5.19+; 6.0+ for RECVMSG), which this backend does not have
+ * yet; one RECVMSG re-armed per datagram is what loop-benchmarks/README.md measures.
  *
  * <p>A pause keeps the receive in flight; the datagram it brings is parked and delivered on resume.
  */
@@ -40,17 +42,21 @@ final class CompletionDatagramIo implements DatagramIo {
     private final DatagramSocketTransport owner;
     private final int fd;
     private final int receiveSize;
+    private final CompletionStreamIo io;
     private final DatagramSendQueue sending;
+    private final DatagramBatch.SenderCache senders = new DatagramBatch.SenderCache();
     private final UringBackend.Completion onReceive = this::receiveCompleted;
     private NativeMemory receiveBlock;
     private int receiveOp = -1;
     private int parked = NO_RESULT;
+    private boolean receivePolledFirst;
     private boolean deliveryScheduled;
     private boolean fdClosed;
 
     CompletionDatagramIo(Loop loop, UringBackend proactor, CompletionStreamIo io, DatagramSocketTransport owner, int fd,
             boolean unix) {
         this.loop = loop;
+        this.io = io;
         this.sending = new DatagramSendQueue(io, owner, fd);
         this.proactor = proactor;
         this.owner = owner;
@@ -75,7 +81,10 @@ final class CompletionDatagramIo implements DatagramIo {
     /** A pause keeps the receive in flight (its datagram is parked); a close cancels it. */
     @Override
     public void stopReading() {
-        if (owner.isClosing() && receiveOp >= 0) {
+        if (!owner.isClosing()) {
+            return;
+        }
+        if (receiveOp >= 0) {
             proactor.cancel(receiveOp);
         }
     }
@@ -85,7 +94,12 @@ final class CompletionDatagramIo implements DatagramIo {
             receiveBlock = new NativeMemory(DATA + receiveSize);
         }
         prepareHeader(receiveBlock, receiveSize, Linux.SOCKADDR_STORAGE_SIZE);
-        receiveOp = proactor.submit(Linux.IORING_OP_RECVMSG, fd, receiveBlock.address(), 1, 0, 0, onReceive);
+        // Polled first: in the common case the socket is empty when the next receive is armed (each datagram was
+        // taken as it came), and the kernel's attempt to receive at once would only fail (measured: 0.78x of
+        // epoll's echo without the flag, 0.92x with it).
+        receivePolledFirst = io.pollFirst();
+        receiveOp = proactor.submit(Linux.IORING_OP_RECVMSG, fd, receiveBlock.address(), 1, 0, 0,
+                receivePolledFirst ? Linux.IORING_RECVSEND_POLL_FIRST : 0, onReceive);
     }
 
     private void receiveCompleted(int res) {
@@ -104,16 +118,21 @@ final class CompletionDatagramIo implements DatagramIo {
         handleReceive(res);
     }
 
+    /** One datagram to the protocol, then the next RECVMSG. */
     private void handleReceive(int res) {
+        if (res == -Errno.EINVAL && receivePolledFirst) {
+            io.pollFirstUnsupported(); // a kernel before 5.19: receive without the flag from now on
+            submitReceive();
+            return;
+        }
         if (res >= 0) {
             ByteBuffer b = receiveBlock.buffer();
-            SocketAddress sender = SocketAddresses.decode(b, NAME, b.getInt(Linux.MSGHDR_NAMELEN));
-            owner.datagramRead(b, DATA, res, sender);
+            owner.datagramRead(b, DATA, res, senders.decode(b, NAME, b.getInt(Linux.MSGHDR_NAMELEN)));
         } else if (-res != Errno.EAGAIN && -res != Errno.EINTR) {
             owner.receiveFailed(-res); // an ICMP error: reported, and receiving goes on
         }
-        if (!owner.isClosing() && !owner.isPaused() && receiveOp < 0) {
-            submitReceive();
+        if (owner.isReading() && receiveOp < 0) {
+            startReading();
         }
     }
 

@@ -1,0 +1,270 @@
+package dev.loop.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+
+import dev.loop.Backend;
+import dev.loop.EventLoop;
+import dev.loop.EventLoops;
+import dev.loop.LoopOptions;
+import dev.loop.PollerKind;
+import dev.loop.transport.DatagramProtocol;
+import dev.loop.transport.DatagramTransport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+
+/**
+ * A UDP echo server on loopback, each party on its own thread (pinned to CPU 1; the client to CPU 0): the loop's
+ * datagram endpoint on epoll and on the proactor, against Netty 4.2.18's epoll {@code DatagramChannel} and a JDK
+ * {@code DatagramChannel} with a {@code Selector}. The client is the same for every party: a non-blocking JDK
+ * {@code DatagramChannel} that spins on its own CPU (so that it is never the one that waits for a wake-up),
+ * keeping {@value #WINDOW} datagrams in flight, each answer answered by the next datagram. Datagrams echoed per
+ * second; one lost datagram (1 s without an answer) fails the run.
+ */
+public class UdpEchoBenchmark extends ThroughputBenchmark {
+
+    /** Datagrams in flight: enough to keep the server busy, far below any socket buffer (no loss on loopback). */
+    static final int WINDOW = 16;
+    /** Datagrams echoed per benchmark call. */
+    static final int ROUND = 256;
+
+    @Param({"loop-epoll", "loop-proactor", "netty-epoll", "jdk-nio"})
+    public String server;
+
+    @Param({"64", "1024"})
+    public int size;
+
+    @Param({"pinned"})
+    public String placement;
+
+    EventLoop loop;
+    MultiThreadIoEventLoopGroup group;
+    Channel nettyChannel;
+    JdkNioEcho jdk;
+    DatagramChannel client;
+    ByteBuffer out;
+    ByteBuffer in;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        pin(0);
+        SocketAddress address = switch (server) {
+            case "loop-epoll", "loop-proactor" -> startLoop(server.equals("loop-proactor"));
+            case "netty-epoll" -> startNetty();
+            case "jdk-nio" -> startJdk();
+            default -> throw new IllegalArgumentException(server);
+        };
+        client = DatagramChannel.open();
+        client.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        client.connect(address);
+        client.configureBlocking(false);
+        byte[] payload = new byte[size];
+        new java.util.Random(size).nextBytes(payload);
+        out = ByteBuffer.allocateDirect(size).put(payload).flip();
+        in = ByteBuffer.allocateDirect(size);
+        for (int i = 0; i < WINDOW; i++) {
+            sendOne();
+        }
+    }
+
+    private SocketAddress startLoop(boolean proactor) throws Exception {
+        loop = EventLoops.create(LoopOptions.builder().name("bench").backend(proactor ? Backend.PROACTOR : Backend.SELECTOR)
+                .poller(proactor ? null : PollerKind.EPOLL).delaySamplingInterval(Duration.ZERO)
+                .blockedThreshold(Duration.ZERO).build());
+        loop.start();
+        runPinned(loop::execute);
+        DatagramTransport t = loop.createDatagramEndpoint(Echo::new,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null).get(10, TimeUnit.SECONDS).transport();
+        return loop.submit(t::localAddress).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Each datagram back where it came from. */
+    static final class Echo implements DatagramProtocol {
+        private DatagramTransport transport;
+
+        @Override
+        public void connectionMade(DatagramTransport t) {
+            transport = t;
+        }
+
+        @Override
+        public void datagramReceived(ByteBuffer data, SocketAddress address) {
+            transport.sendto(data, address);
+        }
+    }
+
+    private SocketAddress startNetty() throws Exception {
+        group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        runPinned(group.next()::execute);
+        nettyChannel = new Bootstrap().group(group).channel(EpollDatagramChannel.class)
+                .handler(new SimpleChannelInboundHandler<io.netty.channel.socket.DatagramPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, io.netty.channel.socket.DatagramPacket p) {
+                        ctx.write(new io.netty.channel.socket.DatagramPacket(p.content().retain(), p.sender()));
+                    }
+
+                    @Override
+                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                        ctx.flush();
+                    }
+                }).bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+        return nettyChannel.localAddress();
+    }
+
+    private SocketAddress startJdk() throws Exception {
+        jdk = new JdkNioEcho();
+        Thread t = new Thread(jdk, "jdk-nio-udp-echo");
+        t.setDaemon(true);
+        t.start();
+        return jdk.address.get(10, TimeUnit.SECONDS);
+    }
+
+    /** A JDK NIO echo: one thread, a Selector, a non-blocking DatagramChannel, receive until empty, send each back. */
+    static final class JdkNioEcho implements Runnable {
+        final CompletableFuture<SocketAddress> address = new CompletableFuture<>();
+        volatile boolean stop;
+        volatile Selector selector;
+
+        @Override
+        public void run() {
+            try (Selector sel = Selector.open(); DatagramChannel ch = DatagramChannel.open()) {
+                pinHere(1);
+                selector = sel;
+                ch.configureBlocking(false);
+                ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                ch.register(sel, SelectionKey.OP_READ);
+                address.complete(ch.getLocalAddress());
+                ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+                while (!stop) {
+                    sel.select();
+                    sel.selectedKeys().clear();
+                    SocketAddress from;
+                    while ((from = ch.receive(buf.clear())) != null) {
+                        ch.send(buf.flip(), from);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                address.completeExceptionally(e);
+            }
+        }
+    }
+
+    private void runPinned(java.util.concurrent.Executor executor) {
+        CompletableFuture<Void> pinned = new CompletableFuture<>();
+        executor.execute(() -> {
+            try {
+                pinHere(1);
+                pinned.complete(null);
+            } catch (RuntimeException e) {
+                pinned.completeExceptionally(e);
+            }
+        });
+        pinned.join();
+    }
+
+    private void pin(int cpu) {
+        if (placement.equals("pinned")) {
+            pinHere(cpu);
+        } else if (!placement.equals("free")) {
+            throw new IllegalArgumentException("placement: " + placement);
+        }
+    }
+
+    private static void pinHere(int cpu) {
+        if (CpuPinning.available()) {
+            CpuPinning.pinCurrentThread(cpu);
+        }
+    }
+
+    /** {@value #ROUND} answers received, each followed by the next datagram: the window stays full. */
+    @Benchmark
+    @OperationsPerInvocation(ROUND)
+    public int echo() throws IOException {
+        int length = 0;
+        for (int i = 0; i < ROUND; i++) {
+            length = receiveOne();
+            sendOne();
+        }
+        return length;
+    }
+
+    private void sendOne() throws IOException {
+        if (client.write(out.rewind()) != size) {
+            throw new IllegalStateException("the client's socket buffer is full");
+        }
+    }
+
+    /** Spins until an answer is there: its length. */
+    private int receiveOne() throws IOException {
+        long deadline = 0;
+        for (int spins = 0; ; spins++) {
+            int n = client.read(in.clear()); // non-blocking: 0 while nothing is there (the payload is never empty)
+            if (n > 0) {
+                return n;
+            }
+            if ((spins & 1023) == 1023) {
+                long now = System.nanoTime();
+                if (deadline == 0) {
+                    deadline = now + 1_000_000_000L;
+                } else if (now > deadline) {
+                    throw new IllegalStateException(server + ": a datagram was lost (no answer within 1 s)");
+                }
+            }
+        }
+    }
+
+    /** The bytes of the last answer. */
+    byte[] lastAnswer() {
+        byte[] b = new byte[in.flip().remaining()];
+        in.get(b);
+        return b;
+    }
+
+    byte[] payload() {
+        byte[] b = new byte[size];
+        out.get(0, b);
+        return b;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        client.close();
+        if (loop != null) {
+            loop.close();
+        }
+        if (nettyChannel != null) {
+            nettyChannel.close().sync();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        }
+        if (jdk != null) {
+            jdk.stop = true;
+            jdk.selector.wakeup();
+        }
+        if (CpuPinning.available()) {
+            CpuPinning.unpinCurrentThread();
+        }
+    }
+}
