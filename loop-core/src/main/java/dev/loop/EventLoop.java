@@ -192,8 +192,29 @@ public interface EventLoop extends Executor, AutoCloseable {
      * each socket is bound to the local address of the remote address's family before it connects (a host name
      * is resolved off the loop thread; port 0: any). {@code null}: no bind.
      */
+    default <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(
+            Supplier<P> protocolFactory, String host, int port, InetSocketAddress localAddress) {
+        return createConnection(protocolFactory, host, port, localAddress, null);
+    }
+
+    /**
+     * {@link #createConnection(Supplier, String, int, InetSocketAddress)} over TLS when {@code tls} is given
+     * (asyncio's {@code ssl=}): the future completes once the handshake is done and the protocol's
+     * {@code connectionMade} ran, with a transport that encrypts; a failed handshake (an untrusted certificate, a
+     * name that does not match, the handshake timeout) fails it with the {@link javax.net.ssl.SSLException} and
+     * closes the socket. {@code null}: plain TCP.
+     */
     <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(Supplier<P> protocolFactory,
-            String host, int port, InetSocketAddress localAddress);
+            String host, int port, InetSocketAddress localAddress, dev.loop.transport.TlsOptions tls);
+
+    /**
+     * asyncio's {@code start_tls}: upgrades {@code transport}, a stream transport of this loop, to TLS
+     * ({@code serverSide}: as the server of the handshake). {@code protocol} gets the new transport's
+     * {@code connectionMade} once the handshake is done; the old transport must not be used any more. The future
+     * fails with the handshake's error, the connection aborted.
+     */
+    CompletableFuture<Transport> startTls(Transport transport, Protocol protocol, dev.loop.transport.TlsOptions tls,
+            boolean serverSide);
 
     /**
      * A connection on {@code fd}, a connected stream socket (TCP or unix) the application already has: asyncio's
@@ -231,8 +252,14 @@ public interface EventLoop extends Executor, AutoCloseable {
         return createUnixServer(protocolFactory, path, ServerOptions.DEFAULTS);
     }
 
+    default <P extends Protocol> CompletableFuture<Connection<Transport, P>> createUnixConnection(
+            Supplier<P> protocolFactory, Path path) {
+        return createUnixConnection(protocolFactory, path, null);
+    }
+
+    /** A unix socket connection over TLS when {@code tls} is given (its {@code serverName} names the server). */
     <P extends Protocol> CompletableFuture<Connection<Transport, P>> createUnixConnection(Supplier<P> protocolFactory,
-            Path path);
+            Path path, dev.loop.transport.TlsOptions tls);
 
     /**
      * A read transport on {@code fd}: a pipe, FIFO, socket, tty or pty, which the transport owns from now

@@ -18,12 +18,13 @@ import java.util.Set;
  *                         or {@link Server#serveForever()} on
  * @param cleanupSocket    whether closing a unix server removes its socket file, if it is still the one the
  *                         server created (true; asyncio's {@code cleanup_socket})
+ * @param tls              TLS for every accepted connection ({@link TlsOptions#server}), or {@code null}: plain
  */
 public record ServerOptions(int backlog, boolean reuseAddress, boolean reusePort, Duration acceptRetryDelay,
-        Set<PosixFilePermission> fileMode, boolean startServing, boolean cleanupSocket) {
+        Set<PosixFilePermission> fileMode, boolean startServing, boolean cleanupSocket, TlsOptions tls) {
 
     public static final ServerOptions DEFAULTS = new ServerOptions(100, true, false, Duration.ofSeconds(1), null,
-            true, true);
+            true, true, null);
 
     public ServerOptions {
         if (backlog <= 0) {
@@ -34,30 +35,34 @@ public record ServerOptions(int backlog, boolean reuseAddress, boolean reusePort
     }
 
     public ServerOptions withBacklog(int backlog) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket, tls);
     }
 
     public ServerOptions withReuseAddress(boolean reuseAddress) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket, tls);
     }
 
     public ServerOptions withReusePort(boolean reusePort) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket, tls);
     }
 
     public ServerOptions withAcceptRetryDelay(Duration acceptRetryDelay) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket, tls);
     }
 
     public ServerOptions withFileMode(Set<PosixFilePermission> fileMode) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket, tls);
     }
 
     public ServerOptions withStartServing(boolean startServing) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket, tls);
     }
 
     public ServerOptions withCleanupSocket(boolean cleanupSocket) {
-        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket);
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket, tls);
+    }
+
+    public ServerOptions withTls(TlsOptions tls) {
+        return new ServerOptions(backlog, reuseAddress, reusePort, acceptRetryDelay, fileMode, startServing, cleanupSocket, tls);
     }
 }

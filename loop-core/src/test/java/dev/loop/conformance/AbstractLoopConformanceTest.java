@@ -88,6 +88,15 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         }
     }
 
+    /** TLS over this poller's stream transports. */
+    @Nested
+    class Tls extends TlsConformance {
+        @Override
+        protected BackendFixture backend() {
+            return AbstractLoopConformanceTest.this.backend();
+        }
+    }
+
     /** asyncio's streams on this poller. */
     @Nested
     class Streams extends StreamConformance {

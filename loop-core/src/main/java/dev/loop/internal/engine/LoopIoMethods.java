@@ -108,8 +108,15 @@ public interface LoopIoMethods extends EventLoop {
 
     @Override
     default <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(
-            Supplier<P> protocolFactory, String host, int port, InetSocketAddress localAddress) {
-        return transports().createConnection(protocolFactory, host, port, localAddress);
+            Supplier<P> protocolFactory, String host, int port, InetSocketAddress localAddress,
+            dev.loop.transport.TlsOptions tls) {
+        return transports().createConnection(protocolFactory, host, port, localAddress, tls);
+    }
+
+    @Override
+    default CompletableFuture<Transport> startTls(Transport transport, Protocol protocol,
+            dev.loop.transport.TlsOptions tls, boolean serverSide) {
+        return transports().startTls(transport, protocol, tls, serverSide);
     }
 
     @Override
@@ -148,8 +155,8 @@ public interface LoopIoMethods extends EventLoop {
 
     @Override
     default <P extends Protocol> CompletableFuture<Connection<Transport, P>> createUnixConnection(
-            Supplier<P> protocolFactory, Path path) {
-        return transports().createUnixConnection(protocolFactory, path);
+            Supplier<P> protocolFactory, Path path, dev.loop.transport.TlsOptions tls) {
+        return transports().createUnixConnection(protocolFactory, path, tls);
     }
 
     @Override

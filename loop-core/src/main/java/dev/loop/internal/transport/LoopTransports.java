@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import dev.loop.internal.engine.Loop;
+import dev.loop.internal.tls.TlsTransport;
 import dev.loop.transport.Accepted;
 import dev.loop.transport.Connection;
 import dev.loop.transport.Datagram;
@@ -20,6 +21,7 @@ import dev.loop.transport.ReceivedFrom;
 import dev.loop.transport.Protocol;
 import dev.loop.transport.Server;
 import dev.loop.transport.ServerOptions;
+import dev.loop.transport.TlsOptions;
 import dev.loop.transport.Transport;
 
 /**
@@ -57,8 +59,35 @@ public final class LoopTransports {
     }
 
     public <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(Supplier<P> factory,
-            String host, int port, InetSocketAddress localAddress) {
-        return tcp.createConnection(factory, host, port, localAddress);
+            String host, int port, InetSocketAddress localAddress, TlsOptions tls) {
+        return tcp.createConnection(factory, host, port, localAddress, tls);
+    }
+
+    /**
+     * asyncio's {@code start_tls}: the transport's protocol becomes a TLS layer, and {@code protocol} is given the
+     * new transport once the handshake is done. The old transport must not be used any more.
+     */
+    public CompletableFuture<Transport> startTls(Transport transport, Protocol protocol, TlsOptions tls,
+            boolean serverSide) {
+        java.util.Objects.requireNonNull(protocol, "protocol");
+        java.util.Objects.requireNonNull(tls, "tls");
+        if (!(transport instanceof StreamTransport t) || t.loop() != loop) {
+            throw new IllegalArgumentException("transport " + transport + " is not supported by startTls(): "
+                    + "a stream transport of loop '" + loop.name() + "' is needed");
+        }
+        return loop.onLoop(() -> {
+            if (t.isClosing()) {
+                throw new IllegalStateException("startTls on a closing transport: " + t);
+            }
+            SocketAddress peer = t.remoteAddress();
+            String host = peer instanceof InetSocketAddress inet ? inet.getHostString() : null;
+            int port = peer instanceof InetSocketAddress inet ? inet.getPort() : -1;
+            TlsTransport layer = serverSide ? TlsTransport.server(loop, protocol, tls)
+                    : TlsTransport.client(loop, protocol, tls, host, port);
+            t.replaceProtocol(layer.wire());
+            layer.wire().connectionMade(t);
+            return layer.handshake().thenApply(x -> (Transport) x);
+        });
     }
 
     /** A transport on a connected socket the application hands over. */
@@ -86,8 +115,8 @@ public final class LoopTransports {
     }
 
     public <P extends Protocol> CompletableFuture<Connection<Transport, P>> createUnixConnection(Supplier<P> factory,
-            Path path) {
-        return unix.createUnixConnection(factory, path);
+            Path path, TlsOptions tls) {
+        return unix.createUnixConnection(factory, path, tls);
     }
 
     public <P extends Protocol> CompletableFuture<Connection<Transport, P>> connectReadPipe(Supplier<P> factory, int fd) {

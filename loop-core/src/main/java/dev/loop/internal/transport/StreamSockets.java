@@ -14,7 +14,9 @@ import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.transport.Connection;
+import dev.loop.internal.tls.TlsTransport;
 import dev.loop.transport.Protocol;
+import dev.loop.transport.TlsOptions;
 import dev.loop.transport.Server;
 import dev.loop.transport.ServerOptions;
 import dev.loop.transport.Transport;
@@ -60,16 +62,47 @@ record StreamSockets(Loop loop, StreamIo io) {
         return result;
     }
 
+    /** TLS for a client connection: the options, and the host and port connected to (SNI, the hostname check). */
+    record ClientTls(TlsOptions options, String host, int port) {
+    }
+
     /** A transport on connected socket {@code fd}, which it owns from now on (closed if starting fails). */
     <P extends Protocol> CompletableFuture<Connection<Transport, P>> start(int fd, Supplier<P> factory, boolean tcp) {
+        return start(fd, factory, tcp, null);
+    }
+
+    /**
+     * {@link #start(int, Supplier, boolean)}, with TLS when {@code tls} is given: the result completes once the
+     * handshake is done and the protocol's {@code connectionMade} ran, or fails with the handshake's error (the
+     * socket closed); cancelling it aborts the handshake.
+     */
+    <P extends Protocol> CompletableFuture<Connection<Transport, P>> start(int fd, Supplier<P> factory, boolean tcp,
+            ClientTls tls) {
         CompletableFuture<Connection<Transport, P>> made = new CompletableFuture<>();
         try {
             if (tcp) {
                 Sockets.setOption(fd, Linux.IPPROTO_TCP, Linux.TCP_NODELAY, 1);
             }
             P protocol = factory.get();
-            StreamTransport t = new SocketTransport(loop, io, fd, protocol);
-            t.start(made, () -> new Connection<>(t, protocol));
+            if (tls == null) {
+                StreamTransport t = new SocketTransport(loop, io, fd, protocol);
+                t.start(made, () -> new Connection<>(t, protocol));
+                return made;
+            }
+            TlsTransport layer = TlsTransport.client(loop, protocol, tls.options(), tls.host(), tls.port());
+            new SocketTransport(loop, io, fd, layer.wire()).start(null, null);
+            made.whenComplete((v, e) -> {
+                if (made.isCancelled()) {
+                    loop.runOnLoop(layer::abort);
+                }
+            });
+            layer.handshake().whenComplete((t, e) -> {
+                if (e != null) {
+                    made.completeExceptionally(Futures.unwrap(e));
+                } else if (!made.complete(new Connection<>(t, protocol))) {
+                    t.abort(); // given up meanwhile
+                }
+            });
         } catch (NativeIOException | RuntimeException | Error e) {
             LibC.close(fd);
             made.completeExceptionally(e);
@@ -83,6 +116,11 @@ record StreamSockets(Loop loop, StreamIo io) {
      */
     <P extends Protocol> CompletableFuture<Connection<Transport, P>> startWhenConnected(
             CompletableFuture<Integer> connecting, Supplier<P> factory, boolean tcp) {
+        return startWhenConnected(connecting, factory, tcp, null);
+    }
+
+    <P extends Protocol> CompletableFuture<Connection<Transport, P>> startWhenConnected(
+            CompletableFuture<Integer> connecting, Supplier<P> factory, boolean tcp, ClientTls tls) {
         CompletableFuture<Connection<Transport, P>> made = new CompletableFuture<>();
         made.whenComplete((v, e) -> {
             if (!connecting.isDone()) {
@@ -95,7 +133,7 @@ record StreamSockets(Loop loop, StreamIo io) {
             } else if (made.isDone()) {
                 LibC.close(fd);
             } else {
-                Futures.follow(start(fd, factory, tcp), made);
+                Futures.follow(start(fd, factory, tcp, tls), made);
             }
         });
         return made;
@@ -145,7 +183,9 @@ record StreamSockets(Loop loop, StreamIo io) {
         for (int fd : fds) {
             Sockets.listen(fd, opts.backlog());
         }
-        SocketServer server = new SocketServer(loop, io, factory, opts, fds.stream().mapToInt(Integer::intValue).toArray(),
+        Supplier<? extends Protocol> accepted = opts.tls() == null ? factory
+                : () -> TlsTransport.server(loop, factory.get(), opts.tls()).wire();
+        SocketServer server = new SocketServer(loop, io, accepted, opts, fds.stream().mapToInt(Integer::intValue).toArray(),
                 unixPath, inode);
         if (opts.startServing()) {
             server.beginServing();

@@ -34,9 +34,9 @@ public abstract class StreamTransport implements Transport {
 
     protected final Loop loop;
     protected final int fd;
-    private final Protocol protocol;
+    private Protocol protocol;
     /** The protocol, if it reads into its own buffers; else null. */
-    private final BufferedProtocol buffered;
+    private BufferedProtocol buffered;
     private final TransportIo io;
     /** How the loop closes this transport: gracefully (flush) at shutdown, at once when it closes. */
     private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::close, this::release,
@@ -127,6 +127,16 @@ public abstract class StreamTransport implements Transport {
         if (made != null) {
             loop.callSoon(() -> made.complete(result.get()));
         }
+    }
+
+    /**
+     * Gives this transport another protocol (asyncio's {@code set_protocol}; {@code startTls} puts its TLS layer
+     * here): what arrives from now on goes to {@code next}.
+     */
+    public final void replaceProtocol(Protocol next) {
+        loop.checkThread("Transport.setProtocol");
+        this.protocol = Objects.requireNonNull(next, "protocol");
+        this.buffered = next instanceof BufferedProtocol b ? b : null;
     }
 
     /** How this transport's bytes move. */

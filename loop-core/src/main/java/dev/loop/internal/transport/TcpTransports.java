@@ -20,6 +20,7 @@ import dev.loop.transport.Connection;
 import dev.loop.transport.Protocol;
 import dev.loop.transport.Server;
 import dev.loop.transport.ServerOptions;
+import dev.loop.transport.TlsOptions;
 import dev.loop.transport.Transport;
 
 /** TCP servers (one socket per address, one port for all) and connections (each address in turn). */
@@ -88,7 +89,7 @@ record TcpTransports(Loop loop, StreamSockets sockets, NameResolver resolver) {
     }
 
     public <P extends Protocol> CompletableFuture<Connection<Transport, P>> createConnection(Supplier<P> factory,
-            String host, int port, InetSocketAddress localAddress) {
+            String host, int port, InetSocketAddress localAddress, TlsOptions tls) {
         Objects.requireNonNull(factory, "protocolFactory");
         Objects.requireNonNull(host, "host");
         NameResolver.checkPort(port);
@@ -112,7 +113,8 @@ record TcpTransports(Loop loop, StreamSockets sockets, NameResolver resolver) {
                             connectAny(targets, 0, new ArrayList<>(), connected);
                         }
                     });
-            return sockets.startWhenConnected(connected, factory, true);
+            return sockets.startWhenConnected(connected, factory, true,
+                    tls == null ? null : new StreamSockets.ClientTls(tls, host, port));
         });
     }
 

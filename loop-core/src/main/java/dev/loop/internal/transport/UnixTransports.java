@@ -19,6 +19,7 @@ import dev.loop.transport.Connection;
 import dev.loop.transport.Protocol;
 import dev.loop.transport.Server;
 import dev.loop.transport.ServerOptions;
+import dev.loop.transport.TlsOptions;
 import dev.loop.transport.Transport;
 
 /**
@@ -75,13 +76,14 @@ record UnixTransports(Loop loop, StreamSockets sockets) {
     }
 
     public <P extends Protocol> CompletableFuture<Connection<Transport, P>> createUnixConnection(Supplier<P> factory,
-            Path path) {
+            Path path, TlsOptions tls) {
         Objects.requireNonNull(factory, "protocolFactory");
         Objects.requireNonNull(path, "path");
         return loop.onLoop(() -> {
             loop.capabilities().require(Capability.UNIX_SOCKETS, "createUnixConnection(" + path + ")");
             loop.recordUse(Capability.UNIX_SOCKETS, "connection");
-            return sockets.startWhenConnected(sockets.connect(UnixDomainSocketAddress.of(path)), factory, false);
+            return sockets.startWhenConnected(sockets.connect(UnixDomainSocketAddress.of(path)), factory, false,
+                    tls == null ? null : new StreamSockets.ClientTls(tls, null, -1));
         });
     }
 }
