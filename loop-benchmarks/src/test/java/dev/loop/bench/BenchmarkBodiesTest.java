@@ -49,6 +49,27 @@ class BenchmarkBodiesTest {
     }
 
     @Test
+    void tlsEchoBodiesGetEveryMessageBackFromEveryServer() throws Exception {
+        for (String server : TlsEchoBenchmark.servers()) {
+            TlsEchoBenchmark b = new TlsEchoBenchmark();
+            b.server = server;
+            b.size = 1024;
+            b.placement = "free";
+            b.setUp();
+            try {
+                assertThat(b.echoWindow()).as(server).isEqualTo(TlsEchoBenchmark.WINDOW * 1024);
+                assertThat(b.echoWindow()).as(server).isEqualTo(TlsEchoBenchmark.WINDOW * 1024);
+                for (int i = 0; i < TlsEchoBenchmark.WINDOW; i++) {
+                    assertThat(java.util.Arrays.copyOfRange(b.answer, i * 1024, (i + 1) * 1024)).as(server)
+                            .isEqualTo(b.message);
+                }
+            } finally {
+                b.tearDown();
+            }
+        }
+    }
+
+    @Test
     void callSoonBodiesRunEveryCallback() {
         CallSoonBenchmark b = new CallSoonBenchmark();
         b.setUp();

@@ -108,6 +108,24 @@ public abstract class TlsConformance extends LoopTestBase {
     }
 
     @Test
+    void tlsOverAUnixSocketNamesTheServerExplicitly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        EventLoop loop = newLoop();
+        java.nio.file.Path path = dir.resolve("tls.sock");
+        await(loop, loop.createUnixServer(TlsEcho::new, path, ServerOptions.DEFAULTS.withTls(serverTls())));
+        // A unix socket has no host name: checking the certificate needs one, and says so.
+        assertThatThrownBy(() -> await(loop, loop.createUnixConnection(RecordingProtocol::new, path, clientTls())))
+                .isInstanceOf(CompletionException.class).cause().isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("withServerName");
+        Connection<Transport, RecordingProtocol> c = await(loop, loop.createUnixConnection(RecordingProtocol::new, path,
+                clientTls().withServerName("localhost")));
+        c.transport().write(ascii("over unix"));
+        await(loop, waitFor(loop, () -> c.protocol().received.size() == 9));
+        assertThat(c.transport().extraInfo("protocol")).isEqualTo("TLSv1.3");
+        c.transport().close();
+        assertThat(await(loop, c.protocol().lost)).isNull();
+    }
+
+    @Test
     void aWrongHostnameFailsTheHandshakeAndLeavesNoDescriptor() {
         EventLoop loop = newLoop();
         Server server = tlsServer(loop, TlsEcho::new, serverTls());

@@ -61,7 +61,8 @@ public final class TlsTransport implements Transport {
     private Transport raw;
     private ByteBuffer netIn;
     private ByteBuffer appIn;
-    private ByteBuffer netOut;
+    /** Records wrapped and not yet written below. */
+    private ByteBuffer outbox;
     private State state = State.HANDSHAKING;
     private TimerHandle timer;
     private Throwable failure;
@@ -81,7 +82,7 @@ public final class TlsTransport implements Transport {
         this.options = options;
         int packet = engine.getSession().getPacketBufferSize();
         this.netIn = ByteBuffer.allocate(packet);
-        this.netOut = ByteBuffer.allocate(packet);
+        this.outbox = ByteBuffer.allocate(2 * packet);
         this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
     }
 
@@ -266,6 +267,7 @@ public final class TlsTransport implements Transport {
             fatal(new SSLException(e.getMessage(), e));
         } finally {
             advancing = false;
+            flushOut();
         }
     }
 
@@ -276,7 +278,11 @@ public final class TlsTransport implements Transport {
         }
     }
 
-    /** One unwrap: false when more bytes are needed (or the peer closed). */
+    /**
+     * One unwrap: false when more bytes are needed (or the peer closed). Plaintext gathers in {@code appIn} while
+     * records follow each other, and goes to the protocol in one call when the bytes at hand are used up (or the
+     * buffer is full): an echo of sixteen small records answers with one write, one record, one send.
+     */
     private boolean unwrap() throws SSLException {
         netIn.flip();
         SSLEngineResult r;
@@ -287,6 +293,7 @@ public final class TlsTransport implements Transport {
         }
         switch (r.getStatus()) {
             case BUFFER_UNDERFLOW -> {
+                deliverPlaintext();
                 int packet = engine.getSession().getPacketBufferSize();
                 if (netIn.capacity() < packet) {
                     netIn = grow(netIn, packet);
@@ -294,7 +301,11 @@ public final class TlsTransport implements Transport {
                 return false;
             }
             case BUFFER_OVERFLOW -> {
-                appIn = grow(appIn, appIn.position() + engine.getSession().getApplicationBufferSize());
+                if (appIn.position() > 0) {
+                    deliverPlaintext();
+                } else {
+                    appIn = grow(appIn, engine.getSession().getApplicationBufferSize());
+                }
                 return true;
             }
             case CLOSED -> {
@@ -303,7 +314,9 @@ public final class TlsTransport implements Transport {
                 return engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP; // our close_notify, if owed
             }
             default -> {
-                deliverPlaintext();
+                if (netIn.position() == 0) {
+                    deliverPlaintext();
+                }
                 return r.bytesConsumed() > 0 || r.bytesProduced() > 0;
             }
         }
@@ -318,6 +331,9 @@ public final class TlsTransport implements Transport {
             if (app instanceof BufferedProtocol b) {
                 while (appIn.hasRemaining()) {
                     ByteBuffer into = b.getBuffer(appIn.remaining());
+                    if (into == null || !into.hasRemaining() || into.isReadOnly()) {
+                        throw new IllegalStateException("getBuffer() returned an empty or read-only buffer");
+                    }
                     int n = Math.min(into.remaining(), appIn.remaining());
                     into.put(appIn.slice(appIn.position(), n));
                     appIn.position(appIn.position() + n);
@@ -336,18 +352,16 @@ public final class TlsTransport implements Transport {
         appIn.clear();
     }
 
-    /** Wraps {@code src} (all of it) and writes the records below: false once the engine is closed. */
+    /**
+     * Wraps {@code src} (all of it) into the outbox: false once the engine is closed. The records leave in one
+     * write below when the outermost call is done ({@link #flushOut}).
+     */
     private boolean wrap(ByteBuffer src) throws SSLException {
         while (true) {
-            netOut.clear();
-            SSLEngineResult r = engine.wrap(src, netOut);
+            SSLEngineResult r = engine.wrap(src, outbox);
             if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                netOut = grow(netOut, netOut.capacity() + engine.getSession().getPacketBufferSize());
+                outbox = grow(outbox, outbox.capacity() + engine.getSession().getPacketBufferSize());
                 continue;
-            }
-            netOut.flip();
-            if (netOut.hasRemaining() && raw != null && !raw.isClosing()) {
-                raw.write(netOut);
             }
             if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                 return false;
@@ -356,6 +370,25 @@ public final class TlsTransport implements Transport {
                 return true;
             }
         }
+    }
+
+    /** Writes what the outbox holds below, in one write, unless an outer call of the engine will. */
+    private void flushOut() {
+        if (!advancing) {
+            flushNow();
+        }
+    }
+
+    /** Writes what the outbox holds below now (before the stream below is closed). */
+    private void flushNow() {
+        if (outbox.position() == 0) {
+            return;
+        }
+        outbox.flip();
+        if (raw != null && !raw.isClosing()) {
+            raw.write(outbox);
+        }
+        outbox.clear();
     }
 
     private void handshakeDone() throws SSLException {
@@ -426,6 +459,7 @@ public final class TlsTransport implements Transport {
         if (!handshake.isDone()) {
             handshake.completeExceptionally(e);
         }
+        outbox.clear();
         if (raw != null) {
             raw.abort();
         }
@@ -487,7 +521,9 @@ public final class TlsTransport implements Transport {
             wrap(data);
         } catch (SSLException e) {
             fatal(e);
+            return;
         }
+        flushOut();
     }
 
     @Override
@@ -516,6 +552,7 @@ public final class TlsTransport implements Transport {
         } catch (SSLException e) {
             // the engine had failed already: nothing more to send
         }
+        flushOut();
     }
 
     @Override
@@ -541,6 +578,7 @@ public final class TlsTransport implements Transport {
         if (!eofRequested) {
             sendCloseNotify();
         }
+        flushNow(); // even inside a callback of the engine: the stream below stops taking writes once closed
         raw.close();
         timer = loop.callLater(options.shutdownTimeout(), () -> {
             timer = null;
