@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -31,11 +30,9 @@ import dev.loop.EventLoop;
 import dev.loop.EventLoops;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
-import dev.loop.transport.Protocol;
 import dev.loop.transport.Server;
 import dev.loop.transport.ServerOptions;
 import dev.loop.transport.TlsOptions;
-import dev.loop.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -51,7 +48,7 @@ import io.netty.handler.ssl.SslProvider;
 
 /**
  * A TLS 1.3 echo over loopback, the server on its own thread (pinned to CPU 1; the client to CPU 0): the loop's
- * TLS layer on epoll against Netty 4.2.18's {@code SslHandler} with the JDK provider on its epoll transport, both
+ * TLS layer on epoll (with the echo harness's protocol) against Netty 4.2.18's {@code SslHandler} with the JDK provider on its epoll transport, both
  * with the same key (an EC certificate made by keytool). The client is the same for both: a JDK {@code SSLSocket}
  * writing {@value #WINDOW} messages of {@code size} bytes, then reading all of them back. Messages echoed per
  * second.
@@ -132,24 +129,9 @@ public class TlsEchoBenchmark extends ThroughputBenchmark {
         pinServerThread(loop::execute);
         SSLContext ctx = SSLContext.getInstance("TLSv1.3");
         ctx.init(kmf.getKeyManagers(), null, null);
-        loopServer = loop.createServer(Echo::new, "127.0.0.1", 0,
+        loopServer = loop.createServer(dev.loop.bench.echo.EchoServers.EchoProtocol::new, "127.0.0.1", 0,
                 ServerOptions.DEFAULTS.withTls(TlsOptions.server(ctx))).get(10, TimeUnit.SECONDS);
         return ((InetSocketAddress) loopServer.addresses().get(0)).getPort();
-    }
-
-    /** Each read back in one write. */
-    static final class Echo implements Protocol {
-        private Transport transport;
-
-        @Override
-        public void connectionMade(Transport t) {
-            transport = t;
-        }
-
-        @Override
-        public void dataReceived(ByteBuffer data) {
-            transport.write(data);
-        }
     }
 
     private int startNetty(KeyManagerFactory kmf) throws Exception {

@@ -1,9 +1,7 @@
 package dev.loop.transport;
 
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
-import dev.loop.EventLoop;
 
 /**
  * One end of a stream: a TCP or unix socket, or a pipe, pty or tty (asyncio's {@code Transport}).
@@ -15,15 +13,9 @@ import dev.loop.EventLoop;
  * (64 KiB by default) the protocol's {@code pauseWriting()} is called, and {@code resumeWriting()}
  * once it drains to the low-water mark (16 KiB): a producer that respects them keeps memory bounded.
  */
-public interface Transport {
-
-    /** The loop this transport belongs to. */
-    EventLoop loop();
+public interface Transport extends BaseTransport {
 
     Protocol protocol();
-
-    /** The descriptor underneath (owned by the transport: do not close it). */
-    int fd();
 
     /**
      * Writes the remaining bytes of {@code data} (its position moves to its limit). On a transport whose
@@ -43,54 +35,18 @@ public interface Transport {
 
     /**
      * Closes the write side once the buffer is flushed ({@code shutdown(SHUT_WR)} for sockets, close for
-     * write pipes); reading goes on. No-op when closing or already done.
+     * write pipes, close_notify for TLS); reading goes on. No-op when closing or already done.
      */
     void writeEof();
 
-    /** Whether {@link #writeEof()} is possible (sockets and write pipes). */
+    /** Whether {@link #writeEof()} is possible (sockets, write pipes and TLS). */
     boolean canWriteEof();
 
     /**
-     * Stops reading, flushes the buffer, then closes and calls {@code connectionLost(null)} (always
-     * later, from a callback, never from inside this call). Idempotent.
-     */
-    void close();
-
-    /** Closes at once, discarding buffered data; {@code connectionLost(null)} follows. */
-    void abort();
-
-    /** Whether {@link #close()} or {@link #abort()} was called or the connection was lost. */
-    boolean isClosing();
-
-    /** Stops calling {@code dataReceived} until {@link #resumeReading()}. Idempotent. */
-    void pauseReading();
-
-    void resumeReading();
-
-    boolean isReading();
-
-    /** The local address of a socket, else {@code null}. */
-    SocketAddress localAddress();
-
-    /** The peer's address of a socket, else {@code null}. */
-    SocketAddress remoteAddress();
-
-    /**
      * asyncio's {@code get_extra_info}: {@code "peername"}, {@code "sockname"}, {@code "socket"} (the fd of
-     * a socket), {@code "pipe"} (the fd of a pipe); {@code null} when not applicable.
+     * a socket), {@code "pipe"} (the fd of a pipe), and for TLS {@code "peercert"}, {@code "cipher"},
+     * {@code "protocol"}, {@code "alpn"}; {@code null} when not applicable.
      */
+    @Override
     Object extraInfo(String name);
-
-    /**
-     * Sets the write buffer's marks: {@code pauseWriting()} when the buffer exceeds {@code high},
-     * {@code resumeWriting()} when it falls to {@code low} or below. Checked at once.
-     *
-     * @throws IllegalArgumentException unless {@code high >= low >= 0}
-     */
-    void setWriteBufferLimits(long high, long low);
-
-    WriteBufferLimits writeBufferLimits();
-
-    /** Bytes accepted by {@code write} and not yet taken by the kernel. */
-    long writeBufferSize();
 }

@@ -52,13 +52,12 @@ public final class DatagramSocketTransport implements DatagramTransport {
     private final Object socketFileInode;
     private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::close, this::release,
             () -> { }, () -> { }, () -> writeBufferSize() == 0);
-    private WriteBufferLimits limits = WriteBufferLimits.DEFAULT;
-    private long pendingBytes;
+    /** Queued datagrams (each counted with 8 bytes more) against the marks. */
+    private final WriteMarks marks;
     private boolean paused;
     private boolean closing;
     private boolean lostScheduled;
     private boolean released;
-    private boolean writingPaused;
     private int droppedWrites;
     private SocketAddress local;
 
@@ -72,6 +71,7 @@ public final class DatagramSocketTransport implements DatagramTransport {
         this.peer = peer;
         this.socketFile = socketFile;
         this.socketFileInode = socketFileInode;
+        this.marks = new WriteMarks(loop, fd, protocol::pauseWriting, protocol::resumeWriting);
         Sockets.setNonBlocking(fd);
         this.io = streams.newDatagramIo(this, fd, family == Linux.AF_UNIX);
         loop.resources().add(LoopResources.Kind.TRANSPORT, resource);
@@ -126,7 +126,7 @@ public final class DatagramSocketTransport implements DatagramTransport {
             return;
         }
         io.send(data, target);
-        maybePauseProtocol();
+        marks.check();
     }
 
     /** asyncio's rules: a connected endpoint sends to its peer only, an unconnected one needs an address. */
@@ -155,7 +155,7 @@ public final class DatagramSocketTransport implements DatagramTransport {
         }
         closing = true;
         io.stopReading();
-        if (pendingBytes == 0) {
+        if (marks.pending() == 0) {
             scheduleConnectionLost(null);
         }
     }
@@ -248,18 +248,17 @@ public final class DatagramSocketTransport implements DatagramTransport {
 
     @Override
     public void setWriteBufferLimits(long high, long low) {
-        limits = new WriteBufferLimits(high, low);
-        maybePauseProtocol();
+        marks.setLimits(high, low);
     }
 
     @Override
     public WriteBufferLimits writeBufferLimits() {
-        return limits;
+        return marks.limits();
     }
 
     @Override
     public long writeBufferSize() {
-        return pendingBytes;
+        return marks.pending();
     }
 
     // ---------------------------------------------------------------- events from the I/O
@@ -298,14 +297,13 @@ public final class DatagramSocketTransport implements DatagramTransport {
 
     /** A datagram counting {@code n} was queued. */
     public void queued(long n) {
-        pendingBytes += n;
+        marks.added(n);
     }
 
     /** Queued datagrams counting {@code n} left the queue (sent, or refused and reported): flow control, a pending close. */
     public void sent(long n) {
-        pendingBytes -= n;
-        maybeResumeProtocol();
-        if (pendingBytes == 0 && closing) {
+        marks.removed(n);
+        if (marks.pending() == 0 && closing) {
             scheduleConnectionLost(null);
         }
     }
@@ -320,28 +318,6 @@ public final class DatagramSocketTransport implements DatagramTransport {
         return released;
     }
 
-    private void maybePauseProtocol() {
-        if (!writingPaused && pendingBytes > limits.high()) {
-            writingPaused = true;
-            try {
-                protocol.pauseWriting();
-            } catch (RuntimeException | Error e) {
-                loop.reportError("protocol.pauseWriting() failed", e, null, fd, null);
-            }
-        }
-    }
-
-    private void maybeResumeProtocol() {
-        if (writingPaused && pendingBytes <= limits.low()) {
-            writingPaused = false;
-            try {
-                protocol.resumeWriting();
-            } catch (RuntimeException | Error e) {
-                loop.reportError("protocol.resumeWriting() failed", e, null, fd, null);
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- closing
 
     private void fatalError(Throwable e, String message) {
@@ -353,9 +329,9 @@ public final class DatagramSocketTransport implements DatagramTransport {
         if (lostScheduled || released) {
             return;
         }
-        if (pendingBytes > 0) {
+        if (marks.pending() > 0) {
             io.discardWrites();
-            pendingBytes = 0;
+            marks.cleared();
         }
         closing = true;
         io.stopReading();
@@ -390,7 +366,7 @@ public final class DatagramSocketTransport implements DatagramTransport {
         released = true;
         closing = true;
         io.close();
-        pendingBytes = 0;
+        marks.cleared();
         loop.resources().remove(LoopResources.Kind.TRANSPORT, resource);
         removeSocketFile();
     }

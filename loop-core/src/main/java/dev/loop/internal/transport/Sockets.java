@@ -246,27 +246,11 @@ public final class Sockets {
     }
 
     /**
-     * The address family (AF_INET, AF_INET6 or AF_UNIX) of {@code fd}, which must be a stream socket of one
-     * of them: anything else is an {@link IllegalArgumentException} for {@code method}.
+     * The address family (AF_INET, AF_INET6 or AF_UNIX) of {@code fd}, which must be a stream socket of one of
+     * them: anything else is an {@link IllegalArgumentException} for {@code method}.
      */
     public static int streamFamily(int fd, String method) {
-        int type;
-        int family;
-        try {
-            type = getOption(fd, Linux.SOL_SOCKET, Linux.SO_TYPE);
-            family = getOption(fd, Linux.SOL_SOCKET, Linux.SO_DOMAIN);
-        } catch (NativeIOException e) {
-            throw new IllegalArgumentException(method + ": descriptor " + fd + " is not a socket (" + e.errnoName() + ")");
-        }
-        if (type != Linux.SOCK_STREAM) {
-            throw new IllegalArgumentException(method + ": descriptor " + fd + " is not a stream socket (SO_TYPE "
-                    + type + "); datagram sockets have their own endpoints");
-        }
-        if (family != Linux.AF_INET && family != Linux.AF_INET6 && family != Linux.AF_UNIX) {
-            throw new IllegalArgumentException(method + ": descriptor " + fd + " is a stream socket of family " + family
-                    + ", not TCP or a unix socket");
-        }
-        return family;
+        return family(fd, method, Linux.SOCK_STREAM);
     }
 
     /**
@@ -274,6 +258,11 @@ public final class Sockets {
      * them: anything else is an {@link IllegalArgumentException} for {@code method}.
      */
     public static int datagramFamily(int fd, String method) {
+        return family(fd, method, Linux.SOCK_DGRAM);
+    }
+
+    private static int family(int fd, String method, int expectedType) {
+        boolean stream = expectedType == Linux.SOCK_STREAM;
         int type;
         int family;
         try {
@@ -282,13 +271,14 @@ public final class Sockets {
         } catch (NativeIOException e) {
             throw new IllegalArgumentException(method + ": descriptor " + fd + " is not a socket (" + e.errnoName() + ")");
         }
-        if (type != Linux.SOCK_DGRAM) {
-            throw new IllegalArgumentException(method + ": descriptor " + fd + " is not a datagram socket (SO_TYPE "
-                    + type + "); stream sockets have connections and servers");
+        if (type != expectedType) {
+            throw new IllegalArgumentException(method + ": descriptor " + fd + " is not a " + (stream ? "stream" : "datagram")
+                    + " socket (SO_TYPE " + type + "); " + (stream ? "datagram sockets have their own endpoints"
+                            : "stream sockets have connections and servers"));
         }
         if (family != Linux.AF_INET && family != Linux.AF_INET6 && family != Linux.AF_UNIX) {
-            throw new IllegalArgumentException(method + ": descriptor " + fd + " is a datagram socket of family "
-                    + family + ", not UDP or a unix datagram socket");
+            throw new IllegalArgumentException(method + ": descriptor " + fd + " is a " + (stream ? "stream" : "datagram")
+                    + " socket of family " + family + ", not " + (stream ? "TCP" : "UDP") + " or a unix socket");
         }
         return family;
     }

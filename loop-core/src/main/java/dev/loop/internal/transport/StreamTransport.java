@@ -42,15 +42,13 @@ public abstract class StreamTransport implements Transport {
     private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::close, this::release,
             () -> { }, () -> { }, () -> writeBufferSize() == 0);
     private SocketServer server;
-    private WriteBufferLimits limits = WriteBufferLimits.DEFAULT;
-    /** Bytes accepted by {@code write} and not yet taken by the kernel. */
-    private long pendingBytes;
+    /** Bytes accepted by {@code write} and not yet taken by the kernel, against the marks. */
+    private final WriteMarks marks;
     private boolean paused;
     private boolean closing;
     private boolean eofRequested;
     private boolean lostScheduled;
     private boolean released;
-    private boolean writingPaused;
     private int droppedWrites;
     /** While {@code loop.sendfile} sends a file through this transport: writes are refused (asyncio's rule). */
     private boolean sendfileInProgress;
@@ -69,6 +67,7 @@ public abstract class StreamTransport implements Transport {
         this.fd = fd;
         this.protocol = Objects.requireNonNull(protocol, "protocol factory returned null");
         this.buffered = protocol instanceof BufferedProtocol b ? b : null;
+        this.marks = new WriteMarks(loop, fd, () -> this.protocol.pauseWriting(), () -> this.protocol.resumeWriting());
         Sockets.setNonBlocking(fd);
         this.io = streams.newTransportIo(this, fd, this instanceof SocketTransport);
         loop.resources().add(LoopResources.Kind.TRANSPORT, resource);
@@ -186,7 +185,7 @@ public abstract class StreamTransport implements Transport {
             return;
         }
         io.send(data);
-        maybePauseProtocol();
+        marks.check();
     }
 
     @Override
@@ -214,7 +213,7 @@ public abstract class StreamTransport implements Transport {
         }
         closing = true;
         io.stopReading();
-        if (pendingBytes == 0) {
+        if (marks.pending() == 0) {
             scheduleConnectionLost(null);
         }
     }
@@ -276,18 +275,17 @@ public abstract class StreamTransport implements Transport {
 
     @Override
     public void setWriteBufferLimits(long high, long low) {
-        limits = new WriteBufferLimits(high, low);
-        maybePauseProtocol();
+        marks.setLimits(high, low);
     }
 
     @Override
     public WriteBufferLimits writeBufferLimits() {
-        return limits;
+        return marks.limits();
     }
 
     @Override
     public long writeBufferSize() {
-        return pendingBytes;
+        return marks.pending();
     }
 
     // ---------------------------------------------------------------- events from the I/O: reading
@@ -374,7 +372,7 @@ public abstract class StreamTransport implements Transport {
 
     /** The reader of a write pipe went away: unwritten bytes are an EPIPE, else a plain close. */
     public final void peerClosed() {
-        if (pendingBytes > 0) {
+        if (marks.pending() > 0) {
             forceClose(new NativeIOException("write", dev.loop.internal.nativeio.Errno.EPIPE,
                     "the reader of " + this + " went away"));
         } else {
@@ -386,7 +384,7 @@ public abstract class StreamTransport implements Transport {
 
     /** {@code n} bytes of a write were kept to be written later. */
     public final void bytesBuffered(long n) {
-        pendingBytes += n;
+        marks.added(n);
     }
 
     /** A write failed with {@code errno} (not EAGAIN or EINTR). */
@@ -396,9 +394,8 @@ public abstract class StreamTransport implements Transport {
 
     /** {@code n} buffered bytes were taken by the kernel: flow control, then a pending close or EOF. */
     public final void written(long n) {
-        pendingBytes -= n;
-        maybeResumeProtocol();
-        if (pendingBytes > 0) {
+        marks.removed(n);
+        if (marks.pending() > 0) {
             return;
         }
         if (closing) {
@@ -435,7 +432,7 @@ public abstract class StreamTransport implements Transport {
             io.stopReading();
         }
         CompletableFuture<Void> empty = new CompletableFuture<>();
-        if (pendingBytes == 0) {
+        if (marks.pending() == 0) {
             empty.complete(null);
         } else {
             emptyWaiter = empty;
@@ -473,29 +470,7 @@ public abstract class StreamTransport implements Transport {
 
     /** Whether buffered bytes wait for the kernel. */
     protected final boolean hasPendingWrites() {
-        return pendingBytes > 0;
-    }
-
-    private void maybePauseProtocol() {
-        if (!writingPaused && pendingBytes > limits.high()) {
-            writingPaused = true;
-            try {
-                protocol.pauseWriting();
-            } catch (RuntimeException | Error e) {
-                loop.reportError("protocol.pauseWriting() failed", e, null, fd, null);
-            }
-        }
-    }
-
-    private void maybeResumeProtocol() {
-        if (writingPaused && pendingBytes <= limits.low()) {
-            writingPaused = false;
-            try {
-                protocol.resumeWriting();
-            } catch (RuntimeException | Error e) {
-                loop.reportError("protocol.resumeWriting() failed", e, null, fd, null);
-            }
-        }
+        return marks.pending() > 0;
     }
 
     // ---------------------------------------------------------------- closing
@@ -519,9 +494,9 @@ public abstract class StreamTransport implements Transport {
         if (lostScheduled || released) {
             return;
         }
-        if (pendingBytes > 0) {
+        if (marks.pending() > 0) {
             io.discardWrites();
-            pendingBytes = 0;
+            marks.cleared();
         }
         closing = true;
         io.stopReading();
@@ -563,7 +538,7 @@ public abstract class StreamTransport implements Transport {
             sending.completeExceptionally(new IllegalStateException(this + " closed during sendfile"));
         }
         io.close();
-        pendingBytes = 0;
+        marks.cleared();
         loop.resources().remove(LoopResources.Kind.TRANSPORT, resource);
         SocketServer s = server;
         server = null;
