@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * back through the transport's I/O methods ({@code datagramRead}, {@code receiveFailed}, {@code queued},
  * {@code sent}, {@code sendFailed}). Loop thread.
  */
-public interface DatagramIo {
+public interface DatagramIo extends TransportState.Io {
 
     /** A datagram the kernel did not take at once: a copy of its bytes and where it goes ({@code null}: the peer). */
     record Queued(byte[] data, SocketAddress target) {

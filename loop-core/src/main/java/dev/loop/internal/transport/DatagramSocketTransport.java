@@ -45,6 +45,7 @@ public final class DatagramSocketTransport implements DatagramTransport {
     private final int family;
     private final DatagramProtocol protocol;
     private final DatagramIo io;
+    private final TransportState state;
     /** The peer of a connected endpoint, else null. */
     private final SocketAddress peer;
     /** A unix socket file this endpoint bound, removed on close if it is still the same file; else null. */
@@ -54,10 +55,6 @@ public final class DatagramSocketTransport implements DatagramTransport {
             () -> { }, () -> { }, () -> writeBufferSize() == 0);
     /** Queued datagrams (each counted with 8 bytes more) against the marks. */
     private final WriteMarks marks;
-    private boolean paused;
-    private boolean closing;
-    private boolean lostScheduled;
-    private boolean released;
     private int droppedWrites;
     private SocketAddress local;
 
@@ -74,6 +71,7 @@ public final class DatagramSocketTransport implements DatagramTransport {
         this.marks = new WriteMarks(loop, fd, protocol::pauseWriting, protocol::resumeWriting);
         Sockets.setNonBlocking(fd);
         this.io = streams.newDatagramIo(this, fd, family == Linux.AF_UNIX);
+        this.state = new TransportState(loop, io, marks, protocol::connectionLost, this::release);
         loop.resources().add(LoopResources.Kind.TRANSPORT, resource);
         loop.resources().own(fd, LoopResources.Kind.TRANSPORT, this);
     }
@@ -89,7 +87,7 @@ public final class DatagramSocketTransport implements DatagramTransport {
             }
         });
         loop.callSoon(() -> {
-            if (!closing && !paused) {
+            if (state.isReading()) {
                 io.startReading();
             }
         });
@@ -117,7 +115,7 @@ public final class DatagramSocketTransport implements DatagramTransport {
     public void sendto(ByteBuffer data, SocketAddress address) {
         loop.checkThread("DatagramTransport.sendto");
         SocketAddress target = checkTarget(address);
-        if (lostScheduled || released) {
+        if (state.isLost()) {
             data.position(data.limit());
             if (++droppedWrites >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
                 LOG.log(Level.WARNING, "socket.sendto() raised exception: " + droppedWrites
@@ -149,55 +147,37 @@ public final class DatagramSocketTransport implements DatagramTransport {
 
     @Override
     public void close() {
-        loop.checkThread("DatagramTransport.close");
-        if (closing || released) {
-            return;
-        }
-        closing = true;
-        io.stopReading();
-        if (marks.pending() == 0) {
-            scheduleConnectionLost(null);
-        }
+        state.close("DatagramTransport.close");
     }
 
     @Override
     public void abort() {
-        forceClose(null);
+        state.forceClose(null);
     }
 
     @Override
     public boolean isClosing() {
-        return closing || released;
+        return state.isClosing();
     }
 
     @Override
     public void pauseReading() {
-        loop.checkThread("DatagramTransport.pauseReading");
-        if (closing || paused) {
-            return;
-        }
-        paused = true;
-        io.stopReading();
+        state.pauseReading("DatagramTransport.pauseReading");
     }
 
     @Override
     public void resumeReading() {
-        loop.checkThread("DatagramTransport.resumeReading");
-        if (closing || !paused) {
-            return;
-        }
-        paused = false;
-        io.startReading();
+        state.resumeReading("DatagramTransport.resumeReading");
     }
 
     @Override
     public boolean isReading() {
-        return !paused && !closing && !released;
+        return state.isReading();
     }
 
     @Override
     public SocketAddress localAddress() {
-        if (local == null && !released) {
+        if (local == null && !state.isReleased()) {
             local = Sockets.localAddress(fd);
         }
         return local;
@@ -232,7 +212,7 @@ public final class DatagramSocketTransport implements DatagramTransport {
             throws NativeIOException {
         loop.checkThread(join ? "DatagramTransport.joinGroup" : "DatagramTransport.leaveGroup");
         Objects.requireNonNull(group, "group");
-        if (released) {
+        if (state.isReleased()) {
             throw new IllegalStateException(this + " is closed");
         }
         int groupFamily = group instanceof java.net.Inet4Address ? Linux.AF_INET : Linux.AF_INET6;
@@ -303,53 +283,24 @@ public final class DatagramSocketTransport implements DatagramTransport {
     /** Queued datagrams counting {@code n} left the queue (sent, or refused and reported): flow control, a pending close. */
     public void sent(long n) {
         marks.removed(n);
-        if (marks.pending() == 0 && closing) {
-            scheduleConnectionLost(null);
-        }
+        state.drainedWhileClosing();
     }
 
     /** Whether the protocol paused reading. */
     public boolean isPaused() {
-        return paused;
+        return state.isPaused();
     }
 
     /** Whether the socket was given up (closed, or closing once the kernel gives its operations back). */
     public boolean isReleased() {
-        return released;
+        return state.isReleased();
     }
 
     // ---------------------------------------------------------------- closing
 
     private void fatalError(Throwable e, String message) {
         loop.reportError(message + " (" + this + ")", e, null, fd, null);
-        forceClose(e);
-    }
-
-    private void forceClose(Throwable cause) {
-        if (lostScheduled || released) {
-            return;
-        }
-        if (marks.pending() > 0) {
-            io.discardWrites();
-            marks.cleared();
-        }
-        closing = true;
-        io.stopReading();
-        scheduleConnectionLost(cause);
-    }
-
-    private void scheduleConnectionLost(Throwable cause) {
-        if (lostScheduled) {
-            return;
-        }
-        lostScheduled = true;
-        loop.callSoon(() -> {
-            try {
-                protocol.connectionLost(cause);
-            } finally {
-                release();
-            }
-        });
+        state.forceClose(e);
     }
 
     /** The mechanism closes the socket through this, once no operation uses it any more. */
@@ -360,11 +311,9 @@ public final class DatagramSocketTransport implements DatagramTransport {
 
     /** Closes the socket now, without callbacks (also what the loop's close does). */
     private void release() {
-        if (released) {
+        if (!state.release()) {
             return;
         }
-        released = true;
-        closing = true;
         io.close();
         marks.cleared();
         loop.resources().remove(LoopResources.Kind.TRANSPORT, resource);
@@ -387,6 +336,6 @@ public final class DatagramSocketTransport implements DatagramTransport {
 
     @Override
     public String toString() {
-        return "DatagramTransport[fd=" + fd + (released ? ", closed" : closing ? ", closing" : "") + "]";
+        return "DatagramTransport[fd=" + fd + state + "]";
     }
 }

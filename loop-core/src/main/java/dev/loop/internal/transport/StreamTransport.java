@@ -38,17 +38,14 @@ public abstract class StreamTransport implements Transport {
     /** The protocol, if it reads into its own buffers; else null. */
     private BufferedProtocol buffered;
     private final TransportIo io;
+    private final TransportState state;
     /** How the loop closes this transport: gracefully (flush) at shutdown, at once when it closes. */
     private final LoopResources.Resource resource = LoopResources.Resource.of(this, this::close, this::release,
             () -> { }, () -> { }, () -> writeBufferSize() == 0);
     private SocketServer server;
     /** Bytes accepted by {@code write} and not yet taken by the kernel, against the marks. */
     private final WriteMarks marks;
-    private boolean paused;
-    private boolean closing;
     private boolean eofRequested;
-    private boolean lostScheduled;
-    private boolean released;
     private int droppedWrites;
     /** While {@code loop.sendfile} sends a file through this transport: writes are refused (asyncio's rule). */
     private boolean sendfileInProgress;
@@ -70,6 +67,7 @@ public abstract class StreamTransport implements Transport {
         this.marks = new WriteMarks(loop, fd, () -> this.protocol.pauseWriting(), () -> this.protocol.resumeWriting());
         Sockets.setNonBlocking(fd);
         this.io = streams.newTransportIo(this, fd, this instanceof SocketTransport);
+        this.state = new TransportState(loop, io, marks, cause -> this.protocol.connectionLost(cause), this::release);
         loop.resources().add(LoopResources.Kind.TRANSPORT, resource);
         loop.resources().own(fd, LoopResources.Kind.TRANSPORT, this);
     }
@@ -78,7 +76,7 @@ public abstract class StreamTransport implements Transport {
 
     /** Once {@code connectionMade} ran: starts reading, unless the protocol paused it meanwhile. */
     protected void beginIo(TransportIo io) {
-        if (!paused) {
+        if (!state.isPaused()) {
             io.startReading();
         }
     }
@@ -119,7 +117,7 @@ public abstract class StreamTransport implements Transport {
             }
         });
         loop.callSoon(() -> {
-            if (!closing) {
+            if (!state.closingRequested()) {
                 beginIo(io);
             }
         });
@@ -176,7 +174,7 @@ public abstract class StreamTransport implements Transport {
         if (!data.hasRemaining()) {
             return;
         }
-        if (lostScheduled || released) {
+        if (state.isLost()) {
             data.position(data.limit());
             if (++droppedWrites >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
                 LOG.log(Level.WARNING, "socket.send() raised exception: " + droppedWrites
@@ -198,7 +196,7 @@ public abstract class StreamTransport implements Transport {
     /** Marks EOF as asked for; false when it was already, or the transport is closing. */
     protected final boolean requestEof() {
         loop.checkThread("Transport.writeEof");
-        if (closing || eofRequested) {
+        if (state.closingRequested() || eofRequested) {
             return false;
         }
         eofRequested = true;
@@ -207,55 +205,37 @@ public abstract class StreamTransport implements Transport {
 
     @Override
     public void close() {
-        loop.checkThread("Transport.close");
-        if (closing || released) {
-            return;
-        }
-        closing = true;
-        io.stopReading();
-        if (marks.pending() == 0) {
-            scheduleConnectionLost(null);
-        }
+        state.close("Transport.close");
     }
 
     @Override
     public void abort() {
-        forceClose(null);
+        state.forceClose(null);
     }
 
     @Override
     public boolean isClosing() {
-        return closing || released;
+        return state.isClosing();
     }
 
     @Override
     public void pauseReading() {
-        loop.checkThread("Transport.pauseReading");
-        if (closing || paused) {
-            return;
-        }
-        paused = true;
-        io.stopReading();
+        state.pauseReading("Transport.pauseReading");
     }
 
     @Override
     public void resumeReading() {
-        loop.checkThread("Transport.resumeReading");
-        if (closing || !paused) {
-            return;
-        }
-        paused = false;
-        io.startReading();
+        state.resumeReading("Transport.resumeReading");
     }
 
     @Override
     public boolean isReading() {
-        return !paused && !closing && !released;
+        return state.isReading();
     }
 
     /** Whether the protocol paused reading. */
     public final boolean isPaused() {
-        return paused;
+        return state.isPaused();
     }
 
     @Override
@@ -373,7 +353,7 @@ public abstract class StreamTransport implements Transport {
     /** The reader of a write pipe went away: unwritten bytes are an EPIPE, else a plain close. */
     public final void peerClosed() {
         if (marks.pending() > 0) {
-            forceClose(new NativeIOException("write", dev.loop.internal.nativeio.Errno.EPIPE,
+            state.forceClose(new NativeIOException("write", dev.loop.internal.nativeio.Errno.EPIPE,
                     "the reader of " + this + " went away"));
         } else {
             close();
@@ -398,9 +378,7 @@ public abstract class StreamTransport implements Transport {
         if (marks.pending() > 0) {
             return;
         }
-        if (closing) {
-            scheduleConnectionLost(null);
-        } else {
+        if (!state.drainedWhileClosing()) {
             drained();
             CompletableFuture<Void> waiter = emptyWaiter;
             if (waiter != null) {
@@ -417,7 +395,7 @@ public abstract class StreamTransport implements Transport {
      */
     public final CompletableFuture<Long> sendfile(java.util.function.IntFunction<CompletableFuture<Long>> sendFile) {
         loop.checkThread("sendfile");
-        if (closing || released || lostScheduled) {
+        if (state.isClosing() || state.isLost()) {
             throw new IllegalStateException("Cannot call sendfile() on " + this + ": it is closing");
         }
         if (eofRequested) {
@@ -477,7 +455,7 @@ public abstract class StreamTransport implements Transport {
 
     /** Whether the descriptor was given up (closed, or closing once the kernel gives its operations back). */
     public final boolean isReleased() {
-        return released;
+        return state.isReleased();
     }
 
     /** asyncio's {@code _fatal_error}: I/O errors are expected (logged at debug), others reported. */
@@ -487,34 +465,7 @@ public abstract class StreamTransport implements Transport {
         } else {
             loop.reportError(message + " (" + this + ")", e, null, fd, null);
         }
-        forceClose(e);
-    }
-
-    private void forceClose(Throwable cause) {
-        if (lostScheduled || released) {
-            return;
-        }
-        if (marks.pending() > 0) {
-            io.discardWrites();
-            marks.cleared();
-        }
-        closing = true;
-        io.stopReading();
-        scheduleConnectionLost(cause);
-    }
-
-    private void scheduleConnectionLost(Throwable cause) {
-        if (lostScheduled) {
-            return;
-        }
-        lostScheduled = true;
-        loop.callSoon(() -> {
-            try {
-                protocol.connectionLost(cause);
-            } finally {
-                release();
-            }
-        });
+        state.forceClose(e);
     }
 
     /**
@@ -528,11 +479,9 @@ public abstract class StreamTransport implements Transport {
 
     /** Closes the descriptor now, without callbacks (also what the loop's close does). */
     private void release() {
-        if (released) {
+        if (!state.release()) {
             return;
         }
-        released = true;
-        closing = true;
         CompletableFuture<Long> sending = sendfileResult;
         if (sending != null) { // before the descriptor closes: the sending stops waiting on it
             sending.completeExceptionally(new IllegalStateException(this + " closed during sendfile"));
@@ -549,6 +498,6 @@ public abstract class StreamTransport implements Transport {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[fd=" + fd + (released ? ", closed" : closing ? ", closing" : "") + "]";
+        return getClass().getSimpleName() + "[fd=" + fd + state + "]";
     }
 }

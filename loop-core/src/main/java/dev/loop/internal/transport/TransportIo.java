@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * for one transport, whose events it reports back through {@link StreamTransport}'s I/O methods
  * ({@code dataRead}, {@code written}, ...). Loop thread.
  */
-public interface TransportIo {
+public interface TransportIo extends TransportState.Io {
 
     /** Starts delivering data (idempotent); what a pause leaves in flight is delivered on the next start. */
     void startReading();
