@@ -112,6 +112,15 @@ public abstract class DatagramConformance extends LoopTestBase {
         }
     }
 
+    /** Pauses reading in {@code connectionMade} (honoured from then on): datagrams wait in the socket. */
+    static final class PausedRecorder extends Recorder {
+        @Override
+        public void connectionMade(DatagramTransport t) {
+            super.connectionMade(t);
+            t.pauseReading();
+        }
+    }
+
     /** Sends every datagram back to where it came from. */
     static final class Echo extends Recorder {
         @Override
@@ -328,13 +337,7 @@ public abstract class DatagramConformance extends LoopTestBase {
     void aReaderThatNeverReadsLetsTheKernelDropWhatDoesNotFitAndHoldsNothing() throws IOException {
         assumeTrue(Files.isReadable(Path.of("/proc/net/udp")), "/proc/net/udp is not readable here");
         EventLoop loop = newLoop();
-        Recorder paused = new Recorder() {
-            @Override
-            public void connectionMade(DatagramTransport t) {
-                super.connectionMade(t);
-                t.pauseReading(); // honoured from connectionMade on: nothing is ever received
-            }
-        };
+        Recorder paused = new PausedRecorder(); // pauses in connectionMade: nothing is ever received
         Connection<DatagramTransport, Recorder> in = await(loop, loop.createDatagramEndpoint(() -> paused,
                 loopback(0), null, DatagramOptions.DEFAULTS.withReceiveBufferSize(64 * 1024)));
         int port = ((InetSocketAddress) in.transport().localAddress()).getPort();
@@ -420,13 +423,7 @@ public abstract class DatagramConformance extends LoopTestBase {
         // A unix datagram socket blocks its sender while the receiver's queue is full (UDP would drop instead),
         // so a paused receiver makes the sender queue: pauseWriting above the high mark, resumeWriting at the low.
         EventLoop loop = newLoop();
-        Recorder receiver = new Recorder() {
-            @Override
-            public void connectionMade(DatagramTransport t) {
-                super.connectionMade(t);
-                t.pauseReading();
-            }
-        };
+        Recorder receiver = new PausedRecorder();
         Connection<DatagramTransport, Recorder> in = await(loop, loop.createDatagramEndpoint(() -> receiver,
                 UnixDomainSocketAddress.of(dir.resolve("in.sock")), null));
         Connection<DatagramTransport, Recorder> out = await(loop, loop.createDatagramEndpoint(Recorder::new,
@@ -454,13 +451,7 @@ public abstract class DatagramConformance extends LoopTestBase {
     @Test
     void closeSendsWhatIsQueuedFirstAndAbortDropsIt(@TempDir Path dir) {
         EventLoop loop = newLoop();
-        Recorder receiver = new Recorder() {
-            @Override
-            public void connectionMade(DatagramTransport t) {
-                super.connectionMade(t);
-                t.pauseReading();
-            }
-        };
+        Recorder receiver = new PausedRecorder();
         Connection<DatagramTransport, Recorder> in = await(loop, loop.createDatagramEndpoint(() -> receiver,
                 UnixDomainSocketAddress.of(dir.resolve("in.sock")), null));
         Connection<DatagramTransport, Recorder> closing = await(loop, loop.createDatagramEndpoint(Recorder::new,
