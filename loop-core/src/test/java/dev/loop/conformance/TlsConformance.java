@@ -273,6 +273,47 @@ public abstract class TlsConformance extends LoopTestBase {
     }
 
     @Test
+    void aCloseThatCannotFlushIsAbortedAfterTheShutdownTimeout() {
+        EventLoop loop = newLoop();
+        RecordingProtocol[] serverSide = {null};
+        Server server = tlsServer(loop, () -> {
+            RecordingProtocol p = new RecordingProtocol() {
+                @Override
+                public void connectionMade(Transport t) {
+                    super.connectionMade(t);
+                    t.pauseReading(); // never reads: the client's buffer cannot drain
+                }
+            };
+            serverSide[0] = p;
+            return p;
+        }, serverTls());
+        Connection<Transport, RecordingProtocol> c = await(loop, loop.createConnection(RecordingProtocol::new,
+                "127.0.0.1", port(server), null, clientTls().withShutdownTimeout(Duration.ofMillis(300))));
+        byte[] chunk = new byte[256 * 1024];
+        CompletableFuture<Void> stuck = new CompletableFuture<>();
+        Runnable[] fill = {null};
+        fill[0] = () -> { // until the kernel's buffers are full and the transport keeps a backlog
+            c.transport().write(chunk);
+            if (c.transport().writeBufferSize() > 1024 * 1024) {
+                stuck.complete(null);
+            } else {
+                loop.callLater(Duration.ofMillis(1), fill[0]);
+            }
+        };
+        loop.callSoon(fill[0]);
+        await(loop, stuck, 30);
+        long start = System.nanoTime();
+        c.transport().close();
+        assertThat(await(loop, c.protocol().lost)).isNull();
+        assertThat(System.nanoTime() - start).as("aborted at the shutdown timeout, not before")
+                .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
+        // The abort dropped the backlog and the close_notify behind it: once the server reads again, it finds
+        // the stream ended without one, a truncation.
+        loop.callSoon(serverSide[0].transport::resumeReading);
+        assertThat(await(loop, serverSide[0].lost, 30)).isInstanceOf(SSLException.class);
+    }
+
+    @Test
     void startTlsUpgradesAPlainConnection() {
         EventLoop loop = newLoop();
         // A STARTTLS exchange: "STARTTLS\n" in plain text, then both ends upgrade and talk over TLS.
