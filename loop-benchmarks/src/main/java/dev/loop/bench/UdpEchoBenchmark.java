@@ -137,7 +137,9 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
         Thread t = new Thread(jdk, "jdk-nio-udp-echo");
         t.setDaemon(true);
         t.start();
-        return jdk.address.get(10, TimeUnit.SECONDS);
+        SocketAddress address = jdk.address.get(10, TimeUnit.SECONDS);
+        serverThread = jdk.thread;
+        return address;
     }
 
     /** A JDK NIO echo: one thread, a Selector, a non-blocking DatagramChannel, receive until empty, send each back. */
@@ -145,10 +147,12 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
         final CompletableFuture<SocketAddress> address = new CompletableFuture<>();
         volatile boolean stop;
         volatile Selector selector;
+        volatile Thread thread;
 
         @Override
         public void run() {
             try (Selector sel = Selector.open(); DatagramChannel ch = DatagramChannel.open()) {
+                thread = Thread.currentThread();
                 pinHere(1);
                 selector = sel;
                 ch.configureBlocking(false);
@@ -174,6 +178,7 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
         CompletableFuture<Void> pinned = new CompletableFuture<>();
         executor.execute(() -> {
             try {
+                serverThread = Thread.currentThread();
                 pinHere(1);
                 pinned.complete(null);
             } catch (RuntimeException e) {
@@ -206,6 +211,7 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
             length = receiveOne();
             sendOne();
         }
+        ops += ROUND;
         return length;
     }
 
@@ -245,6 +251,37 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
         byte[] b = new byte[size];
         out.get(0, b);
         return b;
+    }
+
+    /** The server's thread, for its CPU time. */
+    Thread serverThread;
+    long cpuAtStart;
+    long opsAtStart;
+    long ops;
+
+    /**
+     * Beside the rate: the server thread's CPU time per datagram over the iteration, printed (JMH keeps it in
+     * its log). On two CPUs the one client sets the pace for every server, so this is what tells the servers'
+     * own cost apart.
+     */
+    @Setup(Level.Iteration)
+    public void startCpu() {
+        cpuAtStart = cpuTime();
+        opsAtStart = ops;
+    }
+
+    @TearDown(Level.Iteration)
+    public void reportCpu() {
+        long datagrams = ops - opsAtStart;
+        if (datagrams > 0) {
+            System.out.printf("server CPU per datagram: %.0f ns (%s, %d B)%n",
+                    (cpuTime() - cpuAtStart) / (double) datagrams, server, size);
+        }
+    }
+
+    private long cpuTime() {
+        return serverThread == null ? 0
+                : java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(serverThread.getId());
     }
 
     @TearDown(Level.Trial)
