@@ -299,6 +299,31 @@ public abstract class DatagramConformance extends LoopTestBase {
     }
 
     @Test
+    void aDatagramThatArrivesWhilePausedIsDeliveredOnResumeAndNotBefore() {
+        // Paused while receiving is under way: on the proactor a RECVMSG is in flight and completes meanwhile (its
+        // datagram is parked); on readiness the datagram waits in the socket.
+        EventLoop loop = newLoop();
+        Connection<DatagramTransport, Recorder> in = await(loop, loop.createDatagramEndpoint(Recorder::new, loopback(0),
+                null));
+        Connection<DatagramTransport, Recorder> out = await(loop, loop.createDatagramEndpoint(Recorder::new, null,
+                in.transport().localAddress()));
+        loop.callSoon(() -> out.transport().sendto(ascii("first")));
+        await(loop, waitFor(loop, () -> in.protocol().datagrams.size() == 1));
+        loop.callSoon(() -> {
+            in.transport().pauseReading();
+            out.transport().sendto(ascii("second"));
+        });
+        await(loop, sleep(loop, 50)); // a window in which nothing may arrive
+        assertThat(in.protocol().datagrams).hasSize(1);
+        loop.callSoon(in.transport()::resumeReading);
+        await(loop, waitFor(loop, () -> in.protocol().datagrams.size() == 2));
+        loop.callSoon(() -> out.transport().sendto(ascii("third"))); // receiving goes on after the parked one
+        await(loop, waitFor(loop, () -> in.protocol().datagrams.size() == 3));
+        assertThat(new String(in.protocol().datagrams.get(1), StandardCharsets.US_ASCII)).isEqualTo("second");
+        assertThat(in.protocol().violations).isEmpty();
+    }
+
+    @Test
     void anEchoOfABatchSendsEveryAnswerInOrder() {
         // The echo's answers to one receive batch leave together (one sendmmsg); none may be lost or reordered.
         // 100 at once: what waits in each socket fits its default receive buffer.

@@ -366,6 +366,38 @@ public abstract class TransportConformance extends LoopTestBase {
         server.close();
     }
 
+    /**
+     * A pause while reading is under way: on the proactor a read is in flight and completes meanwhile; its bytes
+     * wait (parked) and arrive only after the resume, in a callback of their own. On readiness they wait in the
+     * socket.
+     */
+    @Test
+    void bytesThatArriveWhilePausedAreDeliveredOnResumeAndNotBefore() throws Exception {
+        EventLoop loop = newLoop();
+        List<RecordingProtocol> accepted = new ArrayList<>();
+        Server server = await(loop, loop.createServer(() -> {
+            RecordingProtocol p = new RecordingProtocol();
+            accepted.add(p);
+            return p;
+        }, "127.0.0.1", 0));
+        try (Socket client = new Socket("127.0.0.1", port(server))) {
+            client.getOutputStream().write(ascii("first"));
+            await(loop, waitFor(loop, () -> !accepted.isEmpty() && accepted.get(0).bytes().length == 5));
+            RecordingProtocol p = accepted.get(0);
+            p.transport.pauseReading(); // reading was under way: on the proactor a read is in flight
+            client.getOutputStream().write(ascii("second"));
+            await(loop, sleep(loop, 50)); // a window in which nothing may arrive
+            assertThat(p.bytes()).hasSize(5);
+            p.transport.resumeReading();
+            await(loop, waitFor(loop, () -> p.bytes().length == 11));
+            assertThat(new String(p.bytes(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("firstsecond");
+            client.getOutputStream().write(ascii("third")); // and reading goes on after the parked result
+            await(loop, waitFor(loop, () -> p.bytes().length == 16));
+            assertThat(p.violations).isEmpty();
+        }
+        server.close();
+    }
+
     @Test
     void sixtyFourMebibytesThroughASlowReaderStayWithinTheHighWaterMarkAndArriveIntact() {
         EventLoop loop = newLoop();

@@ -29,7 +29,6 @@ import dev.loop.internal.transport.DatagramSocketTransport;
  */
 final class CompletionDatagramIo implements DatagramIo {
 
-    private static final int NO_RESULT = Integer.MIN_VALUE;
     private static final int IOV = Linux.MSGHDR_SIZE;
     private static final int NAME = IOV + Linux.IOVEC_SIZE;
     private static final int DATA = NAME + Linux.SOCKADDR_STORAGE_SIZE;
@@ -48,9 +47,8 @@ final class CompletionDatagramIo implements DatagramIo {
     private final UringBackend.Completion onReceive = this::receiveCompleted;
     private NativeMemory receiveBlock;
     private int receiveOp = -1;
-    private int parked = NO_RESULT;
+    private final ParkedResult parked;
     private boolean receivePolledFirst;
-    private boolean deliveryScheduled;
     private boolean fdClosed;
 
     CompletionDatagramIo(Loop loop, UringBackend proactor, CompletionStreamIo io, DatagramSocketTransport owner, int fd,
@@ -62,6 +60,7 @@ final class CompletionDatagramIo implements DatagramIo {
         this.owner = owner;
         this.fd = fd;
         this.receiveSize = unix ? UNIX_RECEIVE_SIZE : UDP_RECEIVE_SIZE;
+        this.parked = new ParkedResult(loop);
     }
 
     // ---------------------------------------------------------------- receiving
@@ -71,9 +70,9 @@ final class CompletionDatagramIo implements DatagramIo {
         if (owner.isClosing()) {
             return;
         }
-        if (parked != NO_RESULT) {
-            deliverParkedSoon();
-        } else if (receiveOp < 0 && !deliveryScheduled) {
+        if (parked.pending()) {
+            parked.deliverSoon(owner::isClosing, owner::isPaused, this::handleReceive);
+        } else if (receiveOp < 0) {
             submitReceive();
         }
     }
@@ -112,7 +111,7 @@ final class CompletionDatagramIo implements DatagramIo {
             return;
         }
         if (owner.isPaused()) {
-            parked = res;
+            parked.park(res);
             return;
         }
         handleReceive(res);
@@ -134,24 +133,6 @@ final class CompletionDatagramIo implements DatagramIo {
         if (owner.isReading() && receiveOp < 0) {
             startReading();
         }
-    }
-
-    /** On resume: the parked datagram goes to the protocol in its own callback, then receiving goes on. */
-    private void deliverParkedSoon() {
-        if (deliveryScheduled) {
-            return;
-        }
-        deliveryScheduled = true;
-        loop.callSoon(() -> {
-            deliveryScheduled = false;
-            if (owner.isClosing()) {
-                parked = NO_RESULT;
-            } else if (!owner.isPaused()) {
-                int res = parked;
-                parked = NO_RESULT;
-                handleReceive(res);
-            }
-        });
     }
 
     // ---------------------------------------------------------------- sending
@@ -185,7 +166,7 @@ final class CompletionDatagramIo implements DatagramIo {
 
     @Override
     public void close() {
-        parked = NO_RESULT;
+        parked.clear();
         if (receiveOp >= 0) {
             proactor.cancel(receiveOp);
         }

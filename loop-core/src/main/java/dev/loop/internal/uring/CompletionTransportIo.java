@@ -32,7 +32,6 @@ final class CompletionTransportIo implements TransportIo {
 
     private static final int READ_SIZE = 64 * 1024;
     static final int MAX_IOV = 64;
-    private static final int NO_RESULT = Integer.MIN_VALUE;
 
     /** A native block of written bytes: {@code [start, end)} is still to be sent. */
     private static final class Chunk {
@@ -66,10 +65,9 @@ final class CompletionTransportIo implements TransportIo {
     private int readOp = -1;
     private int writeOp = -1;
     private int peerOp = -1;
-    private int parked = NO_RESULT;
+    private final ParkedResult parked;
     /** The last read filled less than it asked for: the socket is drained, so the next recv polls first. */
     private boolean drained;
-    private boolean deliveryScheduled;
     private boolean discarding;
     private boolean fdClosed;
 
@@ -81,6 +79,7 @@ final class CompletionTransportIo implements TransportIo {
         this.owner = owner;
         this.fd = fd;
         this.socket = socket;
+        this.parked = new ParkedResult(loop);
     }
 
     // ---------------------------------------------------------------- reading
@@ -98,9 +97,9 @@ final class CompletionTransportIo implements TransportIo {
         if (owner.isClosing()) {
             return;
         }
-        if (parked != NO_RESULT) {
-            deliverParkedSoon();
-        } else if (readOp < 0 && !deliveryScheduled) {
+        if (parked.pending()) {
+            parked.deliverSoon(this::droppedWhenClosing, owner::isPaused, this::handleRead);
+        } else if (readOp < 0) {
             submitRead();
         }
     }
@@ -160,7 +159,7 @@ final class CompletionTransportIo implements TransportIo {
             return;
         }
         if (owner.isPaused()) {
-            parked = res;
+            parked.park(res);
             return;
         }
         handleRead(res);
@@ -196,23 +195,13 @@ final class CompletionTransportIo implements TransportIo {
         }
     }
 
-    /** On resume: the parked result goes to the protocol in its own callback (as asyncio), then reading goes on. */
-    private void deliverParkedSoon() {
-        if (deliveryScheduled) {
-            return;
+    /** A parked result is dropped when the transport closes: it no longer holds the protocol's buffer either. */
+    private boolean droppedWhenClosing() {
+        if (owner.isClosing()) {
+            readTarget = null;
+            return true;
         }
-        deliveryScheduled = true;
-        loop.callSoon(() -> {
-            deliveryScheduled = false;
-            if (owner.isClosing()) {
-                parked = NO_RESULT;
-                readTarget = null;
-            } else if (!owner.isPaused()) {
-                int res = parked;
-                parked = NO_RESULT;
-                handleRead(res);
-            }
-        });
+        return false;
     }
 
     private void peerEvent(int res) {
@@ -343,7 +332,7 @@ final class CompletionTransportIo implements TransportIo {
 
     @Override
     public void close() {
-        parked = NO_RESULT;
+        parked.clear();
         for (int op : new int[] {readOp, peerOp, writeOp}) {
             if (op >= 0) {
                 proactor.cancel(op);
