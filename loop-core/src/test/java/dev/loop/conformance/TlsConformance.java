@@ -52,6 +52,15 @@ public abstract class TlsConformance extends LoopTestBase {
         }
     }
 
+    /** Pauses reading in {@code connectionMade} and never reads on its own: the peer's writes back up. */
+    static final class PausedReader extends RecordingProtocol {
+        @Override
+        public void connectionMade(Transport t) {
+            super.connectionMade(t);
+            t.pauseReading();
+        }
+    }
+
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
@@ -235,17 +244,7 @@ public abstract class TlsConformance extends LoopTestBase {
     void aReaderThatPausesHoldsTheWriterBackThroughTheTlsLayer() {
         EventLoop loop = newLoop();
         RecordingProtocol[] serverSide = {null};
-        Server server = tlsServer(loop, () -> {
-            RecordingProtocol p = new RecordingProtocol() {
-                @Override
-                public void connectionMade(Transport t) {
-                    super.connectionMade(t);
-                    t.pauseReading();
-                }
-            };
-            serverSide[0] = p;
-            return p;
-        }, serverTls());
+        Server server = tlsServer(loop, () -> serverSide[0] = new PausedReader(), serverTls());
         Connection<Transport, RecordingProtocol> c = await(loop, loop.createConnection(RecordingProtocol::new,
                 "127.0.0.1", port(server), null, clientTls()));
         byte[] chunk = new byte[64 * 1024];
@@ -275,17 +274,7 @@ public abstract class TlsConformance extends LoopTestBase {
     void aCloseThatCannotFlushIsAbortedAfterTheShutdownTimeout() {
         EventLoop loop = newLoop();
         RecordingProtocol[] serverSide = {null};
-        Server server = tlsServer(loop, () -> {
-            RecordingProtocol p = new RecordingProtocol() {
-                @Override
-                public void connectionMade(Transport t) {
-                    super.connectionMade(t);
-                    t.pauseReading(); // never reads: the client's buffer cannot drain
-                }
-            };
-            serverSide[0] = p;
-            return p;
-        }, serverTls());
+        Server server = tlsServer(loop, () -> serverSide[0] = new PausedReader(), serverTls());
         Connection<Transport, RecordingProtocol> c = await(loop, loop.createConnection(RecordingProtocol::new,
                 "127.0.0.1", port(server), null, clientTls().withShutdownTimeout(Duration.ofMillis(300))));
         byte[] chunk = new byte[256 * 1024];

@@ -4,7 +4,10 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
+import dev.loop.internal.nativeio.DirectBuffers;
 import dev.loop.internal.nativeio.Errno;
+import dev.loop.internal.nativeio.LibC;
+import dev.loop.internal.nativeio.NativeMemory;
 
 /**
  * A datagram endpoint's sending, the same on every backend: a datagram goes to the kernel at once (a non-blocking
@@ -24,6 +27,7 @@ public final class DatagramSendQueue {
     private final int fd;
     private final ArrayDeque<DatagramIo.Queued> queue = new ArrayDeque<>();
     private final Runnable onWritable = this::flush;
+    private final DirectBuffers directAddresses = new DirectBuffers();
     private StreamIo.Wait wait;
     /** While the datagrams of one receive batch are delivered: sends are gathered, then go in one sendmmsg. */
     private boolean gathering;
@@ -37,7 +41,7 @@ public final class DatagramSendQueue {
     /** {@link DatagramIo#send}: at once, else queued behind what waits already (or gathered, see {@link #gather}). */
     public void send(ByteBuffer data, SocketAddress target) {
         if (queue.isEmpty() && !gathering) {
-            long n = Sockets.sendDatagram(fd, data, target);
+            long n = sendNow(data, target);
             if (n >= 0 || (n != -Errno.EAGAIN && n != -Errno.EINTR)) {
                 data.position(data.limit());
                 if (n < 0) {
@@ -73,6 +77,33 @@ public final class DatagramSendQueue {
         }
     }
 
+    /**
+     * One {@code sendto} of {@code data}'s remaining bytes as a datagram to {@code target} ({@code null}: the peer),
+     * from where they are (a direct buffer, its address remembered as the stream transports do) or copied to the
+     * thread's scratch memory: the count sent, or
+     * {@code -errno}. The buffer's position does not move.
+     */
+    private long sendNow(ByteBuffer data, SocketAddress target) {
+        int length = data.remaining();
+        long n;
+        if (data.isDirect()) {
+            n = Sockets.sendTo(fd, directAddresses.address(data) + data.position(), length, target);
+        } else if (length <= IoScratch.SIZE) {
+            NativeMemory scratch = IoScratch.get();
+            scratch.buffer().put(0, data, data.position(), length);
+            n = Sockets.sendTo(fd, scratch.address(), length, target);
+        } else {
+            try (NativeMemory own = new NativeMemory(length)) {
+                own.buffer().put(0, data, data.position(), length);
+                n = Sockets.sendTo(fd, own.address(), length, target);
+                if (n < 0) {
+                    return -LibC.errno(); // before the memory is freed
+                }
+            }
+        }
+        return n >= 0 ? n : -LibC.errno();
+    }
+
     /** Writable: sends batches until the queue is empty or the kernel refuses again (then waits again). */
     private void flush() {
         stopWaiting();
@@ -80,7 +111,7 @@ public final class DatagramSendQueue {
         while (!queue.isEmpty() && !owner.isReleased()) {
             int count = batch.prepareSend(queue.iterator());
             int n = count > 0 ? batch.send(fd, count)
-                    : (int) Math.min(1, Sockets.sendDatagram(fd, ByteBuffer.wrap(queue.peek().data()),
+                    : (int) Math.min(1, sendNow(ByteBuffer.wrap(queue.peek().data()),
                             queue.peek().target())); // larger than the batch's area: alone
             if (n == -Errno.EAGAIN || n == -Errno.EINTR) {
                 wait = io.awaitReady(fd, true, onWritable);

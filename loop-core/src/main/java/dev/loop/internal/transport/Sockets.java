@@ -59,32 +59,6 @@ public final class Sockets {
     }
 
     /**
-     * One {@code sendto} of {@code data}'s remaining bytes as a datagram to {@code target} ({@code null}: the peer),
-     * from where they are (a direct buffer) or copied to the thread's scratch memory: the count sent, or
-     * {@code -errno}. The buffer's position does not move.
-     */
-    public static long sendDatagram(int fd, java.nio.ByteBuffer data, SocketAddress target) {
-        int length = data.remaining();
-        long n;
-        if (data.isDirect()) {
-            n = sendTo(fd, NativeMemory.addressOf(data) + data.position(), length, target);
-        } else if (length <= IoScratch.SIZE) {
-            NativeMemory scratch = IoScratch.get();
-            scratch.buffer().put(0, data, data.position(), length);
-            n = sendTo(fd, scratch.address(), length, target);
-        } else {
-            try (NativeMemory own = new NativeMemory(length)) {
-                own.buffer().put(0, data, data.position(), length);
-                n = sendTo(fd, own.address(), length, target);
-                if (n < 0) {
-                    return -LibC.errno(); // before the memory is freed
-                }
-            }
-        }
-        return n >= 0 ? n : -LibC.errno();
-    }
-
-    /**
      * One non-blocking {@code recvfrom} into {@code length} bytes at {@code buf}: the datagram's length, or -1 with
      * {@link LibC#errno()} set. The sender's address is left in the calling thread's buffer for
      * {@link #lastSender()}.
