@@ -111,6 +111,19 @@ public final class Linux {
     public static final int IORING_ENTER_GETEVENTS = 1;
     public static final int IORING_ENTER_EXT_ARG = 8;
     public static final int IORING_REGISTER_PROBE = 8;
+    /** Registers a ring of provided buffers ({@code struct io_uring_buf_reg}, 40 bytes; 5.19+). */
+    public static final int IORING_REGISTER_PBUF_RING = 22;
+    public static final int IORING_UNREGISTER_PBUF_RING = 23;
+    public static final int IO_URING_BUF_REG_SIZE = 40;
+    /** {@code struct io_uring_buf}: addr (u64), len (u32), bid (u16), resv (u16); the ring's tail is bufs[0].resv. */
+    public static final int IO_URING_BUF_SIZE = 16;
+    public static final int IO_URING_BUF_RING_TAIL = 14;
+    /** {@code struct io_uring_recvmsg_out}, first in a multishot RECVMSG's buffer: namelen, controllen, payloadlen, flags. */
+    public static final int IO_URING_RECVMSG_OUT_SIZE = 16;
+    /** CQE flags: a provided buffer was used (its id in the upper 16 bits); more completions follow. */
+    public static final int IORING_CQE_F_BUFFER = 1;
+    public static final int IORING_CQE_F_MORE = 2;
+    public static final int IORING_CQE_BUFFER_SHIFT = 16;
     public static final int IO_URING_OP_SUPPORTED = 1;
     public static final int IORING_OP_NOP = 0;
     public static final int IORING_OP_WRITEV = 2;

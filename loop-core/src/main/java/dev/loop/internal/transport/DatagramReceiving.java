@@ -1,8 +1,6 @@
 package dev.loop.internal.transport;
 
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.nativeio.Errno;
@@ -12,29 +10,23 @@ import dev.loop.internal.nativeio.Errno;
  * (up to {@link DatagramBatch#RECEIVE_SLOTS} datagrams), each goes to the protocol, and what the protocol sends
  * meanwhile leaves in one {@code sendmmsg} after the batch. Datagrams received after the protocol paused reading
  * in the middle of a batch are held and delivered first on resume, so a pause loses nothing. The selector backend
- * calls it when the socket is readable; the proactor after a RECVMSG that reports more datagrams queued.
+ * calls it when the socket is readable.
  */
 public final class DatagramReceiving {
 
-    /** A datagram received but not delivered: the protocol paused reading in the middle of a batch. */
-    private record Held(byte[] data, SocketAddress sender) {
-    }
-
-    private final Loop loop;
     private final DatagramSocketTransport owner;
     private final DatagramSendQueue sending;
     private final int fd;
     private final boolean unix;
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
-    private boolean heldDeliveryScheduled;
+    private final HeldDatagrams held;
 
     public DatagramReceiving(Loop loop, DatagramSocketTransport owner, DatagramSendQueue sending, int fd,
             boolean unix) {
-        this.loop = loop;
         this.owner = owner;
         this.sending = sending;
         this.fd = fd;
         this.unix = unix;
+        this.held = new HeldDatagrams(loop, owner);
     }
 
     /**
@@ -59,9 +51,7 @@ public final class DatagramReceiving {
                 if (owner.isReading()) {
                     owner.datagramRead(data, batch.receivedOffset(i), batch.receivedLength(i), batch.sender(i));
                 } else if (!owner.isClosing()) {
-                    byte[] copy = new byte[batch.receivedLength(i)];
-                    data.get(batch.receivedOffset(i), copy);
-                    held.add(new Held(copy, batch.sender(i)));
+                    held.hold(data, batch.receivedOffset(i), batch.receivedLength(i), batch.sender(i));
                 }
             }
         } finally {
@@ -74,25 +64,12 @@ public final class DatagramReceiving {
 
     /** Whether a pause left datagrams to deliver before receiving goes on. */
     public boolean hasHeld() {
-        return !held.isEmpty();
+        return held.any();
     }
 
     /** On resume: what a pause held goes to the protocol in its own callback, then {@code thenReceive} runs. */
     public void deliverHeldSoon(Runnable thenReceive) {
-        if (heldDeliveryScheduled) {
-            return;
-        }
-        heldDeliveryScheduled = true;
-        loop.callSoon(() -> {
-            heldDeliveryScheduled = false;
-            Held h;
-            while (owner.isReading() && (h = held.poll()) != null) {
-                owner.datagramRead(ByteBuffer.wrap(h.data()), 0, h.data().length, h.sender());
-            }
-            if (owner.isReading()) {
-                thenReceive.run();
-            }
-        });
+        held.deliverSoon(thenReceive);
     }
 
     /** Drops what is held (the endpoint closes). */

@@ -303,6 +303,11 @@ public final class IoUring implements AutoCloseable {
         }
     }
 
+    /** One {@code io_uring_register(opcode, arg, nrArgs)}: 0, or the errno. */
+    public int register(int opcode, long arg, int nrArgs) {
+        return LibC.syscall(Linux.SYS_IO_URING_REGISTER, fd, opcode, arg, nrArgs, 0, 0) < 0 ? LibC.errno() : 0;
+    }
+
     public int fd() {
         return fd;
     }

@@ -114,8 +114,8 @@ public final class ProactorProbe {
                 int[] res = {Integer.MIN_VALUE};
                 ring.drain((userData, r, flags) -> res[0] = r);
                 if (res[0] == -Errno.ENOBUFS) {
-                    return "available; not used: it needs a ring of provided buffers, which this backend does not "
-                            + "register (one RECVMSG per datagram)";
+                    return "available: UDP endpoints receive with it, into a ring of " + UringBackend.DATAGRAM_BUFFERS
+                            + " provided buffers per loop (unix datagram endpoints: one RECVMSG per datagram)";
                 }
                 return res[0] == -Errno.EINVAL ? "not in this kernel (6.0 or later)" : "unknown (result " + res[0] + ")";
             } finally {

@@ -1,5 +1,6 @@
 package dev.loop.internal.uring;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 
 import dev.loop.Backend;
@@ -63,6 +64,20 @@ public final class UringBackend implements IoBackend {
     }
 
     /**
+     * The completions of a multishot operation started with {@link #submitMultishot}: each with its CQE flags;
+     * the last one is the one without {@link Linux#IORING_CQE_F_MORE}. Loop thread.
+     */
+    @FunctionalInterface
+    interface MultishotCompletion extends Completion {
+        void completed(int res, int flags);
+
+        @Override
+        default void completed(int res) {
+            completed(res, 0);
+        }
+    }
+
+    /**
      * A descriptor's callbacks and the polls in flight for them: per direction, the generation of its
      * poll in flight, or -1 when none is.
      */
@@ -101,6 +116,13 @@ public final class UringBackend implements IoBackend {
     private boolean woken;
 
     private final CompletionStreamIo streamIo;
+    /** Callbacks that run once the completions at hand are handled (see {@link #afterCompletions}). */
+    private final ArrayList<Runnable> afterCompletions = new ArrayList<>();
+    /** How many buffers the datagram buffer group has (a power of two). */
+    private final int datagramBufferCount;
+    /** The datagram endpoints' provided buffers: made on first use; null until then, or when the kernel refused. */
+    private ProvidedBuffers datagramBuffers;
+    private String datagramBuffersRefused;
 
     /** A loop on a ring of 256 submission slots. */
     public static Loop newLoop(LoopOptions options) {
@@ -109,11 +131,24 @@ public final class UringBackend implements IoBackend {
 
     /** A loop on a ring of {@code entries} submission slots. */
     public static Loop newLoop(LoopOptions options, int entries) {
-        return new Loop(options, loop -> new UringBackend(loop, entries));
+        return newLoop(options, entries, DATAGRAM_BUFFERS);
     }
 
-    private UringBackend(Loop loop, int entries) {
+    /** A loop whose datagram endpoints share {@code datagramBuffers} provided buffers (for tests of running out). */
+    static Loop newLoop(LoopOptions options, int entries, int datagramBuffers) {
+        return new Loop(options, loop -> new UringBackend(loop, entries, datagramBuffers));
+    }
+
+    /**
+     * The datagram buffer group: 64 buffers, each a whole UDP datagram with its header and address (about 4 MiB
+     * of address space per loop, of which only what datagrams touch becomes resident).
+     */
+    static final int DATAGRAM_BUFFERS = 64;
+    static final int DATAGRAM_BUFFER_GROUP = 1;
+
+    private UringBackend(Loop loop, int entries, int datagramBufferCount) {
         this.loop = loop;
+        this.datagramBufferCount = datagramBufferCount;
         IoUring r = new IoUring(entries);
         Waker w;
         try {
@@ -216,6 +251,12 @@ public final class UringBackend implements IoBackend {
 
     /** {@link #submit(int, int, long, int, long, int, Completion)} with {@code ioprio} (e.g. RECVSEND_POLL_FIRST). */
     int submit(int opcode, int fd, long addr, int len, long offset, int opFlags, int ioprio, Completion completion) {
+        int slot = reserveSlot(completion);
+        ring.prepare(opcode, fd, addr, len, offset, opFlags, ioprio, KIND_OP | slot);
+        return slot;
+    }
+
+    private int reserveSlot(Completion completion) {
         int slot;
         if (freeCount > 0) {
             slot = freeSlots[--freeCount];
@@ -227,8 +268,65 @@ public final class UringBackend implements IoBackend {
         }
         operations[slot] = completion;
         operationsInFlight++;
-        ring.prepare(opcode, fd, addr, len, offset, opFlags, ioprio, KIND_OP | slot);
         return slot;
+    }
+
+    /**
+     * Prepares a multishot operation selecting its buffers from group {@code bufGroup}: its completions go to
+     * {@code completion} until one comes without {@code IORING_CQE_F_MORE}, then its id is free. Otherwise as
+     * {@link #submit}.
+     */
+    int submitMultishot(int opcode, int fd, long addr, int ioprio, int bufGroup, MultishotCompletion completion) {
+        int slot = reserveSlot(completion);
+        ring.prepare(opcode, fd, addr, 1, 0, 0, ioprio, Linux.IOSQE_BUFFER_SELECT, bufGroup, KIND_OP | slot);
+        return slot;
+    }
+
+    /**
+     * The buffer group datagram endpoints receive into with multishot RECVMSG, registered on first use; null
+     * where the kernel refuses it (before 5.19), which {@link #datagramBuffersRefused()} then explains.
+     */
+    ProvidedBuffers datagramBuffers() {
+        if (datagramBuffers == null && datagramBuffersRefused == null) {
+            try {
+                datagramBuffers = ProvidedBuffers.register(ring, DATAGRAM_BUFFER_GROUP, datagramBufferCount,
+                        Linux.IO_URING_RECVMSG_OUT_SIZE + Linux.SOCKADDR_STORAGE_SIZE + 65536);
+            } catch (NativeException e) {
+                datagramBuffersRefused = e.getMessage();
+            }
+        }
+        return datagramBuffersRefused == null ? datagramBuffers : null;
+    }
+
+    /** Why datagram endpoints receive one RECVMSG at a time: null while multishot receive is used or untried. */
+    String datagramBuffersRefused() {
+        return datagramBuffersRefused;
+    }
+
+    /** The kernel refused a multishot RECVMSG (EINVAL before 6.0): datagrams are received one RECVMSG at a time. */
+    void multishotReceiveRefused(String why) {
+        if (datagramBuffersRefused == null) {
+            datagramBuffersRefused = why;
+        }
+    }
+
+    /**
+     * Runs {@code r} once the completions the current wait brought are all handled (a datagram endpoint sends
+     * the answers to a burst of datagrams in one batch). From a completion callback only.
+     */
+    void afterCompletions(Runnable r) {
+        afterCompletions.add(r);
+    }
+
+    private void runAfterCompletions() {
+        for (int i = 0; i < afterCompletions.size(); i++) {
+            try {
+                afterCompletions.get(i).run();
+            } catch (RuntimeException | Error e) {
+                loop.reportError("Exception after io_uring completions", e, null, -1, null);
+            }
+        }
+        afterCompletions.clear();
     }
 
     /**
@@ -266,16 +364,22 @@ public final class UringBackend implements IoBackend {
         closesAwaitingCompletions.remove(abandon);
     }
 
-    private void completeOperation(int slot, int res) {
+    private void completeOperation(int slot, int res, int flags) {
         Completion c = operations[slot];
-        operations[slot] = null;
-        if (freeCount == freeSlots.length) {
-            freeSlots = Arrays.copyOf(freeSlots, Math.max(16, freeCount * 2));
+        if ((flags & Linux.IORING_CQE_F_MORE) == 0) { // the last (or only) completion: the id is free again
+            operations[slot] = null;
+            if (freeCount == freeSlots.length) {
+                freeSlots = Arrays.copyOf(freeSlots, Math.max(16, freeCount * 2));
+            }
+            freeSlots[freeCount++] = slot;
+            operationsInFlight--;
         }
-        freeSlots[freeCount++] = slot;
-        operationsInFlight--;
         try {
-            c.completed(res);
+            if (c instanceof MultishotCompletion m) {
+                m.completed(res, flags);
+            } else {
+                c.completed(res);
+            }
         } catch (RuntimeException | Error e) {
             loop.reportError("Exception in an io_uring completion callback", e, null, -1, null);
         }
@@ -293,6 +397,9 @@ public final class UringBackend implements IoBackend {
             // Polls re-armed while draining are submitted with the next wait, after this step's callbacks
             // ran: a descriptor they drained is then not reported again (level-triggered, not spinning).
             ring.drain(onCompletion);
+            if (!afterCompletions.isEmpty()) {
+                runAfterCompletions();
+            }
             // Completions are handled in place. When they left nothing for the step to run (a send finished,
             // a read was delivered and the next one prepared), wait on within this step: a ping-pong then
             // costs one io_uring_enter per wake-up and no empty trip round the engine.
@@ -312,7 +419,7 @@ public final class UringBackend implements IoBackend {
     private void complete(long userData, int res, int flags) {
         long kind = userData & KIND_MASK;
         if (kind == KIND_OP) {
-            completeOperation((int) userData, res);
+            completeOperation((int) userData, res, flags);
             return;
         }
         if (kind == KIND_WAKE) {
@@ -365,6 +472,7 @@ public final class UringBackend implements IoBackend {
             while ((wakeReadInFlight || operationsInFlight > 0) && System.nanoTime() < deadline) {
                 ring.submitAndWait(10_000_000L);
                 ring.drain(onCompletion);
+                runAfterCompletions();
             }
         } catch (NativeException e) {
             // The ring itself failed (the loop is closing after that failure): nothing more will complete.
@@ -379,6 +487,9 @@ public final class UringBackend implements IoBackend {
         }
         closesAwaitingCompletions.clear();
         streamIo.close(); // pooled chunks are free; chunks in flight are not pooled
+        if (datagramBuffers != null && operationsInFlight == 0) {
+            datagramBuffers.close(); // else left allocated: an operation the kernel kept may still fill one
+        }
         ring.close();
         waker.close();
         if (!wakeReadInFlight) {
