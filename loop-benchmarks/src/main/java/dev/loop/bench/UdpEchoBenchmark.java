@@ -24,6 +24,9 @@ import dev.loop.EventLoop;
 import dev.loop.EventLoops;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
+import dev.loop.internal.nativeio.LibC;
+import dev.loop.internal.nativeio.Linux;
+import dev.loop.internal.nativeio.NativeMemory;
 import dev.loop.transport.DatagramProtocol;
 import dev.loop.transport.DatagramTransport;
 import io.netty.bootstrap.Bootstrap;
@@ -37,10 +40,13 @@ import io.netty.channel.epoll.EpollIoHandler;
 /**
  * A UDP echo server on loopback, each party on its own thread (pinned to CPU 1; the client to CPU 0): the loop's
  * datagram endpoint on epoll and on the proactor, against Netty 4.2.18's epoll {@code DatagramChannel} and a JDK
- * {@code DatagramChannel} with a {@code Selector}. The client is the same for every party: a non-blocking JDK
- * {@code DatagramChannel} that spins on its own CPU (so that it is never the one that waits for a wake-up),
- * keeping {@value #WINDOW} datagrams in flight, each answer answered by the next datagram. Datagrams echoed per
- * second; one lost datagram (1 s without an answer) fails the run.
+ * {@code DatagramChannel} with a {@code Selector}. The client is the same for every party and spins on its own CPU
+ * (so that it is never the one that waits for a wake-up), keeping {@value #WINDOW} datagrams in flight, each answer
+ * answered by the next datagram. Two clients: {@code single}, a non-blocking JDK {@code DatagramChannel}, one
+ * system call per datagram each way; {@code batch}, a socket of its own that takes every answer there is with one
+ * {@code recvmmsg} and sends as many datagrams with one {@code sendmmsg}, so that it costs less per datagram than
+ * any server and the server sets the pace. Datagrams echoed per second; one lost datagram (1 s without an answer)
+ * fails the run.
  */
 public class UdpEchoBenchmark extends ThroughputBenchmark {
 
@@ -58,11 +64,15 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
     @Param({"pinned"})
     public String placement;
 
+    @Param({"single", "batch"})
+    public String client;
+
     EventLoop loop;
     MultiThreadIoEventLoopGroup group;
     Channel nettyChannel;
     JdkNioEcho jdk;
-    DatagramChannel client;
+    DatagramChannel channel;
+    BatchClient batch;
     ByteBuffer out;
     ByteBuffer in;
 
@@ -75,16 +85,25 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
             case "jdk-nio" -> startJdk();
             default -> throw new IllegalArgumentException(server);
         };
-        client = DatagramChannel.open();
-        client.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        client.connect(address);
-        client.configureBlocking(false);
         byte[] payload = new byte[size];
         new java.util.Random(size).nextBytes(payload);
-        out = ByteBuffer.allocateDirect(size).put(payload).flip();
-        in = ByteBuffer.allocateDirect(size);
-        for (int i = 0; i < WINDOW; i++) {
-            sendOne();
+        switch (client) {
+            case "single" -> {
+                channel = DatagramChannel.open();
+                channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                channel.connect(address);
+                channel.configureBlocking(false);
+                out = ByteBuffer.allocateDirect(size).put(payload).flip();
+                in = ByteBuffer.allocateDirect(size);
+                for (int i = 0; i < WINDOW; i++) {
+                    sendOne();
+                }
+            }
+            case "batch" -> {
+                batch = new BatchClient((InetSocketAddress) address, payload, WINDOW);
+                batch.send(WINDOW);
+            }
+            default -> throw new IllegalArgumentException("client: " + client);
         }
     }
 
@@ -207,16 +226,25 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
     @OperationsPerInvocation(ROUND)
     public int echo() throws IOException {
         int length = 0;
-        for (int i = 0; i < ROUND; i++) {
-            length = receiveOne();
-            sendOne();
+        if (batch != null) {
+            for (int done = 0; done < ROUND; ) {
+                int n = batch.receive(ROUND - done, server);
+                batch.send(n);
+                done += n;
+            }
+            length = batch.lastLength;
+        } else {
+            for (int i = 0; i < ROUND; i++) {
+                length = receiveOne();
+                sendOne();
+            }
         }
         ops += ROUND;
         return length;
     }
 
     private void sendOne() throws IOException {
-        if (client.write(out.rewind()) != size) {
+        if (channel.write(out.rewind()) != size) {
             throw new IllegalStateException("the client's socket buffer is full");
         }
     }
@@ -225,7 +253,7 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
     private int receiveOne() throws IOException {
         long deadline = 0;
         for (int spins = 0; ; spins++) {
-            int n = client.read(in.clear()); // non-blocking: 0 while nothing is there (the payload is never empty)
+            int n = channel.read(in.clear()); // non-blocking: 0 while nothing is there (the payload is never empty)
             if (n > 0) {
                 return n;
             }
@@ -242,15 +270,126 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
 
     /** The bytes of the last answer. */
     byte[] lastAnswer() {
+        if (batch != null) {
+            return batch.lastAnswer();
+        }
         byte[] b = new byte[in.flip().remaining()];
         in.get(b);
         return b;
     }
 
     byte[] payload() {
+        if (batch != null) {
+            return batch.payload.clone();
+        }
         byte[] b = new byte[size];
         out.get(0, b);
         return b;
+    }
+
+    /**
+     * The batch client: a connected non-blocking UDP socket with {@code window} slots, each a {@code mmsghdr}, an
+     * iovec and {@code payload.length} bytes. What it receives lands in the slots; what it sends is the payload.
+     */
+    static final class BatchClient implements AutoCloseable {
+        final byte[] payload;
+        private final int fd;
+        private final int window;
+        private final int size;
+        private final NativeMemory receiving;
+        private final NativeMemory sending;
+        /** The length of the first answer of the last receive (slot 0). */
+        int lastLength;
+
+        BatchClient(InetSocketAddress server, byte[] payload, int window) {
+            this.payload = payload;
+            this.window = window;
+            this.size = payload.length;
+            this.fd = LibC.socket(Linux.AF_INET, Linux.SOCK_DGRAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new IllegalStateException("socket: errno " + LibC.errno());
+            }
+            try (NativeMemory addr = new NativeMemory(Linux.SOCKADDR_IN_SIZE)) {
+                ByteBuffer a = addr.buffer();
+                a.putShort(0, (short) Linux.AF_INET);
+                a.put(2, (byte) (server.getPort() >> 8)).put(3, (byte) server.getPort()); // network order
+                a.put(4, server.getAddress().getAddress(), 0, 4);
+                if (LibC.connect(fd, addr.address(), Linux.SOCKADDR_IN_SIZE) != 0) {
+                    int errno = LibC.errno();
+                    LibC.close(fd);
+                    throw new IllegalStateException("connect: errno " + errno);
+                }
+            }
+            receiving = vector();
+            sending = vector();
+            for (int i = 0; i < window; i++) {
+                sending.buffer().put(dataOffset(i), payload);
+            }
+        }
+
+        /** {@code window} mmsghdrs without addresses, each with one iovec over its own slot of data. */
+        private NativeMemory vector() {
+            NativeMemory v = new NativeMemory((long) window * (Linux.MMSGHDR_SIZE + Linux.IOVEC_SIZE + size));
+            ByteBuffer b = v.buffer();
+            for (int i = 0; i < window; i++) {
+                int hdr = i * Linux.MMSGHDR_SIZE;
+                int iov = window * Linux.MMSGHDR_SIZE + i * Linux.IOVEC_SIZE;
+                b.putLong(hdr + Linux.MSGHDR_IOV, v.address() + iov);
+                b.putLong(hdr + Linux.MSGHDR_IOVLEN, 1);
+                b.putLong(iov, v.address() + dataOffset(i));
+                b.putLong(iov + 8, size);
+            }
+            return v;
+        }
+
+        private int dataOffset(int i) {
+            return window * (Linux.MMSGHDR_SIZE + Linux.IOVEC_SIZE) + i * size;
+        }
+
+        /** Sends {@code n} datagrams in one {@code sendmmsg} (several, if the kernel takes fewer at once). */
+        void send(int n) {
+            for (int sent = 0; sent < n; ) {
+                int r = LibC.sendmmsg(fd, sending.address() + (long) sent * Linux.MMSGHDR_SIZE, n - sent, 0);
+                if (r <= 0) {
+                    throw new IllegalStateException("sendmmsg: errno " + LibC.errno());
+                }
+                sent += r;
+            }
+        }
+
+        /** Spins until answers are there: takes up to {@code max} of them in one {@code recvmmsg}, returns how many. */
+        int receive(int max, String server) {
+            long deadline = 0;
+            for (int spins = 0; ; spins++) {
+                int n = LibC.recvmmsg(fd, receiving.address(), Math.min(max, window), Linux.MSG_DONTWAIT, 0);
+                if (n > 0) {
+                    lastLength = receiving.buffer().getInt(Linux.MMSGHDR_LEN);
+                    return n;
+                }
+                if ((spins & 1023) == 1023) {
+                    long now = System.nanoTime();
+                    if (deadline == 0) {
+                        deadline = now + 1_000_000_000L;
+                    } else if (now > deadline) {
+                        throw new IllegalStateException(server + ": a datagram was lost (no answer within 1 s)");
+                    }
+                }
+            }
+        }
+
+        /** The bytes of the last answer received. */
+        byte[] lastAnswer() {
+            byte[] b = new byte[lastLength];
+            receiving.buffer().get(dataOffset(0), b);
+            return b;
+        }
+
+        @Override
+        public void close() {
+            LibC.close(fd);
+            receiving.close();
+            sending.close();
+        }
     }
 
     /** The server's thread, for its CPU time. */
@@ -286,7 +425,12 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        client.close();
+        if (channel != null) {
+            channel.close();
+        }
+        if (batch != null) {
+            batch.close();
+        }
         if (loop != null) {
             loop.close();
         }

@@ -31,18 +31,22 @@ class BenchmarkBodiesTest {
     @Test
     void udpEchoBodiesGetEveryDatagramBackFromEveryServer() throws Exception {
         for (String server : new String[] {"loop-epoll", "loop-proactor", "netty-epoll", "jdk-nio"}) {
-            for (int size : new int[] {64, 1024}) {
-                UdpEchoBenchmark b = new UdpEchoBenchmark();
-                b.server = server;
-                b.size = size;
-                b.placement = "free";
-                b.setUp();
-                try {
-                    assertThat(b.echo()).as(server).isEqualTo(size);
-                    assertThat(b.echo()).as(server).isEqualTo(size);
-                    assertThat(b.lastAnswer()).as(server + ": the bytes sent came back").isEqualTo(b.payload());
-                } finally {
-                    b.tearDown();
+            for (String client : new String[] {"single", "batch"}) {
+                for (int size : new int[] {64, 1024}) {
+                    UdpEchoBenchmark b = new UdpEchoBenchmark();
+                    b.server = server;
+                    b.client = client;
+                    b.size = size;
+                    b.placement = "free";
+                    b.setUp();
+                    try {
+                        assertThat(b.echo()).as(server + ", " + client).isEqualTo(size);
+                        assertThat(b.echo()).as(server + ", " + client).isEqualTo(size);
+                        assertThat(b.lastAnswer()).as(server + ", " + client + ": the bytes sent came back")
+                                .isEqualTo(b.payload());
+                    } finally {
+                        b.tearDown();
+                    }
                 }
             }
         }
