@@ -238,10 +238,14 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
         }
     }
 
-    /** Releases everything the loop owns: resources, executor, queues and backend; one failure never keeps the rest. */
+    /**
+     * Releases everything the loop owns: resources, executor, queues and backend; one failure never keeps the rest.
+     * What it still owes fails before the backend closes: the backend cancels the operations behind those futures,
+     * and their cancellation is not what a caller should see.
+     */
     void releaseOwned() {
         Runnable[] steps = {resources::releaseAll, executor::shutdown, queues::clear, registrations::clear,
-            backend::close, handoff::failOwed};
+            handoff::failOwed, backend::close};
         for (Runnable step : steps) {
             try {
                 step.run();

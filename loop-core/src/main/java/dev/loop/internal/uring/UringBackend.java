@@ -462,11 +462,14 @@ public final class UringBackend implements IoBackend {
     @Override
     public void close() {
         // Operations write into loop memory (the wake read into wakeBuffer, transports' reads into their
-        // buffers; transports released by close() have asked for theirs to be cancelled): let them complete
-        // before the ring and the buffers go. Their callbacks free the memory and close the descriptors.
+        // buffers): let them complete before the ring and the buffers go. Their callbacks free the memory and
+        // close the descriptors. Transports released by close() have asked for theirs to be cancelled; what is
+        // left (a sock_* call's poll or connect, whose future the closing loop has failed) is cancelled here,
+        // else an operation on an idle socket would never complete.
         if (wakeReadInFlight) {
             waker.wake();
         }
+        cancelAll();
         long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
         try {
             while ((wakeReadInFlight || operationsInFlight > 0) && System.nanoTime() < deadline) {
@@ -495,6 +498,19 @@ public final class UringBackend implements IoBackend {
         if (!wakeReadInFlight) {
             wakeBuffer.close();
         } // else: leaked on purpose rather than freed under the kernel
+    }
+
+    /** Asks the kernel to cancel every operation in flight (a second cancel of one is harmless: ENOENT/EALREADY). */
+    private void cancelAll() {
+        try {
+            for (int slot = 0; slot < nextSlot; slot++) {
+                if (operations[slot] != null) {
+                    ring.prepare(Linux.IORING_OP_ASYNC_CANCEL, -1, KIND_OP | slot, 0, 0, 0, KIND_CANCEL);
+                }
+            }
+        } catch (NativeException e) {
+            // The ring itself failed: nothing can be cancelled, and nothing more will complete.
+        }
     }
 
     /** Operations submitted and not yet completed (for tests and the close drain). */
