@@ -251,9 +251,19 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
 
     /** Spins until an answer is there: its length. */
     private int receiveOne() throws IOException {
+        return spinForAnswers(() -> channel.read(in.clear()), server); // 0 while nothing is there
+    }
+
+    /** One non-blocking try at receiving: how many bytes or datagrams, 0 (or less) for none yet. */
+    interface Attempt {
+        int receive() throws IOException;
+    }
+
+    /** Repeats {@code attempt} until it gets something; fails the run after 1 s without (a datagram was lost). */
+    static int spinForAnswers(Attempt attempt, String server) throws IOException {
         long deadline = 0;
         for (int spins = 0; ; spins++) {
-            int n = channel.read(in.clear()); // non-blocking: 0 while nothing is there (the payload is never empty)
+            int n = attempt.receive();
             if (n > 0) {
                 return n;
             }
@@ -358,23 +368,11 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
         }
 
         /** Spins until answers are there: takes up to {@code max} of them in one {@code recvmmsg}, returns how many. */
-        int receive(int max, String server) {
-            long deadline = 0;
-            for (int spins = 0; ; spins++) {
-                int n = LibC.recvmmsg(fd, receiving.address(), Math.min(max, window), Linux.MSG_DONTWAIT, 0);
-                if (n > 0) {
-                    lastLength = receiving.buffer().getInt(Linux.MMSGHDR_LEN);
-                    return n;
-                }
-                if ((spins & 1023) == 1023) {
-                    long now = System.nanoTime();
-                    if (deadline == 0) {
-                        deadline = now + 1_000_000_000L;
-                    } else if (now > deadline) {
-                        throw new IllegalStateException(server + ": a datagram was lost (no answer within 1 s)");
-                    }
-                }
-            }
+        int receive(int max, String server) throws IOException {
+            int n = spinForAnswers(
+                    () -> LibC.recvmmsg(fd, receiving.address(), Math.min(max, window), Linux.MSG_DONTWAIT, 0), server);
+            lastLength = receiving.buffer().getInt(Linux.MMSGHDR_LEN);
+            return n;
         }
 
         /** The bytes of the last answer received. */

@@ -134,7 +134,10 @@ public final class UringBackend implements IoBackend {
         return newLoop(options, entries, DATAGRAM_BUFFERS);
     }
 
-    /** A loop whose datagram endpoints share {@code datagramBuffers} provided buffers (for tests of running out). */
+    /**
+     * A loop whose datagram endpoints share {@code datagramBuffers} provided buffers (for tests: of running out, and
+     * with 0 of a kernel without them).
+     */
     static Loop newLoop(LoopOptions options, int entries, int datagramBuffers) {
         return new Loop(options, loop -> new UringBackend(loop, entries, datagramBuffers));
     }
@@ -288,6 +291,10 @@ public final class UringBackend implements IoBackend {
      */
     ProvidedBuffers datagramBuffers() {
         if (datagramBuffers == null && datagramBuffersRefused == null) {
+            if (datagramBufferCount == 0) {
+                datagramBuffersRefused = "this loop was made without provided buffers";
+                return null;
+            }
             try {
                 datagramBuffers = ProvidedBuffers.register(ring, DATAGRAM_BUFFER_GROUP, datagramBufferCount,
                         Linux.IO_URING_RECVMSG_OUT_SIZE + Linux.SOCKADDR_STORAGE_SIZE + 65536);

@@ -116,6 +116,27 @@ class ProactorDatagramReceiveTest {
         }
     }
 
+    @Test
+    void withoutProvidedBuffersUdpEndpointsReceiveOneRecvmsgPerDatagram() throws Exception {
+        int total = 100;
+        try (EventLoop loop = startedLoop(0); DatagramChannel client = DatagramChannel.open()) {
+            Connection<DatagramTransport, Sequence> in = loop.createDatagramEndpoint(Sequence::new,
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null).get(10, TimeUnit.SECONDS);
+            SocketAddress address = loop.submit(in.transport()::localAddress).get(10, TimeUnit.SECONDS);
+            ByteBuffer b = ByteBuffer.allocate(64);
+            for (int i = 0; i < total; i++) {
+                client.send(b.clear().putInt(0, i), address);
+            }
+            waitUntil(() -> in.protocol().received.size() == total);
+            for (int i = 0; i < total; i++) {
+                assertThat(in.protocol().received.get(i)).as("datagram %d", i).isEqualTo(i);
+            }
+            UringBackend backend = UringBackend.of(loop);
+            assertThat(loop.submit(backend::datagramBuffersRefused).get(10, TimeUnit.SECONDS))
+                    .isEqualTo("this loop was made without provided buffers");
+        }
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
