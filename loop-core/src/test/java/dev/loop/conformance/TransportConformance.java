@@ -592,7 +592,8 @@ public abstract class TransportConformance extends LoopTestBase {
         long[] limit = Descriptors.openFileLimit();
         try (NativeMemory rl = new NativeMemory(Linux.RLIMIT_SIZE)) {
             // Lower the soft limit to just above what is open, then take every descriptor left.
-            long highest = TestFds.openFdTargets().keySet().stream().mapToLong(Integer::longValue).max().orElse(0);
+            java.util.Map<Integer, String> beforeFill = TestFds.openFdTargets();
+            long highest = beforeFill.keySet().stream().mapToLong(Integer::longValue).max().orElse(0);
             rl.buffer().putLong(0, Math.min(limit[0], highest + 32));
             rl.buffer().putLong(8, limit[1]);
             assertThat(LibC.setrlimit(Linux.RLIMIT_NOFILE, rl.address())).isZero();
@@ -613,15 +614,32 @@ public abstract class TransportConformance extends LoopTestBase {
                 long iterationsBefore = loop.stats().iterations();
                 await(loop, sleep(loop, 350));
                 long iterations = loop.stats().iterations() - iterationsBefore;
-                // None, or one if the JVM itself closed a descriptor (it may, at any moment: a cleaner, a
-                // class loader's jar). What matters is below: accepting pauses instead of spinning.
-                assertThat(accepted).hasSizeLessThanOrEqualTo(1);
+                int acceptedWhileOut = accepted.size();
+                // Accepting pauses instead of spinning.
                 assertThat(errors).isNotEmpty();
                 assertThat(errors.get(0).message()).contains("out of system resource");
                 assertThat(((NativeIOException) errors.get(0).exception()).errnoName()).isEqualTo("EMFILE");
                 // About one attempt per retry delay, never a busy loop.
                 assertThat(errors.size()).isBetween(2, 6);
                 assertThat(iterations).as("loop iterations in 350 ms").isLessThan(100);
+                // An accept can only have taken a descriptor that something else in the JVM closed meanwhile (a
+                // cleaner, a class loader's jar: at any moment, more often on a busy machine). Those are the
+                // descriptors open before the fill that are gone or point elsewhere now; listing them takes a
+                // descriptor, so filler ones are given back until the listing gets one.
+                java.util.Map<Integer, String> afterWindow = null;
+                while (afterWindow == null) {
+                    LibC.close(filler.remove(filler.size() - 1));
+                    try {
+                        afterWindow = TestFds.openFdTargets();
+                    } catch (java.io.UncheckedIOException e) {
+                        // the loop took the one given back (EMFILE again): give back another
+                    }
+                }
+                java.util.Map<Integer, String> now = afterWindow;
+                long freedByOthers = beforeFill.entrySet().stream()
+                        .filter(e -> !e.getValue().equals(now.get(e.getKey()))).count();
+                assertThat(acceptedWhileOut).as("accepted while descriptors ran out").isLessThanOrEqualTo(
+                        (int) freedByOthers);
             } finally {
                 filler.forEach(LibC::close);
                 rl.buffer().putLong(0, limit[0]);
