@@ -30,13 +30,12 @@ import dev.loop.EventLoop;
 import dev.loop.EventLoops;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
+import dev.loop.bench.echo.EchoServers;
 import dev.loop.transport.Server;
 import dev.loop.transport.ServerOptions;
 import dev.loop.transport.TlsOptions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -129,7 +128,7 @@ public class TlsEchoBenchmark extends ThroughputBenchmark {
         pinServerThread(loop::execute);
         SSLContext ctx = SSLContext.getInstance("TLSv1.3");
         ctx.init(kmf.getKeyManagers(), null, null);
-        loopServer = loop.createServer(dev.loop.bench.echo.EchoServers.EchoProtocol::new, "127.0.0.1", 0,
+        loopServer = loop.createServer(EchoServers.EchoProtocol::new, "127.0.0.1", 0,
                 ServerOptions.DEFAULTS.withTls(TlsOptions.server(ctx))).get(10, TimeUnit.SECONDS);
         return ((InetSocketAddress) loopServer.addresses().get(0)).getPort();
     }
@@ -142,17 +141,7 @@ public class TlsEchoBenchmark extends ThroughputBenchmark {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                ctx.write(msg);
-                            }
-
-                            @Override
-                            public void channelReadComplete(ChannelHandlerContext ctx) {
-                                ctx.flush();
-                            }
-                        });
+                        ch.pipeline().addLast(ssl.newHandler(ch.alloc()), EchoServers.NettyEcho.INSTANCE);
                     }
                 }).bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
         return ((InetSocketAddress) nettyServer.localAddress()).getPort();

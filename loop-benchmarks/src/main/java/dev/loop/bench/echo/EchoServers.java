@@ -107,9 +107,10 @@ public final class EchoServers {
 
     // ---------------------------------------------------------------- Netty
 
+    /** Netty's echo: each read written back, flushed once the reads at hand are done; shared by every channel. */
     @io.netty.channel.ChannelHandler.Sharable
-    static final class NettyEcho extends ChannelInboundHandlerAdapter {
-        static final NettyEcho INSTANCE = new NettyEcho();
+    public static final class NettyEcho extends ChannelInboundHandlerAdapter {
+        public static final NettyEcho INSTANCE = new NettyEcho();
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {

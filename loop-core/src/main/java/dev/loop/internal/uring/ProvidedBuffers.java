@@ -86,11 +86,6 @@ final class ProvidedBuffers implements AutoCloseable {
         return group;
     }
 
-    /** The size of each buffer. */
-    int size() {
-        return size;
-    }
-
     /** The buffers' memory, buffer {@code bid} at {@link #offset}. */
     ByteBuffer data() {
         return data.buffer();
