@@ -4,8 +4,11 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -17,13 +20,16 @@ import dev.loop.TimerHandle;
 /**
  * The timer-lateness comparison: every party (the loop on each backend, ScheduledThreadPoolExecutor, Netty 4.2's
  * epoll and io_uring loops) in one run, at each party's default timer slack and at 1 ns; chains of 200 us,
- * 1 ms and 10 ms timers and 10,000 timers at once with random delays. Prints one Markdown table of p50, p99,
- * p99.9 and max lateness (the median of {@code rounds} rounds; max: the largest), then the CPU cost of the
- * loop's slack settings. Not a test: run it on a quiet machine.
+ * 1 ms and 10 ms timers and 10,000 timers at once with random delays. Prints a Markdown table of p50, p99,
+ * p99.9 and max lateness (over {@code rounds} rounds pooled), a table of each loop backend against the best peer
+ * (the difference at p50 and p99 round by round, with a sign test: {@link RoundSamples#minus}), then
+ * the CPU cost of the loop's slack settings. Not a test: run it on a quiet machine.
  *
- * <pre>java -cp loop-benchmarks/target/loop-benchmarks.jar dev.loop.bench.timers.TimerLatenessMain [scale [rounds]]</pre>
+ * <pre>java -cp loop-benchmarks/target/loop-benchmarks.jar dev.loop.bench.timers.TimerLatenessMain [scale [rounds [parties [scenario]]]]</pre>
  *
- * {@code scale} (default 1) multiplies every timer count, {@code 0.05} is a quick look; {@code rounds}: 3.
+ * {@code scale} (default 1) multiplies every timer count, {@code 0.05} is a quick look; {@code rounds}: 7;
+ * {@code parties}: a comma-separated choice among {@link TimerParty#create}'s names (default: every party that
+ * can run here), then only the scenarios whose name contains {@code scenario}, and no CPU table.
  */
 public final class TimerLatenessMain {
 
@@ -61,53 +67,105 @@ public final class TimerLatenessMain {
     }
 
     /**
-     * Measures every scenario on every party at both slacks, {@code rounds} times (each round goes through every
-     * party in turn, so that a disturbance of the machine hits one round, not one party), and reports for each
-     * the median of the rounds' percentiles and the largest max.
+     * Measures every scenario on every party at both slacks, {@code rounds} times. Each round goes through every
+     * party in turn, starting one party later than the round before, so that a disturbance of the machine hits one
+     * round, not one party, and no party always runs first.
      */
-    static List<Row> measure(List<String> parties, List<TimerScenario> scenarios, double warmupScale, int rounds)
+    static Measurements measure(List<String> parties, List<TimerScenario> scenarios, double warmupScale, int rounds)
             throws Exception {
-        java.util.Map<String, List<Row>> byKey = new java.util.LinkedHashMap<>();
+        Measurements m = new Measurements(parties, scenarios);
         for (int round = 0; round < rounds; round++) {
             for (TimerParty.Slack slack : TimerParty.Slack.values()) {
-                for (String name : parties) {
+                for (int k = 0; k < parties.size(); k++) {
+                    String name = parties.get((k + round) % parties.size());
                     System.gc();
                     try (TimerParty party = TimerParty.create(name, slack)) {
-                        long inForce = party.slackInForce();
+                        m.slackInForce.put(slack + "|" + name, party.slackInForce());
                         for (TimerScenario s : scenarios(warmupScale)) { // JIT warm-up, not recorded
                             s.run(party);
                         }
                         for (TimerScenario s : scenarios) {
-                            long[] late = s.run(party);
-                            byKey.computeIfAbsent(s.name() + "|" + slack + "|" + name, k -> new ArrayList<>())
-                                    .add(new Row(s.name(), name, slack.label(), inForce,
-                                            TimerScenario.quantile(late, 0.5), TimerScenario.quantile(late, 0.99),
-                                            TimerScenario.quantile(late, 0.999), late[late.length - 1]));
+                            m.samples(s.name(), slack, name).add(s.run(party));
                         }
                     }
                 }
             }
         }
-        List<Row> rows = new ArrayList<>();
-        for (TimerScenario s : scenarios) {
-            for (TimerParty.Slack slack : TimerParty.Slack.values()) {
-                for (String name : parties) {
-                    List<Row> r = byKey.get(s.name() + "|" + slack + "|" + name);
-                    rows.add(new Row(s.name(), name, slack.label(), r.get(0).slackInForce(),
-                            median(r.stream().mapToLong(Row::p50).toArray()),
-                            median(r.stream().mapToLong(Row::p99).toArray()),
-                            median(r.stream().mapToLong(Row::p999).toArray()),
-                            r.stream().mapToLong(Row::max).max().orElseThrow()));
-                }
-            }
-        }
-        return rows;
+        return m;
     }
 
-    static long median(long[] values) {
-        long[] v = values.clone();
-        java.util.Arrays.sort(v);
-        return v[v.length / 2];
+    /** Every party's samples, by scenario and slack. */
+    static final class Measurements {
+        private final List<String> parties;
+        private final List<TimerScenario> scenarios;
+        private final Map<String, RoundSamples> samples = new HashMap<>();
+        private final Map<String, Long> slackInForce = new HashMap<>();
+
+        Measurements(List<String> parties, List<TimerScenario> scenarios) {
+            this.parties = parties;
+            this.scenarios = scenarios;
+        }
+
+        RoundSamples samples(String scenario, TimerParty.Slack slack, String party) {
+            return samples.computeIfAbsent(scenario + "|" + slack + "|" + party, k -> new RoundSamples());
+        }
+
+        /** The table: percentiles of all rounds pooled, the largest max. */
+        List<Row> rows() {
+            List<Row> rows = new ArrayList<>();
+            for (TimerScenario s : scenarios) {
+                for (TimerParty.Slack slack : TimerParty.Slack.values()) {
+                    for (String name : parties) {
+                        RoundSamples r = samples(s.name(), slack, name);
+                        rows.add(new Row(s.name(), name, slack.label(), slackInForce.get(slack + "|" + name),
+                                r.quantile(0.5), r.quantile(0.99), r.quantile(0.999), r.max()));
+                    }
+                }
+            }
+            return rows;
+        }
+
+        /**
+         * Each loop backend against the best peer at the same slack (the peer with the lowest pooled p50, and
+         * the one with the lowest p99), round by round ({@link RoundSamples#minus}).
+         */
+        List<Comparison> comparisons() {
+            List<String> peers = parties.stream().filter(p -> !p.startsWith("loop-")).toList();
+            List<Comparison> out = new ArrayList<>();
+            if (peers.isEmpty()) {
+                return out;
+            }
+            for (TimerScenario s : scenarios) {
+                for (TimerParty.Slack slack : TimerParty.Slack.values()) {
+                    String p50Peer = best(peers, s, slack, 0.5);
+                    String p99Peer = best(peers, s, slack, 0.99);
+                    for (String name : parties) {
+                        if (name.startsWith("loop-")) {
+                            RoundSamples loop = samples(s.name(), slack, name);
+                            out.add(new Comparison(s.name(), slack.label(), name,
+                                    p50Peer, loop.minus(samples(s.name(), slack, p50Peer), 0.5),
+                                    p99Peer, loop.minus(samples(s.name(), slack, p99Peer), 0.99)));
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+
+        private String best(List<String> peers, TimerScenario s, TimerParty.Slack slack, double q) {
+            return peers.stream().min(Comparator.comparingLong(p -> samples(s.name(), slack, p).quantile(q)))
+                    .orElseThrow();
+        }
+    }
+
+    /** A loop backend against the best peer at p50 and at p99, in one scenario at one slack. */
+    record Comparison(String scenario, String slack, String party, String p50Peer, RoundSamples.Difference p50,
+            String p99Peer, RoundSamples.Difference p99) {
+
+        String markdown() {
+            return String.format(Locale.ROOT, "| %s | %s | %s | %s: %s | %s: %s |", scenario, slack, party, p50Peer,
+                    p50.markdown(), p99Peer, p99.markdown());
+        }
     }
 
     /** CPU time of the loop thread per second: idle, and with a 1 ms heartbeat timer, at a given slack. */
@@ -137,8 +195,12 @@ public final class TimerLatenessMain {
 
     public static void main(String[] args) throws Exception {
         double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        List<Row> rows = measure(TimerParty.available(), scenarios(scale), Math.min(scale, 0.25), rounds);
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+        List<String> parties = args.length > 2 ? List.of(args[2].split(",")) : TimerParty.available();
+        List<TimerScenario> scenarios = scenarios(scale).stream()
+                .filter(s -> args.length <= 3 || s.name().contains(args[3])).toList();
+        Measurements m = measure(parties, scenarios, Math.min(scale, 0.25), rounds);
+        List<Row> rows = m.rows();
         System.out.println("| timers | party | slack (in force) | p50 us | p99 us | p99.9 us | max us |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
         String last = null;
@@ -151,23 +213,36 @@ public final class TimerLatenessMain {
             last = scenario;
         }
         System.out.println();
+        System.out.println("| timers | slack | party | p50 minus the best peer's, us (rounds) | "
+                + "p99 minus the best peer's, us (rounds) |");
+        System.out.println("| --- | --- | --- | --- | --- |");
+        for (Comparison c : m.comparisons()) {
+            System.out.println(c.markdown());
+        }
+        if (RoundSamples.signTestP(rounds, rounds) >= 0.05) {
+            System.out.println("\n(" + rounds + " rounds: too few for the sign test to call any difference; 6 or more can)");
+        }
+        if (last == null) {
+            throw new IllegalStateException("nothing measured");
+        }
+        if (args.length > 2) {
+            return; // a chosen few: the comparison only
+        }
+        System.out.println();
         System.out.println("| loop-epoll thread | slack 1 ns | slack 1 us (default) | slack 10 us | slack 50 us (kernel) |");
         System.out.println("| --- | --- | --- | --- | --- |");
         Duration window = Duration.ofMillis((long) Math.max(1000, 10_000 * Math.min(scale, 1)));
         for (boolean heartbeat : new boolean[] {false, true}) {
             StringBuilder sb = new StringBuilder(heartbeat ? "| 1 ms heartbeat, CPU ms/s |" : "| idle, CPU ms/s |");
             for (long ns : new long[] {1, 1_000, 10_000, 50_000}) {
-                double[] r = new double[rounds];
-                for (int i = 0; i < rounds; i++) {
+                double[] r = new double[Math.min(rounds, 3)]; // steady: CPU time varies little between windows
+                for (int i = 0; i < r.length; i++) {
                     r[i] = cpuPerSecond(Duration.ofNanos(ns), heartbeat, window);
                 }
                 java.util.Arrays.sort(r);
-                sb.append(String.format(Locale.ROOT, " %.1f |", 1e3 * r[rounds / 2]));
+                sb.append(String.format(Locale.ROOT, " %.1f |", 1e3 * r[r.length / 2]));
             }
             System.out.println(sb);
-        }
-        if (last == null) {
-            throw new IllegalStateException("nothing measured");
         }
     }
 }

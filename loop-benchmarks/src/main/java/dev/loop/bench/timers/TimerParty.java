@@ -20,6 +20,8 @@ import dev.loop.EventLoops;
 import dev.loop.LoopOptions;
 import dev.loop.PollerKind;
 import dev.loop.internal.nativeio.TimerSlack;
+import dev.loop.internal.selector.EpollPoller;
+import dev.loop.internal.selector.SelectorBackend;
 
 /**
  * One scheduler whose timers are measured: the loop on a backend, or a peer. Every party runs timers on one
@@ -81,10 +83,15 @@ abstract class TimerParty implements AutoCloseable {
     @Override
     public abstract void close();
 
-    /** Every party, each to be created with {@code slack}: the loop's backends usable here, then the peers. */
+    /**
+     * Every party, each to be created with {@code slack}: the loop's backends usable here, then the peers; and,
+     * for A/B runs only, {@code loop-epoll-timerfd}: epoll with its timerfd mode for sub-millisecond waits instead
+     * of {@code epoll_pwait2}.
+     */
     static TimerParty create(String name, Slack slack) {
         return switch (name) {
             case "loop-epoll" -> new Loop(name, Backend.SELECTOR, PollerKind.EPOLL, slack);
+            case "loop-epoll-timerfd" -> new Loop(name, new EpollPoller(EpollPoller.TimeoutMode.TIMERFD), slack);
             case "loop-poll" -> new Loop(name, Backend.SELECTOR, PollerKind.POLL, slack);
             case "loop-select" -> new Loop(name, Backend.SELECTOR, PollerKind.SELECT, slack);
             case "loop-proactor" -> new Loop(name, Backend.PROACTOR, null, slack);
@@ -112,10 +119,20 @@ abstract class TimerParty implements AutoCloseable {
 
         Loop(String name, Backend backend, PollerKind poller, Slack slack) {
             super(name);
-            loop = EventLoops.create(LoopOptions.builder().name("timers").backend(backend).poller(poller)
-                    .delaySamplingInterval(Duration.ZERO).blockedThreshold(Duration.ZERO)
-                    .timerSlack(slack == Slack.ONE_NS ? Duration.ofNanos(1) : null).build());
+            loop = EventLoops.create(options(slack).backend(backend).poller(poller).build());
             loop.start();
+        }
+
+        /** A loop on a poller of the caller's making (a timeout mode the options do not offer). */
+        Loop(String name, EpollPoller poller, Slack slack) {
+            super(name);
+            loop = SelectorBackend.newLoop(options(slack).build(), poller);
+            loop.start();
+        }
+
+        private static LoopOptions.Builder options(Slack slack) {
+            return LoopOptions.builder().name("timers").delaySamplingInterval(Duration.ZERO)
+                    .blockedThreshold(Duration.ZERO).timerSlack(slack == Slack.ONE_NS ? Duration.ofNanos(1) : null);
         }
 
         @Override

@@ -1,0 +1,156 @@
+package dev.loop.bench.timers;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One party's lateness in one scenario at one slack: every round's samples, kept per round. The table's
+ * percentiles are taken over the rounds pooled together; a comparison goes round by round, because the noise on
+ * a shared virtual machine comes in spells (a neighbour busy for a few seconds moves one round, a stall of a few
+ * milliseconds moves a round's p99), not sample by sample.
+ */
+final class RoundSamples {
+
+    private final List<long[]> rounds = new ArrayList<>();
+
+    /** Adds a round's lateness samples, sorted. */
+    void add(long[] sorted) {
+        rounds.add(sorted);
+    }
+
+    int rounds() {
+        return rounds.size();
+    }
+
+    /** The quantile {@code q} of every round's samples pooled. */
+    long quantile(double q) {
+        int[] all = new int[rounds.size()];
+        Arrays.setAll(all, i -> i);
+        return quantile(all, q);
+    }
+
+    /** The largest sample of every round. */
+    long max() {
+        return rounds.stream().mapToLong(r -> r[r.length - 1]).max().orElseThrow();
+    }
+
+    /**
+     * The quantile {@code q} of the rounds in {@code pick} pooled (a round picked twice counts twice), defined as
+     * {@link TimerScenario#quantile} defines it for one sorted array: the sample of rank ceil(q * n). Found by
+     * bisecting on the value, counting with a binary search in each round, so that nothing is copied.
+     */
+    long quantile(int[] pick, double q) {
+        long n = 0;
+        long lo = Long.MAX_VALUE;
+        long hi = Long.MIN_VALUE;
+        for (int i : pick) {
+            long[] r = rounds.get(i);
+            n += r.length;
+            lo = Math.min(lo, r[0]);
+            hi = Math.max(hi, r[r.length - 1]);
+        }
+        long rank = Math.max(1, Math.min(n, (long) Math.ceil(q * n)));
+        lo--; // count(lo) < rank <= count(hi)
+        while (hi - lo > 1) {
+            long mid = lo + (hi - lo) / 2;
+            if (countAtMost(pick, mid) >= rank) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return hi;
+    }
+
+    private long countAtMost(int[] pick, long value) {
+        long count = 0;
+        for (int i : pick) {
+            count += upperBound(rounds.get(i), value);
+        }
+        return count;
+    }
+
+    /** The number of values in {@code sorted} that are at most {@code value}. */
+    private static int upperBound(long[] sorted, long value) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] <= value) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /**
+     * This party's quantile {@code q} minus {@code other}'s, round by round (they ran in the same rounds, one
+     * after the other, so a round's disturbance is shared), with an exact two-sided sign test: a difference is
+     * called one only when this party was above (or below) the other in so many rounds that chance alone would
+     * do that less than 5 % of the time (7 of 7 rounds; 9 of 10). Not a resampling interval: with a few rounds
+     * and stalls of milliseconds in some of them, resampling the rounds one has takes a stall seen in three
+     * rounds of one party and none of the other for a difference, which 40 rounds of the same parties showed
+     * it was not.
+     */
+    Difference minus(RoundSamples other, double q) {
+        if (other.rounds() != rounds()) {
+            throw new IllegalArgumentException("different rounds: " + rounds() + " and " + other.rounds());
+        }
+        long[] d = new long[rounds()];
+        int above = 0;
+        int below = 0;
+        for (int r = 0; r < d.length; r++) {
+            d[r] = TimerScenario.quantile(rounds.get(r), q) - TimerScenario.quantile(other.rounds.get(r), q);
+            above += d[r] > 0 ? 1 : 0;
+            below += d[r] < 0 ? 1 : 0;
+        }
+        Arrays.sort(d);
+        return new Difference(d[d.length / 2], d[0], d[d.length - 1], above, below, d.length);
+    }
+
+    /** Two-sided exact binomial test at p = 1/2: the chance of a split at least as uneven as k of n. */
+    static double signTestP(int k, int n) {
+        int extreme = Math.max(k, n - k);
+        double tail = 0;
+        for (int i = extreme; i <= n; i++) {
+            tail += binomial(n, i);
+        }
+        return Math.min(1.0, 2 * tail / Math.pow(2, n));
+    }
+
+    private static double binomial(int n, int k) {
+        double c = 1;
+        for (int i = 1; i <= k; i++) {
+            c = c * (n - k + i) / i;
+        }
+        return c;
+    }
+
+    /**
+     * A difference in nanoseconds: the median of the rounds' differences, the smallest and the largest, and in how
+     * many of the rounds this party was above and below the other.
+     */
+    record Difference(long nanos, long low, long high, int above, int below, int rounds) {
+
+        /** Behind or ahead when the sign test says so (p < 0.05, ties left out), else alike: within the noise. */
+        String verdict() {
+            int n = above + below;
+            if (n == 0 || signTestP(above, n) >= 0.05) {
+                return "alike";
+            }
+            return above > below ? "behind" : "ahead";
+        }
+
+        String markdown() {
+            return String.format(java.util.Locale.ROOT, "%s (%s..%s; above in %d of %d) %s", signedUs(nanos),
+                    signedUs(low), signedUs(high), above, rounds, verdict());
+        }
+
+        private static String signedUs(long nanos) {
+            return String.format(java.util.Locale.ROOT, "%+.0f", nanos / 1e3);
+        }
+    }
+}
