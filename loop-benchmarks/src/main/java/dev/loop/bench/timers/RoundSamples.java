@@ -23,67 +23,16 @@ final class RoundSamples {
         return rounds.size();
     }
 
+    /** Every round's samples together, sorted. */
+    long[] pooled() {
+        long[] pooled = rounds.stream().flatMapToLong(Arrays::stream).toArray();
+        Arrays.sort(pooled);
+        return pooled;
+    }
+
     /** The quantile {@code q} of every round's samples pooled. */
     long quantile(double q) {
-        int[] all = new int[rounds.size()];
-        Arrays.setAll(all, i -> i);
-        return quantile(all, q);
-    }
-
-    /** The largest sample of every round. */
-    long max() {
-        return rounds.stream().mapToLong(r -> r[r.length - 1]).max().orElseThrow();
-    }
-
-    /**
-     * The quantile {@code q} of the rounds in {@code pick} pooled (a round picked twice counts twice), defined as
-     * {@link TimerScenario#quantile} defines it for one sorted array: the sample of rank ceil(q * n). Found by
-     * bisecting on the value, counting with a binary search in each round, so that nothing is copied.
-     */
-    long quantile(int[] pick, double q) {
-        long n = 0;
-        long lo = Long.MAX_VALUE;
-        long hi = Long.MIN_VALUE;
-        for (int i : pick) {
-            long[] r = rounds.get(i);
-            n += r.length;
-            lo = Math.min(lo, r[0]);
-            hi = Math.max(hi, r[r.length - 1]);
-        }
-        long rank = Math.max(1, Math.min(n, (long) Math.ceil(q * n)));
-        lo--; // count(lo) < rank <= count(hi)
-        while (hi - lo > 1) {
-            long mid = lo + (hi - lo) / 2;
-            if (countAtMost(pick, mid) >= rank) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        return hi;
-    }
-
-    private long countAtMost(int[] pick, long value) {
-        long count = 0;
-        for (int i : pick) {
-            count += upperBound(rounds.get(i), value);
-        }
-        return count;
-    }
-
-    /** The number of values in {@code sorted} that are at most {@code value}. */
-    private static int upperBound(long[] sorted, long value) {
-        int lo = 0;
-        int hi = sorted.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] <= value) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        return TimerScenario.quantile(pooled(), q);
     }
 
     /**

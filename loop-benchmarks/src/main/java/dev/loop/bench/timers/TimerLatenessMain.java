@@ -116,9 +116,10 @@ public final class TimerLatenessMain {
             for (TimerScenario s : scenarios) {
                 for (TimerParty.Slack slack : TimerParty.Slack.values()) {
                     for (String name : parties) {
-                        RoundSamples r = samples(s.name(), slack, name);
+                        long[] pooled = samples(s.name(), slack, name).pooled();
                         rows.add(new Row(s.name(), name, slack.label(), slackInForce.get(slack + "|" + name),
-                                r.quantile(0.5), r.quantile(0.99), r.quantile(0.999), r.max()));
+                                TimerScenario.quantile(pooled, 0.5), TimerScenario.quantile(pooled, 0.99),
+                                TimerScenario.quantile(pooled, 0.999), pooled[pooled.length - 1]));
                     }
                 }
             }
