@@ -17,7 +17,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * One JMH benchmark run in interleaved rounds: each round runs one fork of every party in turn (a short warm-up,
  * a short measurement), so that what drifts on a shared machine (another tenant, the host's frequency) falls on
  * every party alike instead of on whichever ran last. Prints each round, then per party the median and the range
- * over rounds, and the ratio of each party to the first one as the median of the per-round ratios.
+ * over rounds, and the ratio of each party to the first one as the median of the per-round ratios, with a
+ * {@link SignTest} over the rounds: with noise that comes in spells, only a party that is ahead round after round is
+ * called ahead (7 of 7 rounds).
  *
  * <pre>
  * java -cp loop-benchmarks/target/loop-benchmarks.jar dev.loop.bench.Rounds UdpEchoBenchmark.echo \
@@ -25,8 +27,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * </pre>
  *
  * Arguments after the benchmark: {@code <param>=<v1,v2,...>} for the party axis (the first such argument), other
- * {@code <param>=<value>} fixed, {@code rounds=N} (default 5), {@code warmup=N} and {@code measure=N} iterations
- * of one second (defaults 3 and 4).
+ * {@code <param>=<value>} fixed, {@code rounds=N} (default 7: below six the sign test calls nothing),
+ * {@code warmup=N} and {@code measure=N} iterations of one second (defaults 3 and 4).
  */
 public final class Rounds {
 
@@ -39,7 +41,7 @@ public final class Rounds {
         String axis = null;
         List<String> parties = List.of();
         Map<String, String> fixed = new LinkedHashMap<>();
-        int rounds = 5;
+        int rounds = 7;
         int warmup = 3;
         int measure = 4;
         for (String a : Arrays.asList(args).subList(1, args.length)) {
@@ -59,6 +61,7 @@ public final class Rounds {
             }
         }
         double[][] scores = new double[parties.size()][rounds];
+        boolean higherIsBetter = true;
         for (int r = 0; r < rounds; r++) {
             for (int p = 0; p < parties.size(); p++) {
                 ChainedOptionsBuilder o = new OptionsBuilder().include(benchmark).forks(1)
@@ -68,22 +71,37 @@ public final class Rounds {
                 fixed.forEach(o::param);
                 RunResult result = new Runner(o.build()).runSingle();
                 scores[p][r] = result.getPrimaryResult().getScore();
+                higherIsBetter = result.getParams().getMode() == org.openjdk.jmh.annotations.Mode.Throughput;
                 System.out.printf(Locale.ROOT, "round %d %s=%s %s: %.0f %s%n", r + 1, axis, parties.get(p), fixed,
                         scores[p][r], result.getPrimaryResult().getScoreUnit());
             }
         }
-        System.out.printf(Locale.ROOT, "%n%s %s, %d rounds (median, min..max; ratio to %s: median of the rounds' ratios)%n",
-                benchmark, fixed, rounds, parties.get(0));
+        System.out.printf(Locale.ROOT, "%n%s %s, %d rounds (median, min..max; ratio to %s: median of the rounds' ratios, "
+                + "rounds above it, and the sign test's verdict)%n", benchmark, fixed, rounds, parties.get(0));
         for (int p = 0; p < parties.size(); p++) {
-            double[] ratios = new double[rounds];
-            for (int r = 0; r < rounds; r++) {
-                ratios[r] = scores[p][r] / scores[0][r];
-            }
-            double[] s = scores[p].clone();
-            Arrays.sort(s);
-            System.out.printf(Locale.ROOT, "%-16s %12.0f  (%.0f..%.0f)  ratio %.2f (%.2f..%.2f)%n", parties.get(p),
-                    median(scores[p]), s[0], s[s.length - 1], median(ratios), min(ratios), max(ratios));
+            System.out.println(summary(parties.get(p), scores[p], scores[0], higherIsBetter));
         }
+    }
+
+    /**
+     * One party's line: median score and range, then against the first party (scored in the same rounds) the median
+     * of the per-round ratios, their range, in how many rounds it scored above, and {@link SignTest}'s verdict.
+     */
+    static String summary(String party, double[] scores, double[] first, boolean higherIsBetter) {
+        int rounds = scores.length;
+        double[] ratios = new double[rounds];
+        int above = 0;
+        int below = 0;
+        for (int r = 0; r < rounds; r++) {
+            ratios[r] = scores[r] / first[r];
+            above += scores[r] > first[r] ? 1 : 0;
+            below += scores[r] < first[r] ? 1 : 0;
+        }
+        double[] s = scores.clone();
+        Arrays.sort(s);
+        return String.format(Locale.ROOT, "%-20s %12.0f  (%.0f..%.0f)  ratio %.2f (%.2f..%.2f), above in %d of %d: %s",
+                party, median(scores), s[0], s[rounds - 1], median(ratios), min(ratios), max(ratios), above, rounds,
+                SignTest.verdict(above, below, higherIsBetter));
     }
 
     static double median(double[] values) {

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.loop.bench.SignTest;
+
 /**
  * One party's lateness in one scenario at one slack: every round's samples, kept per round. The table's
  * percentiles are taken over the rounds pooled together; a comparison goes round by round, because the noise on
@@ -60,37 +62,15 @@ final class RoundSamples {
         return new Difference(d[d.length / 2], d[0], d[d.length - 1], above, below, d.length);
     }
 
-    /** Two-sided exact binomial test at p = 1/2: the chance of a split at least as uneven as k of n. */
-    static double signTestP(int k, int n) {
-        int extreme = Math.max(k, n - k);
-        double tail = 0;
-        for (int i = extreme; i <= n; i++) {
-            tail += binomial(n, i);
-        }
-        return Math.min(1.0, 2 * tail / Math.pow(2, n));
-    }
-
-    private static double binomial(int n, int k) {
-        double c = 1;
-        for (int i = 1; i <= k; i++) {
-            c = c * (n - k + i) / i;
-        }
-        return c;
-    }
-
     /**
      * A difference in nanoseconds: the median of the rounds' differences, the smallest and the largest, and in how
-     * many of the rounds this party was above and below the other.
+     * many of the rounds this party was above and below the other (lateness: above is behind).
      */
     record Difference(long nanos, long low, long high, int above, int below, int rounds) {
 
         /** Behind or ahead when the sign test says so (p < 0.05, ties left out), else alike: within the noise. */
         String verdict() {
-            int n = above + below;
-            if (n == 0 || signTestP(above, n) >= 0.05) {
-                return "alike";
-            }
-            return above > below ? "behind" : "ahead";
+            return SignTest.verdict(above, below, false);
         }
 
         String markdown() {

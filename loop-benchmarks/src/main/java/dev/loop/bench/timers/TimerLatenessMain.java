@@ -16,6 +16,7 @@ import dev.loop.EventLoop;
 import dev.loop.EventLoops;
 import dev.loop.LoopOptions;
 import dev.loop.TimerHandle;
+import dev.loop.bench.SignTest;
 
 /**
  * The timer-lateness comparison: every party (the loop on each backend, ScheduledThreadPoolExecutor, Netty 4.2's
@@ -220,7 +221,7 @@ public final class TimerLatenessMain {
         for (Comparison c : m.comparisons()) {
             System.out.println(c.markdown());
         }
-        if (RoundSamples.signTestP(rounds, rounds) >= 0.05) {
+        if (SignTest.p(rounds, rounds) >= SignTest.LEVEL) {
             System.out.println("\n(" + rounds + " rounds: too few for the sign test to call any difference; 6 or more can)");
         }
         if (last == null) {

@@ -78,17 +78,6 @@ class RoundSamplesTest {
     }
 
     @Test
-    void theSignTestIsTheExactBinomial() {
-        assertThat(RoundSamples.signTestP(7, 7)).isCloseTo(2.0 / 128, org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(RoundSamples.signTestP(0, 7)).isCloseTo(2.0 / 128, org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(RoundSamples.signTestP(6, 7)).isCloseTo(16.0 / 128, org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(RoundSamples.signTestP(9, 10)).isCloseTo(22.0 / 1024, org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(RoundSamples.signTestP(3, 6)).isEqualTo(1.0);
-        assertThat(RoundSamples.signTestP(5, 5)).isGreaterThanOrEqualTo(0.05); // five rounds can never tell
-        assertThat(RoundSamples.signTestP(6, 6)).isLessThan(0.05);
-    }
-
-    @Test
     void partiesFromDifferentRunsAreNotCompared() {
         RoundSamples one = new RoundSamples();
         one.add(new long[] {1});
