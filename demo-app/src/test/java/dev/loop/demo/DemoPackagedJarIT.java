@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and at WARN, at {@code loop.shutdown-timeout}, what it kills; the JVM exits soon after that timeout, and
  * neither the worker nor its child is left running (the worker's process group gets the SIGKILL). And run
  * with Spring AOT ({@code -Dspring.aot.enabled=true}, the bean definitions the build generated): both loops,
- * the echo server, the directory watch and the endpoint work. Run by failsafe after the jar is packaged.
+ * the echo server, the directory watch and the endpoint work. The jar's manifest enables native access, so that
+ * Java 24 and later load JNA's library without a warning (checked in the output when the tests run on such a JVM).
+ * Run by failsafe after the jar is packaged.
  */
 class DemoPackagedJarIT {
 
@@ -83,7 +86,9 @@ class DemoPackagedJarIT {
                     && HTTP_PORT.matcher(read(log)).find() || !demo.isAlive());
             String out = read(log);
             assertThat(demo.isAlive()).as(out).isTrue();
-            assertThat(out).contains("Starting AOT-processed DemoApplication");
+            assertThat(out).contains("Starting AOT-processed DemoApplication")
+                    .as("Java 24+ warns of JNA's System.load unless the manifest enables native access")
+                    .doesNotContain("A restricted method");
             Matcher http = HTTP_PORT.matcher(out);
             Matcher echo = ECHO_PORT.matcher(out);
             assertThat(http.find() && echo.find()).isTrue();
@@ -103,6 +108,13 @@ class DemoPackagedJarIT {
             assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo exits on SIGTERM").isTrue();
         } finally {
             demo.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theJarEnablesNativeAccessForJna() throws IOException {
+        try (JarFile jar = new JarFile(Path.of("target", "demo-app.jar").toFile())) {
+            assertThat(jar.getManifest().getMainAttributes().getValue("Enable-Native-Access")).isEqualTo("ALL-UNNAMED");
         }
     }
 
