@@ -93,6 +93,53 @@ public abstract class StreamConformance extends LoopTestBase {
         server.close();
     }
 
+    /**
+     * The README's virtual-thread example, for real where the JVM has virtual threads (Java 21+; the build's baseline
+     * is 17, so they are reached through {@code Executors.newVirtualThreadPerTaskExecutor}): more clients than the
+     * carrier threads, each blocked in {@code join()} at once, all answered, and every future completed on the loop
+     * thread.
+     */
+    @Test
+    void clientsOnVirtualThreadsJoinTheirFutures() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 21, "virtual threads: Java 21+");
+        EventLoop loop = newLoop();
+        loop.start();
+        Server server = Streams.startServer(loop, StreamConformance::echoLines, "127.0.0.1", 0).get(10, TimeUnit.SECONDS);
+        int clients = 4 * Runtime.getRuntime().availableProcessors() + 8;
+        java.util.concurrent.CountDownLatch allWaiting = new java.util.concurrent.CountDownLatch(clients);
+        java.util.Set<Thread> completedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService virtual = (java.util.concurrent.ExecutorService)
+                java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+        try {
+            for (int i = 0; i < clients; i++) {
+                String line = "client " + i;
+                answers.add(virtual.submit(() -> {
+                    assertThat((Boolean) Thread.class.getMethod("isVirtual").invoke(Thread.currentThread())).isTrue();
+                    StreamConnection c = Streams.openConnection(loop, "127.0.0.1", port(server)).join();
+                    CompletableFuture<String> answer = c.reader().readLineText();
+                    answer.thenRun(() -> completedOn.add(Thread.currentThread()));
+                    allWaiting.countDown();
+                    allWaiting.await(); // every client is connected and waits for its line before any is sent
+                    c.writer().write(line + "\n");
+                    c.writer().drain().join();
+                    String got = answer.join();
+                    c.writer().close();
+                    c.writer().waitClosed().join();
+                    return got;
+                }));
+            }
+            for (int i = 0; i < clients; i++) {
+                assertThat(answers.get(i).get(30, TimeUnit.SECONDS)).isEqualTo("client " + i);
+            }
+        } finally {
+            virtual.shutdownNow();
+            assertThat(virtual.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(completedOn).as("futures complete on the loop thread").containsExactly(loop.thread());
+        server.close();
+    }
+
     @Test
     void unixSocketStreams(@TempDir Path dir) {
         EventLoop loop = newLoop();
