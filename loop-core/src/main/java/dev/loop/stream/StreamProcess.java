@@ -42,8 +42,15 @@ public record StreamProcess(SubprocessTransport transport, StreamWriter stdin, S
         CompletableFuture<byte[]> out = stdout == null ? CompletableFuture.completedFuture(null) : stdout.read(-1);
         CompletableFuture<byte[]> err = stderr == null ? CompletableFuture.completedFuture(null) : stderr.read(-1);
         CompletableFuture<Void> fedFinal = fed;
-        return out.thenCombine(err, (o, e) -> new Output(o, e, 0))
+        CompletableFuture<Output> result = new CompletableFuture<>();
+        // Given up on (cancelled, timed out), it stops reading: what the reads gathered goes back to the readers.
+        result.whenComplete((v, e) -> {
+            out.cancel(false);
+            err.cancel(false);
+        });
+        dev.loop.internal.engine.Futures.follow(out.thenCombine(err, (o, e) -> new Output(o, e, 0))
                 .thenCompose(o -> fedFinal.thenCompose(v -> waitFor())
-                        .thenApply(code -> new Output(o.stdout(), o.stderr(), code)));
+                        .thenApply(code -> new Output(o.stdout(), o.stderr(), code))), result);
+        return result;
     }
 }

@@ -50,17 +50,19 @@ public final class StreamReader {
         Outcome attempt();
     }
 
-    private record Outcome(Object value, Throwable error) {
-        static Outcome of(Object value) {
-            return new Outcome(value, null);
+    /** What a read completes with, and the bytes it took from the buffer (put back if its future was cancelled). */
+    private record Outcome(Object value, Throwable error, byte[] taken) {
+        static Outcome of(byte[] value) {
+            return new Outcome(value, null, value);
         }
 
         static Outcome failed(Throwable error) {
-            return new Outcome(null, error);
+            return new Outcome(null, error, error instanceof IncompleteReadException e ? e.partial() : EMPTY);
         }
     }
 
-    private record Pending(Attempt attempt, CompletableFuture<Object> future) {
+    /** The waiting read; {@code gathered}: what {@code read(-1)} took so far (null for other reads). */
+    private record Pending(Attempt attempt, CompletableFuture<Object> future, java.io.ByteArrayOutputStream gathered) {
     }
 
     /** @param limit the most bytes a readUntil or readLine may look at; twice it buffered pauses reading */
@@ -85,7 +87,7 @@ public final class StreamReader {
     public CompletableFuture<byte[]> read(int n) {
         // To the end: gathered as it comes, so that the buffer (and the transport's pause) stays within the limit.
         java.io.ByteArrayOutputStream all = n < 0 ? new java.io.ByteArrayOutputStream() : null;
-        return begin("read()", () -> {
+        return begin("read()", all, () -> {
             if (exception != null) {
                 return Outcome.failed(exception);
             }
@@ -109,7 +111,7 @@ public final class StreamReader {
             return CompletableFuture.failedFuture(new IllegalArgumentException("readExactly size can not be less "
                     + "than zero: " + n));
         }
-        return begin("readExactly()", () -> {
+        return begin("readExactly()", null, () -> {
             if (exception != null) {
                 return Outcome.failed(exception);
             }
@@ -133,9 +135,13 @@ public final class StreamReader {
             return CompletableFuture.failedFuture(new IllegalArgumentException("Separator should be at least "
                     + "one-byte string"));
         }
-        byte[] sep = separator.clone();
+        return begin("readUntil()", null, untilAttempt(separator.clone()));
+    }
+
+    /** asyncio's {@code readuntil} loop: where to look from is kept between attempts. */
+    private Attempt untilAttempt(byte[] sep) {
         int[] offset = {0};
-        return begin("readUntil()", () -> {
+        return () -> {
             if (exception != null) {
                 return Outcome.failed(exception);
             }
@@ -156,7 +162,7 @@ public final class StreamReader {
                 return Outcome.failed(new IncompleteReadException(take(buffered()), -1));
             }
             return null;
-        });
+        };
     }
 
     /**
@@ -165,46 +171,50 @@ public final class StreamReader {
      * {@code \n} when that was found), so that the next readLine starts after it.
      */
     public CompletableFuture<byte[]> readLine() {
-        byte[] sep = {'\n'};
-        return readUntil(sep).handle((line, e) -> {
-            if (e == null) {
-                return CompletableFuture.completedFuture(line);
-            }
-            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                    ? e.getCause() : e;
-            if (cause instanceof IncompleteReadException incomplete) {
-                return CompletableFuture.completedFuture(incomplete.partial());
-            }
-            if (cause instanceof LimitOverrunException overrun) {
-                return loop.onLoop(() -> {
-                    int consumed = (int) overrun.consumed();
-                    if (indexOf(sep, consumed) == consumed) {
-                        take(consumed + 1);
-                    } else {
-                        take(buffered());
-                    }
-                    return CompletableFuture.<byte[]>failedFuture(overrun);
-                });
-            }
-            return CompletableFuture.<byte[]>failedFuture(cause);
-        }).thenCompose(f -> f);
+        return begin("readLine()", null, lineAttempt(line -> line));
     }
 
     /** A line as text (UTF-8, without its line ending), or null at the end of the stream. */
     public CompletableFuture<String> readLineText() {
-        return readLine().thenApply(line -> {
-            if (line.length == 0) {
+        return begin("readLine()", null, lineAttempt(StreamReader::lineText));
+    }
+
+    /**
+     * asyncio's {@code readline} over {@link #untilAttempt}: at the end of the stream what is left is the line; past
+     * the limit the line is dropped (through its {@code \n} when that was found, else all that is buffered).
+     */
+    private Attempt lineAttempt(java.util.function.Function<byte[], Object> as) {
+        byte[] sep = {'\n'};
+        Attempt until = untilAttempt(sep);
+        return () -> {
+            Outcome o = until.attempt();
+            if (o == null) {
                 return null;
             }
-            int n = line.length;
-            if (line[n - 1] == '\n') {
-                n--;
-                if (n > 0 && line[n - 1] == '\r') {
-                    n--;
-                }
+            if (o.error() instanceof IncompleteReadException incomplete) {
+                return new Outcome(as.apply(incomplete.partial()), null, incomplete.partial());
             }
-            return new String(line, 0, n, StandardCharsets.UTF_8);
-        });
+            if (o.error() instanceof LimitOverrunException overrun) {
+                int consumed = (int) overrun.consumed();
+                byte[] dropped = indexOf(sep, consumed) == consumed ? take(consumed + 1) : take(buffered());
+                return new Outcome(null, overrun, dropped);
+            }
+            return o.error() != null ? o : new Outcome(as.apply(o.taken()), null, o.taken());
+        };
+    }
+
+    private static String lineText(byte[] line) {
+        if (line.length == 0) {
+            return null;
+        }
+        int n = line.length;
+        if (line[n - 1] == '\n') {
+            n--;
+            if (n > 0 && line[n - 1] == '\r') {
+                n--;
+            }
+        }
+        return new String(line, 0, n, StandardCharsets.UTF_8);
     }
 
     /** Whether the stream ended and every byte was read. Any thread. */
@@ -252,53 +262,68 @@ public final class StreamReader {
     // ------------------------------------------------------------------ inside
 
     /**
-     * Starts a read on the loop thread (now, or handed to it: {@code Loop.onLoop}, which also fails the future if
-     * the loop closes first and passes a cancel on). It completes at once when it can, else waits as the pending
-     * read.
+     * Starts a read on the loop thread: now, or handed to it (the future is then owed: it fails if the loop closes
+     * first). The future returned is the one the read completes, so that a cancel from any thread either comes first
+     * (the read takes nothing) or finds it completed; a completion the cancel refused puts the bytes back.
      */
     @SuppressWarnings("unchecked")
-    private <T> CompletableFuture<T> begin(String what, Attempt attempt) {
-        return (CompletableFuture<T>) (CompletableFuture<?>) loop.onLoop(() -> {
-            CompletableFuture<Object> f = new CompletableFuture<>();
-            if (livePending() != null) {
-                f.completeExceptionally(new IllegalStateException(what + " called while another read is already "
-                        + "waiting for incoming data"));
-            } else if (immediate >= MAX_IMMEDIATE) {
-                // A read that can complete at once gives its caller a completed future; a chain of reads on buffered
-                // data then runs each next read inside the last one's callback and recurses once per read (100,000
-                // one-byte lines overflowed the stack). Every MAX_IMMEDIATE-th read goes through the ready queue,
-                // which unwinds the chain; it holds the place meanwhile and takes no byte before it runs.
-                pending = new Pending(() -> null, f);
-                loop.callSoon(() -> {
-                    immediate = 0;
-                    if (pending != null && pending.future() == f) {
-                        pending = null;
-                    }
-                    attemptOrWait(attempt, f);
-                });
-            } else {
-                attemptOrWait(attempt, f);
-            }
-            return f;
-        });
+    private <T> CompletableFuture<T> begin(String what, java.io.ByteArrayOutputStream gathered, Attempt attempt) {
+        loop.checkOpen();
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        if (loop.inLoopThread() || !loop.isRunning()) {
+            start(what, gathered, attempt, f);
+        } else {
+            loop.owe(f);
+            loop.runOnLoop(() -> start(what, gathered, attempt, f));
+        }
+        return (CompletableFuture<T>) (CompletableFuture<?>) f;
     }
 
-    private void attemptOrWait(Attempt attempt, CompletableFuture<Object> f) {
+    /** Completes at once when it can, else waits as the pending read. Loop thread. */
+    private void start(String what, java.io.ByteArrayOutputStream gathered, Attempt attempt, CompletableFuture<Object> f) {
+        if (livePending() != null) {
+            f.completeExceptionally(new IllegalStateException(what + " called while another read is already "
+                    + "waiting for incoming data"));
+        } else if (immediate >= MAX_IMMEDIATE) {
+            // A read that can complete at once gives its caller a completed future; a chain of reads on buffered
+            // data then runs each next read inside the last one's callback and recurses once per read (100,000
+            // one-byte lines overflowed the stack). Every MAX_IMMEDIATE-th read goes through the ready queue,
+            // which unwinds the chain; it holds the place meanwhile and takes no byte before it runs.
+            pending = new Pending(() -> null, f, null);
+            loop.callSoon(() -> {
+                immediate = 0;
+                if (pending != null && pending.future() == f) {
+                    pending = null;
+                }
+                attemptOrWait(attempt, f, gathered);
+            });
+        } else {
+            attemptOrWait(attempt, f, gathered);
+        }
+    }
+
+    private void attemptOrWait(Attempt attempt, CompletableFuture<Object> f, java.io.ByteArrayOutputStream gathered) {
         if (f.isDone()) {
             return; // cancelled before it ran: it takes nothing
         }
         Outcome o = attempt.attempt();
         if (o == null) {
-            pending = new Pending(attempt, f);
+            pending = new Pending(attempt, f, gathered);
         } else {
             immediate++;
             complete(f, o);
         }
     }
 
-    /** The waiting read, unless its caller cancelled it: a cancelled read never takes a byte. */
+    /**
+     * The waiting read, unless its caller cancelled it: a cancelled read never takes a byte ({@code read(-1)}'s
+     * gathered bytes go back).
+     */
     private Pending livePending() {
         if (pending != null && pending.future().isDone()) {
+            if (pending.gathered() != null) {
+                unread(pending.gathered().toByteArray());
+            }
             pending = null;
         }
         return pending;
@@ -317,12 +342,30 @@ public final class StreamReader {
         }
     }
 
-    private static void complete(CompletableFuture<Object> f, Outcome o) {
-        if (o.error() != null) {
-            f.completeExceptionally(o.error());
-        } else {
-            f.complete(o.value());
+    /** Completes the read; when a cancel from another thread got there first, what it took goes back. */
+    private void complete(CompletableFuture<Object> f, Outcome o) {
+        boolean completed = o.error() != null ? f.completeExceptionally(o.error()) : f.complete(o.value());
+        if (!completed) {
+            unread(o.taken());
         }
+    }
+
+    /** Puts {@code taken} back in front of the buffered bytes. */
+    private void unread(byte[] taken) {
+        if (taken.length == 0) {
+            return;
+        }
+        if (start < taken.length) {
+            int live = buffered();
+            byte[] room = new byte[Math.max(buffer.length, taken.length + live)];
+            System.arraycopy(buffer, start, room, taken.length, live);
+            buffer = room;
+            start = taken.length;
+            end = taken.length + live;
+        }
+        start -= taken.length;
+        System.arraycopy(taken, 0, buffer, start, taken.length);
+        changed();
     }
 
     private int buffered() {

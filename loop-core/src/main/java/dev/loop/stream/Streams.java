@@ -5,9 +5,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 import dev.loop.EventLoop;
+import dev.loop.internal.engine.Futures;
 import dev.loop.internal.engine.Loop;
 import dev.loop.process.ProcessOptions;
+import dev.loop.process.SubprocessTransport;
+import dev.loop.transport.Connection;
 import dev.loop.transport.Server;
+import dev.loop.transport.Transport;
 
 /**
  * asyncio's high-level streams over the loop's transports: {@code openConnection} and {@code startServer}, for
@@ -34,14 +38,28 @@ public final class Streams {
         throw new IllegalArgumentException("streams run on loops made by EventLoops, not on " + loop.getClass());
     }
 
+    /**
+     * The streams of a connection being made: cancelling (or timing out) the future cancels the connect, and a
+     * connection made after the caller gave up is closed.
+     */
+    private static CompletableFuture<StreamConnection> connection(
+            CompletableFuture<Connection<Transport, StreamProtocol>> connecting) {
+        return Futures.mapOwned(connecting, c -> c.protocol().connection());
+    }
+
+    /** The streams of a child being started: one started after the caller gave up is closed (killed if running). */
+    private static CompletableFuture<StreamProcess> process(
+            CompletableFuture<Connection<SubprocessTransport, SubprocessStreamProtocol>> starting) {
+        return Futures.mapOwned(starting, c -> c.protocol().process());
+    }
+
     public static CompletableFuture<StreamConnection> openConnection(EventLoop loop, String host, int port) {
         return openConnection(loop, host, port, StreamReader.DEFAULT_LIMIT);
     }
 
     /** @param limit the reader's limit ({@link StreamReader#DEFAULT_LIMIT}: 64 KiB) */
     public static CompletableFuture<StreamConnection> openConnection(EventLoop loop, String host, int port, int limit) {
-        return loop.createConnection(() -> new StreamProtocol(loop, limit, null), host, port)
-                .thenApply(c -> c.protocol().connection());
+        return connection(loop.createConnection(() -> new StreamProtocol(loop, limit, null), host, port));
     }
 
     public static CompletableFuture<StreamConnection> openUnixConnection(EventLoop loop, Path path) {
@@ -49,8 +67,7 @@ public final class Streams {
     }
 
     public static CompletableFuture<StreamConnection> openUnixConnection(EventLoop loop, Path path, int limit) {
-        return loop.createUnixConnection(() -> new StreamProtocol(loop, limit, null), path)
-                .thenApply(c -> c.protocol().connection());
+        return connection(loop.createUnixConnection(() -> new StreamProtocol(loop, limit, null), path));
     }
 
     /** A server that hands each connection's reader and writer to {@code clientConnected}, on the loop thread. */
@@ -85,14 +102,13 @@ public final class Streams {
 
     public static CompletableFuture<StreamProcess> subprocessExec(EventLoop loop, java.util.List<String> argv,
             ProcessOptions options, int limit) {
-        return loop.subprocessExec(() -> new SubprocessStreamProtocol(loop, options, limit), argv, options)
-                .thenApply(c -> c.protocol().process());
+        return process(loop.subprocessExec(() -> new SubprocessStreamProtocol(loop, options, limit), argv, options));
     }
 
     /** {@link #subprocessExec} of {@code /bin/sh -c command} (asyncio's {@code create_subprocess_shell}). */
     public static CompletableFuture<StreamProcess> subprocessShell(EventLoop loop, String command,
             ProcessOptions options) {
-        return loop.subprocessShell(() -> new SubprocessStreamProtocol(loop, options, StreamReader.DEFAULT_LIMIT),
-                command, options).thenApply(c -> c.protocol().process());
+        return process(loop.subprocessShell(() -> new SubprocessStreamProtocol(loop, options, StreamReader.DEFAULT_LIMIT),
+                command, options));
     }
 }

@@ -145,6 +145,27 @@ public abstract class DatagramConformance extends LoopTestBase {
         }
     }
 
+    /** Given up on while it is being made, an endpoint is closed, not left open (asyncio closes the transport). */
+    @Test
+    void aCancelledDatagramEndpointIsClosed() {
+        EventLoop loop = newLoop();
+        int cancelled = 0;
+        for (int i = 0; i < 12; i++) {
+            java.util.concurrent.CompletableFuture<Connection<DatagramTransport, Recorder>> c = loop.createDatagramEndpoint(
+                    Recorder::new, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null);
+            if (i % 4 > 0) {
+                await(loop, steps(loop, i % 4 - 1));
+            }
+            if (c.cancel(false)) {
+                cancelled++;
+            } else {
+                await(loop, c).transport().close();
+            }
+        }
+        await(loop, waitFor(loop, () -> loop.stats().handles().transports() == 0));
+        assertThat(cancelled).as("some were given up while being made").isPositive();
+    }
+
     /** An echo endpoint at {@code local} and a client connected to it: "ping" goes there and back. */
     private void echoes(EventLoop loop, SocketAddress serverAddress, SocketAddress clientAddress) {
         Connection<DatagramTransport, Echo> server = await(loop, loop.createDatagramEndpoint(Echo::new, serverAddress,

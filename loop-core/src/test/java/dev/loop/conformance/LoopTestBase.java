@@ -117,6 +117,22 @@ public abstract class LoopTestBase {
         loop.callLater(Duration.ofMillis(1), () -> checkUntil(loop, condition, done));
     }
 
+    /** A future completed after {@code n} more loop steps. */
+    protected static java.util.concurrent.CompletableFuture<Void> steps(EventLoop loop, int n) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        int[] left = {n};
+        Runnable[] hop = new Runnable[1];
+        hop[0] = () -> {
+            if (left[0]-- <= 0) {
+                done.complete(null);
+            } else {
+                loop.callSoon(hop[0]);
+            }
+        };
+        loop.callSoon(hop[0]);
+        return done;
+    }
+
     /** A future completed after {@code millis} on the loop's clock. */
     protected static java.util.concurrent.CompletableFuture<Void> sleep(EventLoop loop, long millis) {
         java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();

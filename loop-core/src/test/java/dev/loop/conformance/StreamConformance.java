@@ -78,16 +78,18 @@ public abstract class StreamConformance extends LoopTestBase {
         loop.start();
         Server server = Streams.startServer(loop, StreamConformance::echoLines, "127.0.0.1", 0).get(10, TimeUnit.SECONDS);
         StreamConnection c = Streams.openConnection(loop, "127.0.0.1", port(server)).get(10, TimeUnit.SECONDS);
-        AtomicReference<Thread> completedOn = new AtomicReference<>();
         for (int i = 0; i < 100; i++) {
             // The read first, so that it waits for the line and completes when the loop thread delivers it.
             CompletableFuture<String> line = c.reader().readLineText();
-            line.thenRun(() -> completedOn.set(Thread.currentThread()));
+            // Observed through a dependent stage of its own: a thread waiting in line.get() may run line's
+            // dependents itself once the result is set, so they would not tell which thread completed it.
+            CompletableFuture<Thread> completedBy = line.handle((v, e) -> Thread.currentThread());
             c.writer().write("line " + i + "\n");
             c.writer().drain().get(10, TimeUnit.SECONDS);
+            assertThat(completedBy.get(10, TimeUnit.SECONDS)).as("futures complete on the loop thread")
+                    .isSameAs(loop.thread());
             assertThat(line.get(10, TimeUnit.SECONDS)).isEqualTo("line " + i);
         }
-        assertThat(completedOn.get()).as("futures complete on the loop thread").isSameAs(loop.thread());
         c.writer().close();
         c.writer().waitClosed().get(10, TimeUnit.SECONDS);
         server.close();
@@ -118,11 +120,12 @@ public abstract class StreamConformance extends LoopTestBase {
                     assertThat((Boolean) Thread.class.getMethod("isVirtual").invoke(Thread.currentThread())).isTrue();
                     StreamConnection c = Streams.openConnection(loop, "127.0.0.1", port(server)).join();
                     CompletableFuture<String> answer = c.reader().readLineText();
-                    answer.thenRun(() -> completedOn.add(Thread.currentThread()));
+                    CompletableFuture<Thread> completedBy = answer.handle((v, e) -> Thread.currentThread());
                     allWaiting.countDown();
                     allWaiting.await(); // every client is connected and waits for its line before any is sent
                     c.writer().write(line + "\n");
                     c.writer().drain().join();
+                    completedOn.add(completedBy.join()); // before answer.join(), which may run answer's dependents
                     String got = answer.join();
                     c.writer().close();
                     c.writer().waitClosed().join();
@@ -241,6 +244,63 @@ public abstract class StreamConformance extends LoopTestBase {
         assertThat(await(loop, p.stdout().read(-1))).as("nothing more").isEmpty();
         assertThat(await(loop, p.stderr().readLineText())).isEqualTo("done");
         assertThat(await(loop, p.waitFor())).isEqualTo(3);
+    }
+
+    /**
+     * Giving up on {@code openConnection} at any point of the connect leaves no connection open: cancelling the
+     * future cancels the connect, and a connection made meanwhile is closed (the future of a mapped
+     * {@code thenApply} would have hidden the connect from the cancel, and the connection leaked).
+     */
+    @Test
+    void aCancelledOpenConnectionLeavesNoConnectionOpen() {
+        EventLoop loop = newLoop();
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+        Server server = await(loop, Streams.startServer(loop, (reader, writer) -> {
+            accepted.incrementAndGet();
+            reader.read(-1).whenComplete((all, e) -> {
+                ended.incrementAndGet();
+                writer.close();
+            });
+        }, "127.0.0.1", 0));
+        int cancelled = 0;
+        for (int i = 0; i < 24; i++) {
+            CompletableFuture<StreamConnection> c = Streams.openConnection(loop, "127.0.0.1", port(server));
+            if (i % 6 > 0) {
+                await(loop, steps(loop, i % 6 - 1)); // give up at once, or after a few steps of the connect
+            }
+            if (c.cancel(false)) {
+                cancelled++;
+            } else {
+                await(loop, c).writer().close();
+            }
+        }
+        try {
+            await(loop, waitFor(loop, () -> ended.get() == accepted.get()
+                    && loop.stats().handles().transports() == 0));
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new AssertionError("connections left open: accepted " + accepted + ", ended " + ended
+                    + ", transports " + loop.stats().handles().transports() + " (" + cancelled + " given up)", e);
+        }
+        assertThat(cancelled).as("some connects were given up while under way").isPositive();
+        server.close();
+    }
+
+    /** A communicate given up on stops reading and gives back what it read: the output is still the readers'. */
+    @Test
+    void aCancelledCommunicateGivesBackWhatItRead() {
+        EventLoop loop = newLoop();
+        org.junit.jupiter.api.Assumptions.assumeTrue(loop.capabilities().supports(Capability.SUBPROCESSES));
+        StreamProcess p = await(loop, Streams.subprocessExec(loop, java.util.List.of("sh", "-c",
+                "echo first; exec sleep 30"), ProcessOptions.DEFAULTS));
+        CompletableFuture<StreamProcess.Output> all = p.communicate(null);
+        await(loop, waitFor(loop, () -> ProcessHandle.of(p.transport().pid()).flatMap(h -> h.info().command())
+                .map(c -> c.endsWith("sleep")).orElse(false)));
+        await(loop, steps(loop, 3));
+        assertThat(all.cancel(false)).isTrue();
+        assertThat(await(loop, p.stdout().readLineText())).isEqualTo("first");
+        p.transport().kill();
+        assertThat(await(loop, p.waitFor())).isNotZero();
     }
 
     /** communicate: input in, all of stdout and stderr out, the exit code; more than a pipe buffer each way. */

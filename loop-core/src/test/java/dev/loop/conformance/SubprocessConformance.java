@@ -149,6 +149,22 @@ public abstract class SubprocessConformance extends LoopTestBase {
         }
     }
 
+    /**
+     * Given up on before the transport was delivered (its pipes still being connected), the child is not left
+     * running unowned: the transport closes and kills it, as asyncio's does.
+     */
+    @Test
+    void aCancelledSubprocessExecKillsTheChild() {
+        EventLoop loop = newLoop();
+        Recorder recorder = new Recorder();
+        var c = loop.subprocessExec(() -> recorder, List.of("sleep", "30"), ProcessOptions.DEFAULTS);
+        assertThat(c.cancel(false)).as("given up while its pipes are being connected").isTrue();
+        // connectionMade still runs (the protocol had the transport), then the transport closes: the child is killed.
+        await(loop, waitFor(loop, () -> recorder.lost.isDone()));
+        assertThat(recorder.transport.returnCode()).as("killed").isEqualTo(-9);
+        assertThat(loop.stats().handles().subprocesses()).isZero();
+    }
+
     @Test
     void catEchoesStdinToStdoutAndExitsZeroAfterEveryPipeClosed() throws IOException {
         EventLoop loop = newLoop();

@@ -146,6 +146,74 @@ class StreamReaderTest {
         assertThat(cancelled).isCancelled();
     }
 
+    /** The line a cancelled readLine waited for is the next read's (it was dropped: a composed future hid the read). */
+    @Test
+    void aCancelledReadLineTakesNoByte() {
+        StreamReader r = reader(100);
+        CompletableFuture<byte[]> line = r.readLine();
+        CompletableFuture<String> text = r.readLineText();
+        assertThat(text).as("one read waits at a time").isCompletedExceptionally();
+        line.cancel(false);
+        text = r.readLineText();
+        text.cancel(false);
+        r.feedData(bytes("line\n"));
+        assertThat(line).isCancelled();
+        assertThat(text).isCancelled();
+        assertThat(text(r.read(10).getNow(null))).isEqualTo("line\n");
+    }
+
+    /** read(-1) gathers as data comes; cancelled, it puts back what it gathered. */
+    @Test
+    void aCancelledReadToTheEndPutsBackWhatItGathered() {
+        StreamReader r = reader(4);
+        CompletableFuture<byte[]> all = r.read(-1);
+        r.feedData(bytes("abc"));
+        r.feedData(bytes("def"));
+        all.cancel(false);
+        r.feedData(bytes("gh"));
+        assertThat(text(r.readExactly(8).getNow(null))).isEqualTo("abcdefgh");
+    }
+
+    /**
+     * Cancels from another thread race the loop thread delivering the line: whichever wins, no line is lost or
+     * doubled. The lines the reads that were not cancelled got, then what is left, are every line fed, in order.
+     */
+    @Test
+    void readsCancelledFromAnotherThreadWhileTheLineArrivesLoseNothing() throws Exception {
+        loop.start();
+        StreamReader r = loop.submit(() -> new StreamReader(loop, 100)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        StringBuilder fed = new StringBuilder();
+        java.util.List<CompletableFuture<String>> reads = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            String line = "line " + i + "\n";
+            fed.append(line);
+            CompletableFuture<String> read = r.readLineText();
+            loop.execute(() -> r.feedData(bytes(line)));
+            if (i % 2 == 0) {
+                read.cancel(false); // before, during or after the delivery, as the threads run
+            }
+            reads.add(read);
+            try {
+                read.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.CancellationException e) {
+                // cancelled first: the line stays for the next read
+            }
+        }
+        StringBuilder got = new StringBuilder();
+        int cancelled = 0;
+        for (CompletableFuture<String> read : reads) {
+            if (read.isCancelled()) {
+                cancelled++;
+            } else {
+                got.append(read.join()).append('\n');
+            }
+        }
+        loop.execute(r::feedEof);
+        got.append(text(r.read(-1).get(10, java.util.concurrent.TimeUnit.SECONDS)));
+        assertThat(got.toString()).isEqualTo(fed.toString());
+        assertThat(cancelled).as("the cancels came in time at least sometimes").isPositive();
+    }
+
     @Test
     void anErrorFailsTheWaitingReadAndTheNextOnes() {
         StreamReader r = reader(100);

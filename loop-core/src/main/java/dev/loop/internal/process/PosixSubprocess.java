@@ -95,7 +95,9 @@ public final class PosixSubprocess implements SubprocessTransport {
         CompletableFuture.allOf(made.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
             try {
                 protocol.connectionMade(p);
-                result.complete(new Connection<>(p, protocol));
+                if (!result.complete(new Connection<>(p, protocol))) {
+                    p.close(); // given up meanwhile: as asyncio, the transport closes (the child is killed)
+                }
             } catch (RuntimeException | Error ex) {
                 result.completeExceptionally(ex);
                 p.close();

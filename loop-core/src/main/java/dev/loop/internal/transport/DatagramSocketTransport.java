@@ -91,7 +91,11 @@ public final class DatagramSocketTransport implements DatagramTransport {
                 io.startReading();
             }
         });
-        loop.callSoon(() -> made.complete(result.get()));
+        loop.callSoon(() -> {
+            if (!made.complete(result.get())) {
+                close(); // given up meanwhile: closed, not leaked
+            }
+        });
     }
 
     // ---------------------------------------------------------------- DatagramTransport

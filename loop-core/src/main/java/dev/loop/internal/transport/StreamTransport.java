@@ -122,7 +122,11 @@ public abstract class StreamTransport implements Transport {
             }
         });
         if (made != null) {
-            loop.callSoon(() -> made.complete(result.get()));
+            loop.callSoon(() -> {
+                if (!made.complete(result.get())) {
+                    close(); // given up meanwhile (cancelled, timed out): as asyncio, the transport is closed, not leaked
+                }
+            });
         }
     }
 
