@@ -335,6 +335,25 @@ public abstract class TlsConformance extends LoopTestBase {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not supported by startTls");
     }
 
+    /** asyncio's start_tls cancelled closes the transport: a handshake given up on leaves no connection open. */
+    @Test
+    void aCancelledStartTlsClosesTheConnection() {
+        EventLoop loop = newLoop();
+        RecordingProtocol[] serverSide = {null};
+        Server server = await(loop, loop.createServer(() -> serverSide[0] = new RecordingProtocol(), "127.0.0.1", 0));
+        Connection<Transport, RecordingProtocol> plain = await(loop, loop.createConnection(RecordingProtocol::new,
+                "127.0.0.1", port(server)));
+        await(loop, waitFor(loop, () -> serverSide[0] != null));
+        // The server never answers the ClientHello: the handshake waits until the caller gives up.
+        CompletableFuture<Transport> upgrading = loop.startTls(plain.transport(), new RecordingProtocol(),
+                clientTls().withServerName("localhost"), false);
+        await(loop, waitFor(loop, () -> serverSide[0].received.size() > 0)); // the ClientHello arrived
+        assertThat(upgrading.cancel(false)).isTrue();
+        await(loop, serverSide[0].lost);
+        await(loop, waitFor(loop, () -> loop.stats().handles().transports() == 0));
+        server.close();
+    }
+
     @Test
     void aRenegotiationIsRefused() throws Exception {
         EventLoop loop = newLoop();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
+import dev.loop.internal.engine.Futures;
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.tls.TlsTransport;
 import dev.loop.transport.Accepted;
@@ -86,7 +87,15 @@ public final class LoopTransports {
                     : TlsTransport.client(loop, protocol, tls, host, port);
             t.replaceProtocol(layer.wire());
             layer.wire().connectionMade(t);
-            return layer.handshake().thenApply(x -> (Transport) x);
+            // Given up on (cancelled, timed out) before the handshake is done, the connection is aborted, as
+            // asyncio's start_tls closes its transport; a TLS transport finished meanwhile is closed.
+            CompletableFuture<Transport> upgraded = Futures.mapOwned(layer.handshake(), x -> (Transport) x);
+            upgraded.whenComplete((v, e) -> {
+                if (e != null) {
+                    loop.runOnLoop(layer::abort); // a handshake that failed has aborted already: harmless
+                }
+            });
+            return upgraded;
         });
     }
 
