@@ -2,6 +2,7 @@ package dev.loop.internal.engine;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 
 import dev.loop.process.SubprocessTransport;
 import dev.loop.transport.BaseTransport;
@@ -18,9 +19,24 @@ public final class Futures {
      * Completes {@code follower} as {@code leader} completes (a {@link CompletionException} unwrapped), and
      * cancels {@code leader} when {@code follower} is completed first (cancelled, or failed by its owner): the
      * caller holds {@code follower}, and giving up on it must reach the operation behind it ({@code thenCompose}
-     * does not pass a cancel on).
+     * does not pass a cancel on). What the leader made for a follower given up on meanwhile is
+     * {@linkplain #release released}.
      */
     public static <T> void follow(CompletableFuture<T> leader, CompletableFuture<T> follower) {
+        follow(leader, follower, v -> v);
+    }
+
+    /**
+     * {@code source}'s result mapped by {@code map}, in a future that passes a cancel (or a failure its owner
+     * sets, such as {@code orTimeout}'s) on to {@code source}, as {@link #follow} does.
+     */
+    public static <S, T> CompletableFuture<T> mapOwned(CompletableFuture<S> source, Function<S, T> map) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        follow(source, result, map);
+        return result;
+    }
+
+    private static <S, T> void follow(CompletableFuture<S> leader, CompletableFuture<T> follower, Function<S, T> map) {
         follower.whenComplete((v, e) -> {
             if (!leader.isDone()) {
                 leader.cancel(false);
@@ -29,8 +45,17 @@ public final class Futures {
         leader.whenComplete((v, e) -> {
             if (e != null) {
                 follower.completeExceptionally(unwrap(e));
-            } else if (!follower.complete(v)) {
-                release(v); // the follower was given up on (from another thread) as the leader completed
+                return;
+            }
+            boolean delivered;
+            try {
+                delivered = follower.complete(map.apply(v));
+            } catch (RuntimeException | Error failure) {
+                delivered = false;
+                follower.completeExceptionally(failure);
+            }
+            if (!delivered) {
+                release(v); // the follower was given up on (from another thread, or before a late result)
             }
         });
     }
@@ -48,37 +73,6 @@ public final class Futures {
         } else if (v instanceof Server s) {
             s.close();
         }
-    }
-
-    /**
-     * {@code source}'s result mapped by {@code map}, in a future that passes a cancel (or a failure its owner
-     * sets, such as {@code orTimeout}'s) on to {@code source}, as {@link #follow} does; a result that arrives after
-     * the caller gave up is {@linkplain #release released} (a connection closed, not leaked).
-     */
-    public static <S, T> CompletableFuture<T> mapOwned(CompletableFuture<S> source, java.util.function.Function<S, T> map) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        result.whenComplete((v, e) -> {
-            if (!source.isDone()) {
-                source.cancel(false);
-            }
-        });
-        source.whenComplete((v, e) -> {
-            if (e != null) {
-                result.completeExceptionally(unwrap(e));
-                return;
-            }
-            boolean delivered;
-            try {
-                delivered = result.complete(map.apply(v));
-            } catch (RuntimeException | Error failure) {
-                delivered = false;
-                result.completeExceptionally(failure);
-            }
-            if (!delivered) {
-                release(v);
-            }
-        });
-        return result;
     }
 
     /** The failure itself, not the {@link CompletionException} a dependent stage wraps it in. */
