@@ -1208,6 +1208,34 @@ public abstract class TransportConformance extends LoopTestBase {
     }
 
     /**
+     * Given up on after the connection was made but before it was delivered (here by the protocol's own
+     * connectionMade, as a timeout firing in that step would): the transport is closed, as asyncio closes it,
+     * instead of staying open with nobody holding it.
+     */
+    @Test
+    void testCreateConnectionCancelledAsItIsDelivered_closesTheTransport() {
+        EventLoop loop = newLoop();
+        List<RecordingProtocol> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
+        Server server = await(loop, loop.createServer(recording(accepted, RecordingProtocol::new), "127.0.0.1", 0));
+        java.util.concurrent.atomic.AtomicReference<CompletableFuture<?>> connecting =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        RecordingProtocol client = new RecordingProtocol() {
+            @Override
+            public void connectionMade(Transport t) {
+                super.connectionMade(t);
+                cancelled.set(connecting.get().cancel(false));
+            }
+        };
+        connecting.set(loop.createConnection(() -> client, "127.0.0.1", port(server)));
+        await(loop, client.lost);
+        assertThat(cancelled).as("the future was not delivered yet when connectionMade ran").isTrue();
+        await(loop, waitFor(loop, () -> accepted.size() == 1 && accepted.get(0).lost.isDone()));
+        assertThat(loop.stats().handles().transports()).isZero();
+        server.close();
+    }
+
+    /**
      * pauseGracefully stops the loop and closes nothing: servers stop accepting, what a transport buffered is
      * written first, and the next run serves again (a connection made meanwhile waited in the backlog) while the
      * old connection still works.
