@@ -262,20 +262,14 @@ public final class StreamReader {
     // ------------------------------------------------------------------ inside
 
     /**
-     * Starts a read on the loop thread: now, or handed to it (the future is then owed: it fails if the loop closes
-     * first). The future returned is the one the read completes, so that a cancel from any thread either comes first
-     * (the read takes nothing) or finds it completed; a completion the cancel refused puts the bytes back.
+     * Starts a read on the loop thread ({@code Loop.completeOnLoop}: now, or handed to it and owed). The future
+     * returned is the one the read completes, so that a cancel from any thread either comes first (the read takes
+     * nothing) or finds it completed; a completion the cancel refused puts the bytes back.
      */
     @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> begin(String what, java.io.ByteArrayOutputStream gathered, Attempt attempt) {
-        loop.checkOpen();
         CompletableFuture<Object> f = new CompletableFuture<>();
-        if (loop.inLoopThread() || !loop.isRunning()) {
-            start(what, gathered, attempt, f);
-        } else {
-            loop.owe(f);
-            loop.runOnLoop(() -> start(what, gathered, attempt, f));
-        }
+        loop.completeOnLoop(f, () -> start(what, gathered, attempt, f));
         return (CompletableFuture<T>) (CompletableFuture<?>) f;
     }
 

@@ -371,6 +371,15 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
         return handoff.onLoop(action);
     }
 
+    /**
+     * Runs {@code action}, which completes {@code future}, as {@link #onLoop} would, but hands the caller that
+     * future itself, not one that follows it: a cancel from any thread then reaches the action's own future (it
+     * either comes first or finds it completed, never in between). Handed over, the future is owed.
+     */
+    public <F extends CompletableFuture<?>> F completeOnLoop(F future, Runnable action) {
+        return handoff.completeOnLoop(future, action);
+    }
+
     /** Runs {@code action} on the loop thread: now when possible, else handed over; dropped once closed. */
     public void runOnLoop(Runnable action) {
         handoff.runOnLoop(action);

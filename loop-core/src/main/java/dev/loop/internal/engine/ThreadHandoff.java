@@ -66,7 +66,7 @@ final class ThreadHandoff {
      */
     <T> CompletableFuture<T> onLoop(Supplier<CompletableFuture<T>> action) {
         loop.checkOpen();
-        if (loop.inLoopThread() || !loop.isRunning()) {
+        if (runsNow()) {
             return action.get();
         }
         CompletableFuture<T> result = owe(new CompletableFuture<>());
@@ -86,12 +86,29 @@ final class ThreadHandoff {
         return result;
     }
 
+    /** See {@link Loop#completeOnLoop}. */
+    <F extends CompletableFuture<?>> F completeOnLoop(F future, Runnable action) {
+        loop.checkOpen();
+        if (runsNow()) {
+            action.run();
+        } else {
+            owe(future);
+            runOnLoop(action);
+        }
+        return future;
+    }
+
+    /** The loop thread, or a loop nobody runs (the caller may act as its thread): an action runs at once. */
+    private boolean runsNow() {
+        return loop.inLoopThread() || !loop.isRunning();
+    }
+
     /** See {@link Loop#runOnLoop}. */
     void runOnLoop(Runnable action) {
         if (loop.isClosed()) {
             return;
         }
-        if (loop.inLoopThread() || !loop.isRunning()) {
+        if (runsNow()) {
             action.run();
         } else {
             try {
