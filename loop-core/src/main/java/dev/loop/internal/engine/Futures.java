@@ -60,6 +60,13 @@ public final class Futures {
         });
     }
 
+    /** Completes {@code made} with {@code value}, or {@linkplain #release releases} it if its caller gave up meanwhile. */
+    public static <T> void deliver(CompletableFuture<T> made, T value) {
+        if (!made.complete(value)) {
+            release(value);
+        }
+    }
+
     /**
      * Closes what was made for a caller who gave up on it before it arrived (a cancel, a timeout): a connection's
      * transport, a transport, a subprocess, a server. Anything else holds nothing to release.

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import dev.loop.NativeIOException;
+import dev.loop.internal.engine.Futures;
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.engine.LoopResources;
 import dev.loop.internal.nativeio.Errno;
@@ -95,9 +96,7 @@ public final class PosixSubprocess implements SubprocessTransport {
         CompletableFuture.allOf(made.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
             try {
                 protocol.connectionMade(p);
-                if (!result.complete(new Connection<>(p, protocol))) {
-                    p.close(); // given up meanwhile: as asyncio, the transport closes (the child is killed)
-                }
+                Futures.deliver(result, new Connection<>(p, protocol)); // given up on meanwhile: the child is killed
             } catch (RuntimeException | Error ex) {
                 result.completeExceptionally(ex);
                 p.close();

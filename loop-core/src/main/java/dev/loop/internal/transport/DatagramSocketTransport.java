@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 
 import dev.loop.EventLoop;
 import dev.loop.NativeIOException;
+import dev.loop.internal.engine.Futures;
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.engine.LoopResources;
 import dev.loop.internal.nativeio.LibC;
@@ -91,11 +92,7 @@ public final class DatagramSocketTransport implements DatagramTransport {
                 io.startReading();
             }
         });
-        loop.callSoon(() -> {
-            if (!made.complete(result.get())) {
-                close(); // given up meanwhile: closed, not leaked
-            }
-        });
+        loop.callSoon(() -> Futures.deliver(made, result.get())); // given up on meanwhile: closed
     }
 
     // ---------------------------------------------------------------- DatagramTransport

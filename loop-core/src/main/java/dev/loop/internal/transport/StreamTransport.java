@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import dev.loop.EventLoop;
 import dev.loop.NativeIOException;
+import dev.loop.internal.engine.Futures;
 import dev.loop.internal.engine.Loop;
 import dev.loop.internal.engine.LoopResources;
 import dev.loop.internal.nativeio.LibC;
@@ -122,11 +123,8 @@ public abstract class StreamTransport implements Transport {
             }
         });
         if (made != null) {
-            loop.callSoon(() -> {
-                if (!made.complete(result.get())) {
-                    close(); // given up meanwhile (cancelled, timed out): as asyncio, the transport is closed, not leaked
-                }
-            });
+            // Given up on meanwhile (cancelled, timed out), the connection is closed, as asyncio closes it.
+            loop.callSoon(() -> Futures.deliver(made, result.get()));
         }
     }
 
@@ -424,7 +422,7 @@ public abstract class StreamTransport implements Transport {
         empty.whenComplete((v, e) -> {
             if (e == null && !result.isDone()) {
                 try {
-                    dev.loop.internal.engine.Futures.follow(sendFile.apply(fd), result);
+                    Futures.follow(sendFile.apply(fd), result);
                 } catch (RuntimeException | Error ex) {
                     result.completeExceptionally(ex);
                 }
