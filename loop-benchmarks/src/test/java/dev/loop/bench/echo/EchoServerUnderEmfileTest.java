@@ -48,6 +48,7 @@ class EchoServerUnderEmfileTest {
         try {
             int port = port(server);
             int startFds = descriptors(server.pid());
+            List<String> startTargets = targets(server.pid());
             List<SocketChannel> clients = new ArrayList<>();
             try (Selector selector = Selector.open()) {
                 for (int i = 0; i < CONNECTIONS; i++) {
@@ -82,7 +83,8 @@ class EchoServerUnderEmfileTest {
             while (descriptors(server.pid()) > startFds && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertThat(descriptors(server.pid())).as("server descriptors once every client left").isLessThanOrEqualTo(startFds);
+            assertThat(descriptors(server.pid())).as("server descriptors once every client left: %s, at the start: %s",
+                    targets(server.pid()), startTargets).isLessThanOrEqualTo(startFds);
         } finally {
             server.destroy();
             if (!server.waitFor(10, TimeUnit.SECONDS)) {
@@ -143,6 +145,19 @@ class EchoServerUnderEmfileTest {
         Matcher m = Pattern.compile("127\\.0\\.0\\.1:(\\d+)").matcher(line);
         assertThat(m.find()).as(line).isTrue();
         return Integer.parseInt(m.group(1));
+    }
+
+    /** What the server's descriptors are (files, sockets, anon inodes), for a failure's message. */
+    private static List<String> targets(long pid) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return fds.map(fd -> {
+                try {
+                    return fd.getFileName() + "->" + Files.readSymbolicLink(fd);
+                } catch (IOException e) {
+                    return fd.getFileName() + "->?";
+                }
+            }).sorted().toList();
+        }
     }
 
     private static int descriptors(long pid) throws IOException {
