@@ -115,6 +115,134 @@ public abstract class TlsConformance extends LoopTestBase {
         assertThat(serverSide[0].violations).isEmpty();
     }
 
+    /**
+     * One direction of {@link Fragmenter}: what arrives is passed on in pieces of random size, one piece per loop
+     * step (so the receiver reads it alone), from a single byte to several records at once.
+     */
+    static final class Pump {
+        final java.util.ArrayDeque<Byte> queued = new java.util.ArrayDeque<>();
+        final java.util.Random random;
+        Transport to;
+        boolean eof;
+        boolean scheduled;
+        int pieces;
+
+        Pump(long seed) {
+            random = new java.util.Random(seed);
+        }
+
+        void add(byte[] data, EventLoop loop) {
+            for (byte b : data) {
+                queued.add(b);
+            }
+            schedule(loop);
+        }
+
+        void schedule(EventLoop loop) {
+            if (!scheduled && to != null) {
+                scheduled = true;
+                loop.callSoon(() -> step(loop));
+            }
+        }
+
+        private void step(EventLoop loop) {
+            scheduled = false;
+            if (to.isClosing()) {
+                return;
+            }
+            int n = Math.min(queued.size(), random.nextInt(8) == 0 ? 1 + random.nextInt(3000) : 1 + random.nextInt(7));
+            if (n > 0) {
+                byte[] piece = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    piece[i] = queued.poll();
+                }
+                to.write(piece);
+                pieces++;
+            }
+            if (!queued.isEmpty()) {
+                schedule(loop);
+            } else if (eof) {
+                to.writeEof();
+            }
+        }
+    }
+
+    /** A plain TCP relay whose two pumps split and join what passes through at random. */
+    static final class Fragmenter {
+        final Pump up = new Pump(7);
+        final Pump down = new Pump(11);
+
+        Protocol side(EventLoop loop, Pump in, Pump out) {
+            return new Protocol() {
+                @Override
+                public void connectionMade(Transport t) {
+                    out.to = t;
+                    out.schedule(loop);
+                }
+
+                @Override
+                public void dataReceived(java.nio.ByteBuffer data) {
+                    byte[] b = new byte[data.remaining()];
+                    data.get(b);
+                    in.add(b, loop);
+                }
+
+                @Override
+                public boolean eofReceived() {
+                    in.eof = true;
+                    in.schedule(loop);
+                    return true;
+                }
+
+                @Override
+                public void connectionLost(Throwable cause) {
+                    if (in.to != null && in.queued.isEmpty()) {
+                        in.to.close();
+                    }
+                }
+            };
+        }
+    }
+
+    /**
+     * A network (or a middlebox) may cut TLS records anywhere and join them: the layer must put them together
+     * again. Both ends speak through a relay that passes each direction on in random pieces, one to 3,000 bytes:
+     * the handshake, 200 KB of writes of every size and the close all arrive intact.
+     */
+    @Test
+    void aWireThatSplitsAndJoinsRecordsAtRandomChangesNothing() {
+        EventLoop loop = newLoop();
+        TlsEcho[] serverSide = {null};
+        Server server = tlsServer(loop, () -> serverSide[0] = new TlsEcho(), serverTls());
+        Fragmenter relay = new Fragmenter();
+        Server front = await(loop, loop.createServer(() -> {
+            Protocol client = relay.side(loop, relay.up, relay.down);
+            loop.createConnection(() -> relay.side(loop, relay.down, relay.up), "127.0.0.1", port(server));
+            return client;
+        }, "127.0.0.1", 0));
+        RecordingProtocol client = new RecordingProtocol();
+        Connection<Transport, RecordingProtocol> c = await(loop, loop.createConnection(() -> client, "127.0.0.1",
+                port(front), null, clientTls().withServerName("localhost")));
+        java.util.Random random = new java.util.Random(3);
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        while (sent.size() < 200_000) {
+            byte[] b = new byte[random.nextInt(4) == 0 ? 1 + random.nextInt(40_000) : 1 + random.nextInt(100)];
+            random.nextBytes(b);
+            c.transport().write(b);
+            sent.writeBytes(b);
+        }
+        await(loop, waitFor(loop, () -> client.received.size() >= sent.size()));
+        assertThat(client.received.toByteArray()).isEqualTo(sent.toByteArray());
+        c.transport().close();
+        assertThat(await(loop, client.lost)).isNull();
+        await(loop, serverSide[0].eof);
+        assertThat(await(loop, serverSide[0].lost)).isNull();
+        assertThat(relay.up.pieces).as("pieces the relay sent up").isGreaterThan(1_000);
+        assertThat(client.violations).isEmpty();
+        assertThat(serverSide[0].violations).isEmpty();
+        front.close();
+    }
+
     @Test
     void tlsOverAUnixSocketNamesTheServerExplicitly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         EventLoop loop = newLoop();
