@@ -10,6 +10,12 @@ import dev.loop.PollerKind;
 /** The loop every benchmark measures: no watchdog, no delay sampling (no monitor thread competing). */
 final class BenchLoops {
 
+    /**
+     * For every fork: JNA's {@code System.load} is a restricted method, which Java 24+ warns about (and a later
+     * release will refuse) without this; Java 17 accepts it.
+     */
+    static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+
     private BenchLoops() {
     }
 

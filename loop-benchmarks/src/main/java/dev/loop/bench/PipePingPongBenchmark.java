@@ -39,7 +39,7 @@ import dev.loop.internal.nativeio.NativeMemory;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = BenchLoops.NATIVE_ACCESS)
 public class PipePingPongBenchmark {
 
     static final int ROUND_TRIPS = 1000;

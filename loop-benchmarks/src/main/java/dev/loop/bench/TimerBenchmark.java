@@ -30,7 +30,7 @@ import dev.loop.EventLoop;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, batchSize = 1)
 @Measurement(iterations = 10, batchSize = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = BenchLoops.NATIVE_ACCESS)
 public class TimerBenchmark {
 
     static final int TIMERS = 1_000_000;

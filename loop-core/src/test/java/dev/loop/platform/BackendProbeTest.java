@@ -124,8 +124,9 @@ class BackendProbeTest {
             case "ENOSYS" -> Errno.ENOSYS;
             default -> Errno.EINVAL;
         };
-        List<String> cmd = List.of(NativeHelpers.seccompErrno().toString(), Long.toString(nr), Integer.toString(code), ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), RefusedProactorMain.class.getName());
+        List<String> cmd = new java.util.ArrayList<>(List.of(NativeHelpers.seccompErrno().toString(), Long.toString(nr),
+                Integer.toString(code)));
+        cmd.addAll(NativeHelpers.java("-cp", System.getProperty("java.class.path"), RefusedProactorMain.class.getName()));
         String out = NativeHelpers.run(cmd);
         assertThat(out).as(out).contains("available=false", "reason=" + cause, "create=BackendUnavailableException: ",
                 "automatic=selector/epoll");

@@ -54,6 +54,17 @@ public final class NativeHelpers {
         return build("seccomp_errno.c", "seccomp_errno", "-O2", "-Wall", "-Werror");
     }
 
+    /**
+     * A child JVM (this test's {@code java}, with native access granted as the parent has it: Java 24+ warns
+     * without it, Java 17 accepts it) and then {@code args}: JVM options, {@code -cp}, the main class, its arguments.
+     */
+    public static List<String> java(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
     /** Runs {@code cmd} and returns what it printed (stdout and stderr); fails with that output unless it exits 0. */
     public static String run(List<String> cmd) {
         try {

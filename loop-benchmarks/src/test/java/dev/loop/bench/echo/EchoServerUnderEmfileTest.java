@@ -42,7 +42,8 @@ class EchoServerUnderEmfileTest {
     void keepsServingAtTheDescriptorLimitAndRecoversWhenClientsLeave(String backend, String poller) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String command = "ulimit -n 256 && exec \"$@\"";
-        Process server = new ProcessBuilder("sh", "-c", command, "sh", java, "-cp", System.getProperty("java.class.path"),
+        Process server = new ProcessBuilder("sh", "-c", command, "sh", java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"),
                 EchoMain.class.getName(), "--backend", backend, "--poller", poller, "--port", "0")
                 .redirectError(ProcessBuilder.Redirect.to(log(backend, poller))).start();
         try {

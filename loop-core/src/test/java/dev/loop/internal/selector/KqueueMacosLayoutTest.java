@@ -19,6 +19,7 @@ import dev.loop.internal.nativeio.LibC;
 import dev.loop.process.ProcessOptions;
 import dev.loop.process.SubprocessProtocol;
 import dev.loop.testsupport.KqShim;
+import dev.loop.testsupport.NativeHelpers;
 import dev.loop.testsupport.TestFds;
 
 /**
@@ -32,7 +33,7 @@ class KqueueMacosLayoutTest {
     @Test
     void thePollerWorksWithTheMacosLayout() throws Exception {
         Path shim = KqShim.library(Kevent.MACOS);
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"),
+        List<String> cmd = NativeHelpers.java(
                 "-D" + Kqueue.LIBRARY_PROPERTY + "=" + shim, "-D" + Kevent.LAYOUT_PROPERTY + "=macos",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

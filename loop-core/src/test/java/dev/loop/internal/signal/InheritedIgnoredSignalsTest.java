@@ -23,6 +23,7 @@ import dev.loop.EventLoops;
 import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.nativeio.NativeMemory;
+import dev.loop.testsupport.NativeHelpers;
 import dev.loop.testsupport.TestQueues;
 
 /**
@@ -52,8 +53,7 @@ class InheritedIgnoredSignalsTest {
     }
 
     private static List<String> childJvm(List<String> signals) {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), Child.class.getName()));
+        List<String> cmd = NativeHelpers.java("-cp", System.getProperty("java.class.path"), Child.class.getName());
         cmd.addAll(signals);
         return cmd;
     }

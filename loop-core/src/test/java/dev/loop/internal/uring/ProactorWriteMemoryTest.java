@@ -34,7 +34,7 @@ class ProactorWriteMemoryTest {
 
     @Test
     void memoryHeldForAPeerThatNeverReadIsGivenBackOnceTheConnectionIsGone() {
-        String out = NativeHelpers.run(List.of(ProcessHandle.current().info().command().orElse("java"),
+        String out = NativeHelpers.run(NativeHelpers.java(
                 "-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"),
                 Child.class.getName()));
         Map<String, Long> rss = out.lines().filter(l -> l.startsWith("rss "))
