@@ -965,6 +965,62 @@ public abstract class TransportConformance extends LoopTestBase {
     }
 
     /**
+     * asyncio's {@code wait_for(sock_recv(...), timeout)} cancels the receive; a Java caller writes {@code
+     * orTimeout}, which fails the future from the JDK's timer thread instead. Giving up that way is a cancel too:
+     * the receive takes nothing (the byte sent later goes to the next one) and no reader stays registered.
+     */
+    @Test
+    void aSockRecvGivenUpWithOrTimeoutTakesNothingAndLeavesNothingRegistered() throws Exception {
+        EventLoop loop = newLoop();
+        loop.start();
+        int[] pair = fds.socketPair();
+        CompletableFuture<ByteBuffer> recv = loop.sockRecv(pair[0], 1).orTimeout(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+        assertThatThrownBy(() -> recv.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+        CompletableFuture<Integer> readers = loop.submit(() -> loop.stats().handles().loopReaders() + loop.stats().handles().readers());
+        assertThat(readers.get(5, java.util.concurrent.TimeUnit.SECONDS)).as("readers left registered").isZero();
+        TestFds.write(pair[1], ascii("x"));
+        ByteBuffer next = loop.sockRecv(pair[0], 1).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(next.get(0)).isEqualTo((byte) 'x');
+    }
+
+    /**
+     * The race of {@link #aSockRecvIntoCancelledFromAnotherThreadNeverLosesOrDuplicatesData}, with the receive
+     * failed by another thread (as {@code orTimeout} fails it) instead of cancelled: when the failure lands, the
+     * byte is still in the socket; when the receive got there first, the failure is refused.
+     */
+    @Test
+    void aSockRecvIntoFailedFromAnotherThreadNeverLosesOrDuplicatesData() throws Exception {
+        EventLoop loop = newLoop();
+        loop.start();
+        int[] pair = fds.socketPair();
+        int failedCount = 0;
+        for (int i = 0; i < 300; i++) {
+            byte expected = (byte) i;
+            ByteBuffer into = ByteBuffer.allocate(1);
+            CompletableFuture<Integer> recv = loop.sockRecvInto(pair[0], into);
+            Thread writer = new Thread(() -> TestFds.write(pair[1], new byte[] {expected}));
+            writer.start();
+            if (i % 3 == 0) {
+                Thread.onSpinWait();
+            }
+            boolean failed = recv.completeExceptionally(new java.util.concurrent.TimeoutException("given up"));
+            writer.join();
+            if (failed) {
+                failedCount++;
+                ByteBuffer again = loop.sockRecv(pair[0], 1).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(again.get(0)).as("byte %d after the receive was failed", i).isEqualTo(expected);
+            } else {
+                assertThat(recv.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+                assertThat(into.get(0)).as("byte %d read by the receive", i).isEqualTo(expected);
+            }
+        }
+        assertThat(failedCount).isPositive();
+        CompletableFuture<Integer> readers = loop.submit(() -> loop.stats().handles().loopReaders() + loop.stats().handles().readers());
+        assertThat(readers.get(5, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+    }
+
+    /**
      * asyncio's test_cancel_sock_accept: an accept cancelled on the loop (asyncio's wait_for timeout) leaves
      * nothing holding the listener, so once the application closes it, a connect is refused.
      */
