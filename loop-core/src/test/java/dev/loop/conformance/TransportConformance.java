@@ -286,6 +286,19 @@ public abstract class TransportConformance extends LoopTestBase {
                 .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
     }
 
+    /** serveForever given up with {@code orTimeout} closes the server, as asyncio's wait_for(serve_forever()) does. */
+    @Test
+    void serveForeverGivenUpWithOrTimeoutClosesTheServer() {
+        EventLoop loop = newLoop();
+        Server server = await(loop, loop.createServer(RecordingProtocol::new, "127.0.0.1", 0,
+                ServerOptions.DEFAULTS.withStartServing(false)));
+        CompletableFuture<Void> forever = server.serveForever().orTimeout(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+        assertThatThrownBy(() -> await(loop, forever)).isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(java.util.concurrent.TimeoutException.class);
+        await(loop, server.closed());
+        assertThat(server.isServing()).isFalse();
+    }
+
     /** serveForever's future completes when the server is closed some other way. */
     @Test
     void serveForeverCompletesWhenTheServerIsClosed() {
@@ -1260,6 +1273,32 @@ public abstract class TransportConformance extends LoopTestBase {
             await(loop, waitFor(loop, () -> newSockets(before) == 0));
             assertThat(loop.stats().handles().loopWriters() + loop.stats().handles().writers()).isZero();
             assertThat(loop.stats().handles().transports()).isZero();
+        }
+    }
+
+    /**
+     * A sockConnect given up with {@code orTimeout} (asyncio: {@code wait_for(sock_connect(...))}) stops the
+     * connect: no writer stays registered, so the application may close its socket at once, and a poll or
+     * select backend reports no descriptor closed while registered.
+     */
+    @Test
+    void aSockConnectGivenUpWithOrTimeoutLeavesNothingRegistered() throws Exception {
+        EventLoop loop = newLoop();
+        List<ExceptionContext> errors = new ArrayList<>();
+        loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
+        int listener = listeningSocket(0);
+        SocketAddress address = Sockets.localAddress(listener);
+        try (Socket filler = new Socket("127.0.0.1", ((InetSocketAddress) address).getPort())) { // SYNs now wait
+            int client = fds.track(Sockets.openStream(Linux.AF_INET));
+            CompletableFuture<Void> connecting = loop.sockConnect(client, address)
+                    .orTimeout(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+            assertThatThrownBy(() -> await(loop, connecting)).isInstanceOf(CompletionException.class)
+                    .cause().isInstanceOf(java.util.concurrent.TimeoutException.class);
+            await(loop, steps(loop, 2)); // the give-up reaches the loop thread
+            assertThat(loop.stats().handles().loopWriters() + loop.stats().handles().writers()).isZero();
+            fds.closeNow(client);
+            await(loop, steps(loop, 2));
+            assertThat(errors).isEmpty();
         }
     }
 
