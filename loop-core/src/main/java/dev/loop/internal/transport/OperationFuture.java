@@ -10,6 +10,11 @@ import dev.loop.NativeIOException;
  * operation's behalf from then on (asyncio's rule, which its single thread gives for free). The loop thread
  * makes each non-blocking attempt under the future's lock; a cancel from another thread waits for an attempt
  * in progress (one non-blocking system call), and fails when that attempt finished the operation.
+ *
+ * <p>Completing the future from outside ({@code orTimeout}, {@code completeOnTimeout}, or {@code complete} and
+ * {@code completeExceptionally} called by its holder) gives the operation up the same way: where asyncio's
+ * {@code wait_for} cancels, a Java caller writes {@code orTimeout}. The operation's own result goes through
+ * {@link #settle} and {@link #settleExceptionally}.
  */
 final class OperationFuture<T> extends CompletableFuture<T> {
 
@@ -30,6 +35,45 @@ final class OperationFuture<T> extends CompletableFuture<T> {
             cancelRequested = true;
         }
         return super.cancel(mayInterruptIfRunning);
+    }
+
+    /** From outside: gives the operation up, unless an attempt already finished it (then refused). */
+    @Override
+    public boolean complete(T value) {
+        synchronized (this) {
+            if (settled) {
+                return false;
+            }
+            cancelRequested = true;
+        }
+        return super.complete(value);
+    }
+
+    /** From outside ({@code orTimeout} too): gives the operation up, unless an attempt already finished it. */
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        synchronized (this) {
+            if (settled) {
+                return false;
+            }
+            cancelRequested = true;
+        }
+        return super.completeExceptionally(ex);
+    }
+
+    /** Whether it was cancelled or completed from outside: its wait for readiness must go. */
+    synchronized boolean givenUp() {
+        return cancelRequested;
+    }
+
+    /** Loop thread: the result of the attempt that settled the operation. */
+    void settle(T value) {
+        super.complete(value);
+    }
+
+    /** Loop thread: the failure of the attempt that settled the operation. */
+    void settleExceptionally(Throwable e) {
+        super.completeExceptionally(e);
     }
 
     /**

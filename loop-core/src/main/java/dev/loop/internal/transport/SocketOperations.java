@@ -50,14 +50,15 @@ record SocketOperations(Loop loop, StreamIo io, NameResolver resolver) {
         checkNonBlocking(fd);
         return loop.onLoop(() -> {
             if (!(address instanceof InetSocketAddress inet && inet.isUnresolved())) {
-                return io.connect(fd, address, false);
+                // The caller's own future: giving it up any way (a cancel, orTimeout) cancels the connect.
+                return Futures.mapOwned(io.connect(fd, address, false), v -> v);
             }
             // Resolved in the default executor, then connected: a cancel stops whichever is under way.
             CompletableFuture<Void> connected = new CompletableFuture<>();
             CompletableFuture<List<InetAddress>> resolving = resolver.resolve(inet.getHostString(), false);
             connected.whenComplete((v, e) -> {
-                if (connected.isCancelled()) {
-                    resolving.cancel(false);
+                if (!resolving.isDone()) {
+                    resolving.cancel(false); // given up (a cancel, orTimeout) while the name was resolved
                 }
             });
             resolving.whenComplete((ips, e) -> { // on the loop thread
@@ -241,8 +242,8 @@ record SocketOperations(Loop loop, StreamIo io, NameResolver resolver) {
 
     /**
      * asyncio's sock_* mechanics: try at once; when the call would block, wait until the socket is ready and
-     * try again. The caller gets the {@link OperationFuture} itself, whichever thread it is on: cancelling it
-     * stops the waiting, and no attempt runs after a cancel succeeded.
+     * try again. The caller gets the {@link OperationFuture} itself, whichever thread it is on: cancelling it (or
+     * completing it, as {@code orTimeout} does) stops the waiting, and no attempt runs after that succeeded.
      */
     @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> untilDone(int fd, boolean read, Attempt attempt) {
@@ -263,7 +264,7 @@ record SocketOperations(Loop loop, StreamIo io, NameResolver resolver) {
                     r = result.attempt(attempt);
                 } catch (NativeIOException e) {
                     stopWaiting.run();
-                    result.completeExceptionally(e);
+                    result.settleExceptionally(e);
                     return;
                 }
                 if (r == AGAIN) {
@@ -272,12 +273,12 @@ record SocketOperations(Loop loop, StreamIo io, NameResolver resolver) {
                 }
                 stopWaiting.run();
                 if (r != OperationFuture.NOT_RUN) {
-                    result.complete((T) r);
+                    result.settle((T) r);
                 }
             }
         };
         result.whenComplete((v, e) -> {
-            if (result.isCancelled()) {
+            if (result.givenUp()) { // cancelled, or failed by orTimeout: nothing waits for it any more
                 loop.runOnLoop(stopWaiting);
             }
         });

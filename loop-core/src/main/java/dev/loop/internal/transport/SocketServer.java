@@ -224,11 +224,7 @@ final class SocketServer implements Server {
             }
             servedForever = served;
             beginServing();
-            served.whenComplete((v, e) -> {
-                if (served.isCancelled()) {
-                    close();
-                }
-            });
+            served.whenComplete((v, e) -> close()); // given up (a cancel, orTimeout) closes the server, as asyncio's does
         });
         return served;
     }

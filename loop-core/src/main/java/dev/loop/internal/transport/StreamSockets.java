@@ -55,8 +55,8 @@ record StreamSockets(Loop loop, StreamIo io) {
             }
         });
         result.whenComplete((v, e) -> {
-            if (result.isCancelled()) {
-                done.cancel(false);
+            if (!done.isDone()) {
+                done.cancel(false); // given up: the connect stops and closes its socket
             }
         });
         return result;
