@@ -1653,6 +1653,58 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
         assertThat(loop.submit(() -> 42).get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(42);
     }
 
+    /**
+     * A paused loop (a Spring context stopped) runs on no thread, yet other threads go on using its thread-safe
+     * API: here eight threads start sockRecv on sockets of their own at once. The work they hand over must not
+     * run on several threads at the same time (the loop's tables are the loop thread's): every receive gets its
+     * byte once the loop runs again, and the reader count is right.
+     */
+    @Test
+    void threadsUsingAPausedLoopAtOnceAreServedOneAtATime() throws Exception {
+        EventLoop loop = newLoop();
+        loop.start();
+        loop.pauseGracefully(Duration.ofSeconds(5)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        int threads = 8;
+        int each = 200;
+        java.util.List<int[]> pairs = new java.util.ArrayList<>();
+        for (int i = 0; i < threads * each; i++) {
+            pairs.add(fds.socketPair());
+        }
+        java.util.List<java.util.concurrent.CompletableFuture<java.nio.ByteBuffer>> recvs =
+                java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(threads);
+        java.util.List<Thread> workers = new java.util.ArrayList<>();
+        java.util.List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        for (int t = 0; t < threads; t++) {
+            int first = t * each;
+            Thread w = new Thread(() -> {
+                try {
+                    go.await();
+                    for (int i = first; i < first + each; i++) {
+                        recvs.add(loop.sockRecv(pairs.get(i)[0], 1));
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            workers.add(w);
+            w.start();
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        assertThat(failures).isEmpty();
+        loop.start();
+        for (int[] p : pairs) {
+            TestFds.write(p[1], new byte[] {7});
+        }
+        for (java.util.concurrent.CompletableFuture<java.nio.ByteBuffer> r : recvs) {
+            assertThat(r.get(10, java.util.concurrent.TimeUnit.SECONDS).get(0)).isEqualTo((byte) 7);
+        }
+        assertThat(loop.submit(() -> loop.stats().handles().loopReaders() + loop.stats().handles().readers())
+                .get(10, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+    }
+
     @Test
     void statsCountStepsCallbacksAndTime() {
         EventLoop loop = newLoop();
