@@ -364,7 +364,8 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
 
     /**
      * Runs {@code action} at once when called on the loop thread or while the loop is not running (its
-     * exceptions are thrown to the caller); from another thread while the loop runs, hands it to the loop and
+     * exceptions are thrown to the caller; callers from several threads of a loop nobody runs, a paused one say,
+     * take turns); from another thread while the loop runs, hands it to the loop and
      * returns a future that follows the action's, and whose cancellation cancels the action's.
      */
     public <T> CompletableFuture<T> onLoop(Supplier<CompletableFuture<T>> action) {

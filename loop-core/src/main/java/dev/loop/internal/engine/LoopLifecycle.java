@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.loop.LoopClosedException;
 import dev.loop.LoopOptions;
@@ -28,6 +29,13 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
     private LoopMonitor monitor;
     /** Guarded by lock: completed when the running loop stops. */
     private final java.util.List<CompletableFuture<Void>> stopWaiters = new java.util.ArrayList<>();
+    /**
+     * Held by a thread acting as the loop's thread while no thread runs the loop (not started yet, paused,
+     * stopped): work handed over from other threads then runs at once on its caller's thread, one caller at a
+     * time, and a run cannot begin, nor a close release the loop, under such work. Never held while a thread runs
+     * the loop, so posts never meet it.
+     */
+    private final ReentrantLock idle = new ReentrantLock();
 
     LoopLifecycle(Loop loop, LoopOptions options) {
         this.loop = loop;
@@ -56,6 +64,25 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
         }
     }
 
+    /**
+     * Runs {@code action} now on the calling thread, acting as the loop's thread, if no thread runs the loop (one
+     * such caller at a time: several threads using a paused loop must not touch its tables at once); false when
+     * a thread runs it, and the action must be handed over. A closed loop: {@link LoopClosedException}.
+     */
+    boolean runIfIdle(Runnable action) {
+        idle.lock();
+        try {
+            if (thread != null) {
+                return false;
+            }
+            checkOpen();
+            action.run();
+            return true;
+        } finally {
+            idle.unlock();
+        }
+    }
+
     /** Loop-thread-only methods: allowed from any thread while the loop is not running. */
     void checkThread(String method) {
         Thread t = thread;
@@ -65,6 +92,10 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
     }
 
     void start() {
+        if (idle.isHeldByCurrentThread()) { // the new thread could not begin its run until this work ended
+            throw new IllegalStateException("Event loop '" + loop.name() + "' cannot be started from work it runs "
+                    + "on the caller's thread while no thread runs it; start it afterwards, or run it here with runForever");
+        }
         CountDownLatch running = new CountDownLatch(1);
         AtomicBoolean failed = new AtomicBoolean();
         Thread ending;
@@ -102,16 +133,21 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
 
     /** Runs steps on the calling thread until stopped; {@code onRunning} once the loop counts as running. */
     void runForever(Runnable onRunning) {
-        synchronized (lock) {
-            checkOpen();
-            if (thread != null) {
-                throw new IllegalStateException("Event loop '" + loop.name() + "' is already running");
+        idle.lock(); // work another thread runs as the loop's thread ends first
+        try {
+            synchronized (lock) {
+                checkOpen();
+                if (thread != null) {
+                    throw new IllegalStateException("Event loop '" + loop.name() + "' is already running");
+                }
+                thread = Thread.currentThread();
+                if (monitor == null && LoopMonitor.needed(options.blockedThreshold(), options.delaySamplingInterval())) {
+                    monitor = new LoopMonitor(loop, options.blockedThreshold(), options.delaySamplingInterval());
+                    monitor.start();
+                }
             }
-            thread = Thread.currentThread();
-            if (monitor == null && LoopMonitor.needed(options.blockedThreshold(), options.delaySamplingInterval())) {
-                monitor = new LoopMonitor(loop, options.blockedThreshold(), options.delaySamplingInterval());
-                monitor.start();
-            }
+        } finally {
+            idle.unlock();
         }
         long ownSlack;
         try {
@@ -260,7 +296,12 @@ final class LoopLifecycle extends LoopLifecyclePad1 {
             joinUninterruptibly(own);
         }
         if (failure == null) { // else released by the failing loop thread
-            release(mon);
+            idle.lock(); // after work another thread was running as the loop's thread (new work sees the close)
+            try {
+                release(mon);
+            } finally {
+                idle.unlock();
+            }
         }
     }
 

@@ -12,9 +12,10 @@ import dev.loop.LoopClosedException;
 /**
  * Work handed to a loop's thread from wherever it was asked for: {@code submit} for applications, and for the
  * loop's own factories (servers, connections, subprocesses) "now if this is the loop thread or the loop is not
- * running, else on the loop". The futures it hands out are owed: if the loop closes before it completed one
- * (the work was still queued, or waited for a descriptor), the future fails with {@link LoopClosedException}
- * instead of never completing, so that a caller's {@code join} cannot hang on a closed loop.
+ * running (one such caller at a time), else on the loop". The futures it hands out are owed: if the loop closes
+ * before it completed one (the work was still queued, or waited for a descriptor), the future fails with
+ * {@link LoopClosedException} instead of never completing, so that a caller's {@code join} cannot hang on a
+ * closed loop.
  */
 final class ThreadHandoff {
 
@@ -64,24 +65,29 @@ final class ThreadHandoff {
      * See {@link Loop#onLoop}. From another thread the caller gets a future of its own: cancelling it before
      * the action started means the action never starts, and afterwards cancels the action's future.
      */
+    @SuppressWarnings("unchecked")
     <T> CompletableFuture<T> onLoop(Supplier<CompletableFuture<T>> action) {
         loop.checkOpen();
-        if (runsNow()) {
+        if (loop.inLoopThread()) {
             return action.get();
+        }
+        Object[] started = {null};
+        if (ranIdle(() -> started[0] = action.get())) {
+            return (CompletableFuture<T>) started[0];
         }
         CompletableFuture<T> result = owe(new CompletableFuture<>());
         loop.callSoonThreadsafe(() -> {
             if (result.isDone()) {
                 return; // cancelled before it started
             }
-            CompletableFuture<T> started;
+            CompletableFuture<T> made;
             try {
-                started = action.get();
+                made = action.get();
             } catch (RuntimeException | Error e) {
                 result.completeExceptionally(e);
                 return;
             }
-            Futures.follow(started, result);
+            Futures.follow(made, result);
         });
         return result;
     }
@@ -89,18 +95,22 @@ final class ThreadHandoff {
     /** See {@link Loop#completeOnLoop}. */
     <F extends CompletableFuture<?>> F completeOnLoop(F future, Runnable action) {
         loop.checkOpen();
-        if (runsNow()) {
+        if (loop.inLoopThread()) {
             action.run();
-        } else {
+        } else if (!ranIdle(action)) {
             owe(future);
             runOnLoop(action);
         }
         return future;
     }
 
-    /** The loop thread, or a loop nobody runs (the caller may act as its thread): an action runs at once. */
-    private boolean runsNow() {
-        return loop.inLoopThread() || !loop.isRunning();
+    /**
+     * Runs {@code action} now on this thread if no thread runs the loop (the caller acts as its thread, one such
+     * caller at a time: {@link LoopLifecycle#runIfIdle}); false when a thread runs it. A running loop costs one
+     * volatile read here: hand-offs to it never meet the lock.
+     */
+    private boolean ranIdle(Runnable action) {
+        return !loop.isRunning() && loop.lifecycle().runIfIdle(action);
     }
 
     /** See {@link Loop#runOnLoop}. */
@@ -108,14 +118,16 @@ final class ThreadHandoff {
         if (loop.isClosed()) {
             return;
         }
-        if (runsNow()) {
+        if (loop.inLoopThread()) {
             action.run();
-        } else {
-            try {
+            return;
+        }
+        try {
+            if (!ranIdle(action)) {
                 loop.callSoonThreadsafe(action);
-            } catch (LoopClosedException e) {
-                // closed meanwhile: the loop's close released everything
             }
+        } catch (LoopClosedException e) {
+            // closed meanwhile: the loop's close released everything
         }
     }
 }

@@ -147,6 +147,8 @@ public final class Linux {
     public static final int MAP_SHARED_POPULATE = 0x1 | 0x8000;
     public static final int MAP_PRIVATE_ANONYMOUS = 0x2 | 0x20;
     public static final int ECANCELED = 125;
+    /** connect(2): the socket is already connected. */
+    public static final int EISCONN = 106;
     public static final int ETIME = 62;
 
     /** Process waiting (waitid) and spawning. */

@@ -106,6 +106,8 @@ public final class UringBackend implements IoBackend {
     private final IoUring.CompletionHandler onCompletion = this::complete;
     /** Operations in flight, by slot; a slot is free again once its completion has been handed over. */
     private Completion[] operations = new Completion[256];
+    /** What each operation in flight was submitted with, to submit it again after a cancel nobody asked for. */
+    private final SubmittedSqes submitted = new SubmittedSqes(256);
     private int[] freeSlots = new int[0];
     private int freeCount;
     private int nextSlot;
@@ -255,6 +257,7 @@ public final class UringBackend implements IoBackend {
     /** {@link #submit(int, int, long, int, long, int, Completion)} with {@code ioprio} (e.g. RECVSEND_POLL_FIRST). */
     int submit(int opcode, int fd, long addr, int len, long offset, int opFlags, int ioprio, Completion completion) {
         int slot = reserveSlot(completion);
+        submitted.record(slot, opcode, fd, addr, len, offset, opFlags, ioprio, 0, 0);
         ring.prepare(opcode, fd, addr, len, offset, opFlags, ioprio, KIND_OP | slot);
         return slot;
     }
@@ -281,6 +284,7 @@ public final class UringBackend implements IoBackend {
      */
     int submitMultishot(int opcode, int fd, long addr, int ioprio, int bufGroup, MultishotCompletion completion) {
         int slot = reserveSlot(completion);
+        submitted.record(slot, opcode, fd, addr, 1, 0, 0, ioprio, Linux.IOSQE_BUFFER_SELECT, bufGroup);
         ring.prepare(opcode, fd, addr, 1, 0, 0, ioprio, Linux.IOSQE_BUFFER_SELECT, bufGroup, KIND_OP | slot);
         return slot;
     }
@@ -341,6 +345,7 @@ public final class UringBackend implements IoBackend {
      * yet handed over). Its completion still comes: {@code -ECANCELED}, or its result if it finished first.
      */
     void cancel(int id) {
+        submitted.cancelRequested(id);
         ring.prepare(Linux.IORING_OP_ASYNC_CANCEL, -1, KIND_OP | id, 0, 0, 0, KIND_CANCEL);
         if (!loop.isRunning()) {
             ring.submitAndWait(0); // no wait of the loop's will hand it over soon
@@ -372,6 +377,15 @@ public final class UringBackend implements IoBackend {
     }
 
     private void completeOperation(int slot, int res, int flags) {
+        if (res == -Linux.ECANCELED && (flags & Linux.IORING_CQE_F_MORE) == 0 && !submitted.isCancelRequested(slot)
+                && !loop.isClosed()) {
+            // Cancelled by the kernel, not by us: its submitter thread has exited (see SubmittedSqes). Again, from here.
+            submitted.resubmit(slot, ring, KIND_OP | slot);
+            return;
+        }
+        if (res == -Linux.EISCONN && submitted.opcode(slot) == Linux.IORING_OP_CONNECT && submitted.wasResubmitted(slot)) {
+            res = 0; // the connect the first submission started had completed in the kernel
+        }
         Completion c = operations[slot];
         if ((flags & Linux.IORING_CQE_F_MORE) == 0) { // the last (or only) completion: the id is free again
             operations[slot] = null;
@@ -448,6 +462,11 @@ public final class UringBackend implements IoBackend {
             return; // removed, or an earlier registration of this number
         }
         reg.gen(write, -1); // one-shot: this direction has no poll in flight any more
+        if (res == -Linux.ECANCELED && !loop.isClosed()) {
+            // Not ours (a removal changes the generation first): the thread that submitted it has exited.
+            arm(fd, reg, write);
+            return;
+        }
         if (res < 0) {
             // EBADF: closed while registered. The other direction's poll, if any, is removed too.
             loop.registrations().drop(fd, -res == Errno.EBADF ? "was closed while registered (io_uring poll: EBADF)"
@@ -512,6 +531,7 @@ public final class UringBackend implements IoBackend {
         try {
             for (int slot = 0; slot < nextSlot; slot++) {
                 if (operations[slot] != null) {
+                    submitted.cancelRequested(slot);
                     ring.prepare(Linux.IORING_OP_ASYNC_CANCEL, -1, KIND_OP | slot, 0, 0, 0, KIND_CANCEL);
                 }
             }
