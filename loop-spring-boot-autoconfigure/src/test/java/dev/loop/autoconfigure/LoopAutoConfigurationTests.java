@@ -92,6 +92,45 @@ class LoopAutoConfigurationTests {
         });
     }
 
+    /**
+     * What stays open across a stopped context keeps working after it, on each backend: a connection made before
+     * the stop echoes after the start, and a low-level receive started before it completes. (The loop's thread
+     * ends with the pause; on the proactor, io_uring then cancels what that thread submitted, and the loop must
+     * submit it again.)
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"selector", "proactor"})
+    void aConnectionAndAReceiveOpenAcrossAStoppedContextWorkAfterIt(String backend) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                BackendProbe.probe(Backend.valueOf(backend.toUpperCase()), null).available(), backend + " here");
+        runner.withPropertyValues("loop.backend=" + backend).run(ctx -> {
+            EventLoop loop = ctx.getBean(EventLoop.class);
+            Server server = loop.createServer(Echo::new, "127.0.0.1", 0).get(5, TimeUnit.SECONDS);
+            int port = ((InetSocketAddress) server.addresses().get(0)).getPort();
+            int[] pair = dev.loop.internal.nativeio.Descriptors.socketPair(true);
+            try (Socket s = new Socket("127.0.0.1", port);
+                    dev.loop.internal.nativeio.NativeMemory z = new dev.loop.internal.nativeio.NativeMemory(1)) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write('a');
+                assertThat(s.getInputStream().read()).isEqualTo('a');
+                java.util.concurrent.CompletableFuture<ByteBuffer> recv = loop.sockRecv(pair[0], 1);
+                for (int round = 0; round < 2; round++) {
+                    ctx.stop();
+                    assertThat(loop.isRunning()).isFalse();
+                    ctx.start();
+                    s.getOutputStream().write('b' + round);
+                    assertThat(s.getInputStream().read()).as("echo after stop %d", round).isEqualTo('b' + round);
+                }
+                z.buffer().put(0, (byte) 'z');
+                assertThat(dev.loop.internal.nativeio.LibC.write(pair[1], z.address(), 1)).isEqualTo(1);
+                assertThat(recv.get(5, TimeUnit.SECONDS).get(0)).isEqualTo((byte) 'z');
+            } finally {
+                dev.loop.internal.nativeio.LibC.close(pair[0]);
+                dev.loop.internal.nativeio.LibC.close(pair[1]);
+            }
+        });
+    }
+
     /** One blocking round trip to the echo server on {@code port}. */
     static String echo(int port, String text) throws java.io.IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
