@@ -119,18 +119,7 @@ public abstract class LoopTestBase {
 
     /** A future completed after {@code n} more loop steps. */
     protected static java.util.concurrent.CompletableFuture<Void> steps(EventLoop loop, int n) {
-        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-        int[] left = {n};
-        Runnable[] hop = new Runnable[1];
-        hop[0] = () -> {
-            if (left[0]-- <= 0) {
-                done.complete(null);
-            } else {
-                loop.callSoon(hop[0]);
-            }
-        };
-        loop.callSoon(hop[0]);
-        return done;
+        return dev.loop.testsupport.LoopSteps.after(loop, n);
     }
 
     /** A future completed after {@code millis} on the loop's clock. */

@@ -151,18 +151,7 @@ class StreamReaderProperties {
     }
 
     private static void steps(EventLoop loop, int n) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        int[] left = {n};
-        Runnable[] hop = new Runnable[1];
-        hop[0] = () -> {
-            if (left[0]-- <= 0) {
-                done.complete(null);
-            } else {
-                loop.callSoon(hop[0]);
-            }
-        };
-        loop.callSoon(hop[0]);
-        loop.runUntilComplete(done);
+        loop.runUntilComplete(dev.loop.testsupport.LoopSteps.after(loop, n));
     }
 
     /** A read's state as text, so that a mismatch reads plainly. */

@@ -28,37 +28,28 @@ final class OperationFuture<T> extends CompletableFuture<T> {
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        synchronized (this) {
-            if (settled) {
-                return isCancelled();
-            }
-            cancelRequested = true;
-        }
-        return super.cancel(mayInterruptIfRunning);
+        return giveUp() ? super.cancel(mayInterruptIfRunning) : isCancelled();
     }
 
     /** From outside: gives the operation up, unless an attempt already finished it (then refused). */
     @Override
     public boolean complete(T value) {
-        synchronized (this) {
-            if (settled) {
-                return false;
-            }
-            cancelRequested = true;
-        }
-        return super.complete(value);
+        return giveUp() && super.complete(value);
     }
 
     /** From outside ({@code orTimeout} too): gives the operation up, unless an attempt already finished it. */
     @Override
     public boolean completeExceptionally(Throwable ex) {
-        synchronized (this) {
-            if (settled) {
-                return false;
-            }
-            cancelRequested = true;
+        return giveUp() && super.completeExceptionally(ex);
+    }
+
+    /** No attempt may run from now on, unless one already finished the operation (false: too late). */
+    private synchronized boolean giveUp() {
+        if (settled) {
+            return false;
         }
-        return super.completeExceptionally(ex);
+        cancelRequested = true;
+        return true;
     }
 
     /** Whether it was cancelled or completed from outside: its wait for readiness must go. */
