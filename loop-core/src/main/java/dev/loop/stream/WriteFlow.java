@@ -53,8 +53,14 @@ final class WriteFlow {
         } else if (!paused) {
             drained.complete(null);
         } else {
+            drainWaiters.removeIf(CompletableFuture::isDone); // given up (orTimeout, cancel): not kept until the resume
             drainWaiters.add(drained);
         }
+    }
+
+    /** Drains waiting for the resume. */
+    int waitingDrains() {
+        return drainWaiters.size();
     }
 
     CompletableFuture<Void> closed() {
