@@ -135,7 +135,9 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
      * (a burst of posts then costs no wake-up); else until the next timer (-1: none), at most a day.
      */
     private long pollTimeout(TimerEntry next, long now) {
-        if (queues.readyWaiting() || queues.postsWaiting() || lifecycle.stopping() || own.ranLastStep) {
+        // ranLastStep first: while posts stream in, the inbox's producer index is then read once per step (by
+        // postLimit), and every read costs the posting thread a cache miss on its next post.
+        if (own.ranLastStep || queues.readyWaiting() || queues.postsWaiting() || lifecycle.stopping()) {
             return 0;
         }
         return next == null ? -1 : Math.min(Math.max(0, next.when - now), MAX_POLL_NANOS);
@@ -143,7 +145,8 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
 
     /** Waits in the backend (a wait that may block is announced, parked, so that posts wake it); returns the time after. */
     private long poll(long timeout, long start) {
-        if (timeout != 0) {
+        boolean parking = timeout != 0;
+        if (parking) {
             PARKED.setVolatile(this, true);
             if (queues.postsWaiting() || lifecycle.stopping() || metrics.delaySampleRequested()) {
                 timeout = 0; // posted, stopped or asked for a delay sample while parking: the wake-up may have been skipped
@@ -151,7 +154,9 @@ public final class Loop implements LoopIoMethods, LoopControlMethods {
         }
         queues.pollStarts();
         backend.poll(timeout, start);
-        PARKED.setOpaque(this, false);
+        if (parking) { // only then: every post reads the flag, and a store to it costs each poster a cache miss
+            PARKED.setOpaque(this, false);
+        }
         long now = System.nanoTime();
         metrics.afterPoll(now);
         return now;
