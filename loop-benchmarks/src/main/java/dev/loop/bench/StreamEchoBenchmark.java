@@ -102,9 +102,14 @@ public class StreamEchoBenchmark extends ThroughputBenchmark {
         });
     }
 
-    /** The line echo as a Protocol: each complete line written back as it is found; a partial one kept. */
+    /**
+     * The line echo as a Protocol, written the way one would for speed: each complete line found with one scan and
+     * written back as a slice of the buffer that brought it (the buffer is the protocol's to keep); a partial line
+     * kept until its end arrives.
+     */
     static final class LineEcho implements Protocol {
-        private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
+        private byte[] partial = new byte[LINE];
+        private int partialLength;
         private Transport transport;
 
         @Override
@@ -114,14 +119,33 @@ public class StreamEchoBenchmark extends ThroughputBenchmark {
 
         @Override
         public void dataReceived(ByteBuffer data) {
-            while (data.hasRemaining()) {
-                byte b = data.get();
-                partial.write(b);
-                if (b == '\n') {
-                    transport.write(partial.toByteArray());
-                    partial.reset();
+            int start = data.position();
+            int limit = data.limit();
+            for (int i = start; i < limit; i++) {
+                if (data.get(i) != '\n') {
+                    continue;
                 }
+                int end = i + 1;
+                if (partialLength == 0) {
+                    transport.write(data.slice(start, end - start));
+                } else {
+                    keep(data, start, end);
+                    transport.write(Arrays.copyOf(partial, partialLength));
+                    partialLength = 0;
+                }
+                start = end;
             }
+            keep(data, start, limit);
+            data.position(limit);
+        }
+
+        private void keep(ByteBuffer data, int from, int to) {
+            int n = to - from;
+            if (partialLength + n > partial.length) {
+                partial = Arrays.copyOf(partial, Math.max(partial.length * 2, partialLength + n));
+            }
+            data.get(from, partial, partialLength, n);
+            partialLength += n;
         }
     }
 }

@@ -28,6 +28,44 @@ class BenchmarkBodiesTest {
         }
     }
 
+    /**
+     * Both line echoes give back exactly the bytes sent when lines arrive cut anywhere: each piece goes out only once
+     * the server has echoed every line completed before it, so the server sees the partial line on its own.
+     */
+    @Test
+    void lineEchoesGiveBackLinesCutAcrossReads() {
+        for (String server : new String[] {"protocol-lines", "streams"}) {
+            StreamEchoBenchmark b = new StreamEchoBenchmark();
+            b.server = server;
+            b.setUp();
+            try {
+                LineCollector echoed = new LineCollector();
+                int port = ((java.net.InetSocketAddress) b.echoServer.addresses().get(0)).getPort();
+                dev.loop.transport.Transport client =
+                        b.loop.runUntilComplete(b.loop.createConnection(() -> echoed, "127.0.0.1", port)).transport();
+                byte[] text = ("a\n" + "b".repeat(150) + "\n\n" + "cd\nef" + "g".repeat(70) + "\n" + "x".repeat(5) + "\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                int[] cuts = {1, 2, 3, 40, 100, 153, 154, 157, 158, 160, 200, text.length};
+                int sent = 0;
+                for (int cut : cuts) {
+                    int lineEnd = cut;
+                    while (lineEnd > 0 && text[lineEnd - 1] != '\n') {
+                        lineEnd--;
+                    }
+                    java.util.concurrent.CompletableFuture<Void> arrived = echoed.await(lineEnd);
+                    client.write(java.util.Arrays.copyOfRange(text, sent, cut));
+                    sent = cut;
+                    b.loop.runUntilComplete(arrived.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS));
+                    assertThat(echoed.bytes.toByteArray()).as(server + " after " + cut + " bytes")
+                            .isEqualTo(java.util.Arrays.copyOf(text, lineEnd));
+                }
+                client.close();
+            } finally {
+                b.tearDown();
+            }
+        }
+    }
+
     @Test
     void udpEchoBodiesGetEveryDatagramBackFromEveryServer() throws Exception {
         for (String server : new String[] {"loop-epoll", "loop-proactor", "netty-epoll", "jdk-nio"}) {
@@ -126,6 +164,33 @@ class BenchmarkBodiesTest {
             assertThat(b.jdkNioSelector()).isEqualTo(2 * PipePingPongBenchmark.ROUND_TRIPS);
         } finally {
             b.tearDown();
+        }
+    }
+
+    /** The echoed bytes, and a future completed once they reach a count. */
+    static final class LineCollector implements dev.loop.transport.Protocol {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        private int awaited = Integer.MAX_VALUE;
+        private java.util.concurrent.CompletableFuture<Void> arrived;
+
+        java.util.concurrent.CompletableFuture<Void> await(int count) {
+            awaited = count;
+            arrived = new java.util.concurrent.CompletableFuture<>();
+            check();
+            return arrived;
+        }
+
+        @Override
+        public void dataReceived(java.nio.ByteBuffer data) {
+            bytes.write(data.array(), data.arrayOffset() + data.position(), data.remaining());
+            data.position(data.limit());
+            check();
+        }
+
+        private void check() {
+            if (arrived != null && bytes.size() >= awaited) {
+                arrived.complete(null);
+            }
         }
     }
 }
