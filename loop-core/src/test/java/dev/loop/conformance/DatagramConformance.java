@@ -192,6 +192,53 @@ public abstract class DatagramConformance extends LoopTestBase {
         assertThat(client.protocol().errors).isEmpty();
     }
 
+    /**
+     * An endpoint open across pauses of a started loop (a Spring context stopped and started: each start runs the
+     * loop on a new thread) still echoes after each, including a datagram that arrived while nobody ran the loop.
+     * On the proactor the multishot receive in flight was submitted by a thread that has ended.
+     */
+    @Test
+    void anEndpointOpenAcrossPausesEchoesAfterEach() throws Exception {
+        EventLoop loop = newLoop();
+        List<dev.loop.ExceptionContext> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        loop.setExceptionHandler((l, ctx) -> failures.add(ctx));
+        loop.start();
+        Connection<DatagramTransport, Echo> server = loop.createDatagramEndpoint(Echo::new, loopback(0), null)
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        SocketAddress bound = server.transport().localAddress();
+        try (java.nio.channels.DatagramChannel client = java.nio.channels.DatagramChannel.open()) {
+            client.socket().setSoTimeout(10_000);
+            client.connect(bound);
+            for (int round = 0; round < 4; round++) {
+                byte[] sent = ascii("round " + round);
+                if (round > 0) {
+                    loop.pauseGracefully(java.time.Duration.ofSeconds(5)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    client.write(ByteBuffer.wrap(ascii("while paused " + round))); // queued in the kernel
+                    loop.start();
+                    assertThat(receive(client)).as("round %d", round).isEqualTo("while paused " + round);
+                }
+                client.write(ByteBuffer.wrap(sent));
+                assertThat(receive(client)).as("round %d", round).isEqualTo("round " + round);
+            }
+        }
+        loop.submit(() -> {
+            server.transport().close();
+            return null;
+        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(server.protocol().lost.get(10, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+        assertThat(server.protocol().violations).isEmpty();
+        assertThat(server.protocol().errors).isEmpty();
+        assertThat(failures).isEmpty();
+    }
+
+    /** One datagram from a connected blocking JDK channel (its socket's timeout applies to the adaptor only). */
+    private static String receive(java.nio.channels.DatagramChannel client) throws IOException {
+        byte[] b = new byte[512];
+        java.net.DatagramPacket packet = new java.net.DatagramPacket(b, b.length);
+        client.socket().receive(packet);
+        return new String(b, 0, packet.getLength(), StandardCharsets.US_ASCII);
+    }
+
     @Test
     void testCreateDatagramEndpoint_echoOverUdpIpv4() {
         echoes(newLoop(), loopback(0), null);

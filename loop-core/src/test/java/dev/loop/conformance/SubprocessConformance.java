@@ -114,6 +114,65 @@ public abstract class SubprocessConformance extends LoopTestBase {
      * ProcessOptions.processGroup: the SIGTERM of a graceful shutdown reaches the child's own child too. Without
      * it (asyncio's behaviour) the grandchild outlives the shutdown, orphaned.
      */
+    /** A Recorder that completes {@link #outputReached} once stdout holds {@link #awaited}. */
+    static final class OutputAwaiter extends Recorder {
+        volatile String awaited;
+        volatile CompletableFuture<Void> outputReached = new CompletableFuture<>();
+
+        CompletableFuture<Void> await(String text) {
+            awaited = text;
+            outputReached = new CompletableFuture<>();
+            return outputReached;
+        }
+
+        @Override
+        public void pipeDataReceived(int fd, ByteBuffer data) {
+            super.pipeDataReceived(fd, data);
+            if (awaited != null && stdout().contains(awaited)) {
+                outputReached.complete(null);
+            }
+        }
+    }
+
+    /**
+     * A child open across pauses of a started loop (a Spring context stopped and started: each start runs the loop on
+     * a new thread) still answers through its pipes after each, and an exit that happens while the loop is paused is
+     * reported after the next start, in asyncio's order, with the child reaped.
+     */
+    @Test
+    void aChildOpenAcrossPausesAnswersAfterEachAndItsExitDuringAPauseIsReported() throws Exception {
+        EventLoop loop = newLoop();
+        List<dev.loop.ExceptionContext> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        loop.setExceptionHandler((l, ctx) -> failures.add(ctx));
+        loop.start();
+        Connection<SubprocessTransport, OutputAwaiter> child = loop.subprocessExec(OutputAwaiter::new,
+                List.of("cat"), ProcessOptions.DEFAULTS).get(10, TimeUnit.SECONDS);
+        OutputAwaiter recorder = child.protocol();
+        for (int round = 0; round < 3; round++) {
+            if (round > 0) {
+                loop.pauseGracefully(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+                loop.start();
+            }
+            String line = "round " + round + "\n";
+            CompletableFuture<Void> echoed = recorder.await(line);
+            loop.submit(() -> {
+                child.transport().pipeTransport(0).write(line.getBytes(StandardCharsets.UTF_8));
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+            echoed.get(10, TimeUnit.SECONDS);
+        }
+        loop.pauseGracefully(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+        ProcessHandle process = ProcessHandle.of(child.transport().pid()).orElseThrow();
+        process.destroy(); // SIGTERM while nobody runs the loop
+        loop.start();
+        assertThat(child.transport().exitStatus().get(10, TimeUnit.SECONDS)).isEqualTo(-15);
+        recorder.lost.get(10, TimeUnit.SECONDS);
+        assertThat(loop.submit(() -> List.copyOf(recorder.events)).get(10, TimeUnit.SECONDS))
+                .startsWith("made").endsWith("lost").contains("exited", "pipe1Lost", "pipe2Lost");
+        assertThat(zombieChildren()).doesNotContain(child.transport().pid());
+        assertThat(failures).isEmpty();
+    }
+
     @Test
     void aProcessGroupTakesTheChildsOwnChildrenDownAtShutdown() throws Exception {
         for (boolean group : new boolean[] {true, false}) {
