@@ -11,8 +11,12 @@ import com.sun.jna.Platform;
  */
 final class CpuPinning {
 
-    private static final boolean AVAILABLE = Platform.isLinux()
-            && Runtime.getRuntime().availableProcessors() >= 2;
+    /**
+     * The CPUs this JVM may use, counted once, before any thread is pinned: a pinned thread's
+     * {@code availableProcessors()} says 1.
+     */
+    private static final int CPUS = Runtime.getRuntime().availableProcessors();
+    private static final boolean AVAILABLE = Platform.isLinux() && CPUS >= 2;
 
     static {
         if (AVAILABLE) {
@@ -24,6 +28,19 @@ final class CpuPinning {
     }
 
     private static native int sched_setaffinity(int pid, long cpusetsize, long[] mask) throws LastErrorException;
+
+    private static native int sched_getaffinity(int pid, long cpusetsize, long[] mask) throws LastErrorException;
+
+    /** How many CPUs the calling thread may run on now (asked of the kernel: the JVM's own count may be cached). */
+    static int allowedCpus() {
+        long[] mask = new long[16];
+        sched_getaffinity(0, mask.length * 8L, mask);
+        int n = 0;
+        for (long word : mask) {
+            n += Long.bitCount(word);
+        }
+        return n;
+    }
 
     /** Whether this machine can pin two threads to two different CPUs. */
     static boolean available() {
@@ -40,8 +57,7 @@ final class CpuPinning {
     /** Lets the calling thread run on every CPU again. */
     static void unpinCurrentThread() {
         long[] mask = new long[16];
-        int cpus = Runtime.getRuntime().availableProcessors();
-        for (int cpu = 0; cpu < cpus; cpu++) {
+        for (int cpu = 0; cpu < CPUS; cpu++) {
             mask[cpu / 64] |= 1L << (cpu % 64);
         }
         sched_setaffinity(0, mask.length * 8L, mask);

@@ -79,12 +79,7 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         pin(0);
-        SocketAddress address = switch (server) {
-            case "loop-epoll", "loop-proactor" -> startLoop(server.equals("loop-proactor"));
-            case "netty-epoll" -> startNetty();
-            case "jdk-nio" -> startJdk();
-            default -> throw new IllegalArgumentException(server);
-        };
+        SocketAddress address = startServer();
         byte[] payload = new byte[size];
         new java.util.Random(size).nextBytes(payload);
         switch (client) {
@@ -105,6 +100,16 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
             }
             default -> throw new IllegalArgumentException("client: " + client);
         }
+    }
+
+    /** The echo server of party {@link #server}, its thread placed as {@link #placement} says: its address. */
+    SocketAddress startServer() throws Exception {
+        return switch (server) {
+            case "loop-epoll", "loop-proactor" -> startLoop(server.equals("loop-proactor"));
+            case "netty-epoll" -> startNetty();
+            case "jdk-nio" -> startJdk();
+            default -> throw new IllegalArgumentException(server);
+        };
     }
 
     private SocketAddress startLoop(boolean proactor) throws Exception {
