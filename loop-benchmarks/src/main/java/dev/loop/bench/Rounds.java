@@ -88,35 +88,12 @@ public final class Rounds {
      * of the per-round ratios, their range, in how many rounds it scored above, and {@link SignTest}'s verdict.
      */
     static String summary(String party, double[] scores, double[] first, boolean higherIsBetter) {
-        int rounds = scores.length;
-        double[] ratios = new double[rounds];
-        int above = 0;
-        int below = 0;
-        for (int r = 0; r < rounds; r++) {
-            ratios[r] = scores[r] / first[r];
-            above += scores[r] > first[r] ? 1 : 0;
-            below += scores[r] < first[r] ? 1 : 0;
-        }
+        PairedRatios r = PairedRatios.of(scores, first);
         double[] s = scores.clone();
         Arrays.sort(s);
         return String.format(Locale.ROOT, "%-20s %12.0f  (%.0f..%.0f)  ratio %.2f (%.2f..%.2f), above in %d of %d: %s",
-                party, median(scores), s[0], s[rounds - 1], median(ratios), min(ratios), max(ratios), above, rounds,
-                SignTest.verdict(above, below, higherIsBetter));
-    }
-
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
-
-    private static double min(double[] v) {
-        return Arrays.stream(v).min().orElse(Double.NaN);
-    }
-
-    private static double max(double[] v) {
-        return Arrays.stream(v).max().orElse(Double.NaN);
+                party, PairedRatios.median(scores), s[0], s[s.length - 1], r.median(), r.min(), r.max(), r.above(),
+                scores.length, r.verdict(higherIsBetter));
     }
 
     private Rounds() {

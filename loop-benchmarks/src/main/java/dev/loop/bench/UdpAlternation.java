@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,18 +36,22 @@ public final class UdpAlternation {
     /** One party's measured slices, datagrams per second. */
     record Party(String name, double[] rates) {
         double median() {
-            return UdpAlternation.median(rates);
+            return PairedRatios.median(rates);
         }
     }
 
-    /** A verdict of one party against the first. */
-    record Comparison(String party, double medianRatio, double minRatio, double maxRatio, int above, int pairs,
-            String verdict) {
+    /** One party against the first, pair by pair. */
+    record Comparison(String party, PairedRatios ratios) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%s / first: %.3f (%.3f..%.3f), above in %d of %d pairs (p = %.3g): %s",
-                    party, medianRatio, minRatio, maxRatio, above, pairs, SignTest.p(above, pairs), verdict);
+            return String.format(Locale.ROOT, "%s / first: %s", party, describe(ratios, "pairs"));
         }
+    }
+
+    /** A comparison's ratios and verdict, over {@code unit} (pairs, instances). */
+    static String describe(PairedRatios r, String unit) {
+        return String.format(Locale.ROOT, "%.3f (%.3f..%.3f), above in %d of %d %s (p = %.3g): %s", r.median(), r.min(),
+                r.max(), r.above(), r.above() + r.below(), unit, r.p(), r.verdict(true));
     }
 
     private UdpAlternation() {
@@ -58,7 +60,7 @@ public final class UdpAlternation {
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             throw new IllegalArgumentException("usage: UdpAlternation <party1,party2,...> [size=64] [client=batch] "
-                    + "[pairs=60] [slice=500] [warmup=10]");
+                    + "[pairs=60] [slice=500] [warmup=10] [instances=1]");
         }
         if (args[0].equals("serve")) {
             serve(args[1]);
@@ -100,19 +102,15 @@ public final class UdpAlternation {
             byInstance.add(comparisons);
         }
         if (instances > 1) {
+            double[] even = new double[instances];
+            Arrays.fill(even, 1.0);
             for (int i = 0; i < parties.size() - 1; i++) {
                 double[] ratios = new double[instances];
-                int above = 0;
-                int below = 0;
                 for (int k = 0; k < instances; k++) {
-                    ratios[k] = byInstance.get(k).get(i).medianRatio();
-                    above += ratios[k] > 1 ? 1 : 0;
-                    below += ratios[k] < 1 ? 1 : 0;
+                    ratios[k] = byInstance.get(k).get(i).ratios().median();
                 }
-                System.out.printf(Locale.ROOT, "%s / %s over %d instances: median %.3f (%.3f..%.3f), above in %d "
-                        + "(p = %.3g): %s%n", parties.get(i + 1), parties.get(0), instances, median(ratios),
-                        Arrays.stream(ratios).min().orElse(0), Arrays.stream(ratios).max().orElse(0), above,
-                        SignTest.p(above, above + below), SignTest.verdict(above, below, true));
+                System.out.printf(Locale.ROOT, "%s / %s over %d instances: median %s%n", parties.get(i + 1),
+                        parties.get(0), instances, describe(PairedRatios.of(ratios, even), "instances"));
             }
         }
     }
@@ -173,31 +171,9 @@ public final class UdpAlternation {
 
     /** Each party after the first against the first, pair by pair. */
     static List<Comparison> compare(List<Party> results) {
-        List<Comparison> out = new ArrayList<>();
         double[] first = results.get(0).rates();
-        for (Party p : results.subList(1, results.size())) {
-            double[] ratios = new double[first.length];
-            int above = 0;
-            int below = 0;
-            for (int i = 0; i < first.length; i++) {
-                ratios[i] = p.rates()[i] / first[i];
-                if (p.rates()[i] > first[i]) {
-                    above++;
-                } else if (p.rates()[i] < first[i]) {
-                    below++;
-                }
-            }
-            out.add(new Comparison(p.name(), median(ratios), Arrays.stream(ratios).min().orElse(0),
-                    Arrays.stream(ratios).max().orElse(0), above, above + below, SignTest.verdict(above, below, true)));
-        }
-        return out;
-    }
-
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int n = v.length;
-        return n == 0 ? 0 : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        return results.subList(1, results.size()).stream()
+                .map(p -> new Comparison(p.name(), PairedRatios.of(p.rates(), first))).toList();
     }
 
     // ---------------------------------------------------------------- the servers, one JVM each
@@ -309,39 +285,23 @@ public final class UdpAlternation {
     }
 
     private static final class Single extends Driver {
-        private final DatagramChannel channel;
-        private final ByteBuffer out;
-        private final ByteBuffer in;
+        private final UdpEchoBenchmark.SingleClient client;
 
         Single(String party, InetSocketAddress server, byte[] payload) throws IOException {
             super(party);
-            channel = DatagramChannel.open();
-            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            channel.connect(server);
-            channel.configureBlocking(false);
-            out = ByteBuffer.allocateDirect(payload.length).put(payload).flip();
-            in = ByteBuffer.allocateDirect(payload.length);
-            for (int i = 0; i < UdpEchoBenchmark.WINDOW; i++) {
-                send();
-            }
-        }
-
-        private void send() throws IOException {
-            if (channel.write(out.rewind()) != out.capacity()) {
-                throw new IllegalStateException("the client's socket buffer is full");
-            }
+            client = new UdpEchoBenchmark.SingleClient(server, payload, UdpEchoBenchmark.WINDOW);
         }
 
         @Override
         int step() throws IOException {
-            UdpEchoBenchmark.spinForAnswers(() -> channel.read(in.clear()), party);
-            send();
+            client.receive(party);
+            client.send();
             return 1;
         }
 
         @Override
         public void close() throws IOException {
-            channel.close();
+            client.close();
         }
     }
 }

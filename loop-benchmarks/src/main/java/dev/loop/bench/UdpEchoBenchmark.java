@@ -71,10 +71,8 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
     MultiThreadIoEventLoopGroup group;
     Channel nettyChannel;
     JdkNioEcho jdk;
-    DatagramChannel channel;
+    SingleClient single;
     BatchClient batch;
-    ByteBuffer out;
-    ByteBuffer in;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -83,17 +81,7 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
         byte[] payload = new byte[size];
         new java.util.Random(size).nextBytes(payload);
         switch (client) {
-            case "single" -> {
-                channel = DatagramChannel.open();
-                channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                channel.connect(address);
-                channel.configureBlocking(false);
-                out = ByteBuffer.allocateDirect(size).put(payload).flip();
-                in = ByteBuffer.allocateDirect(size);
-                for (int i = 0; i < WINDOW; i++) {
-                    sendOne();
-                }
-            }
+            case "single" -> single = new SingleClient(address, payload, WINDOW);
             case "batch" -> {
                 batch = new BatchClient((InetSocketAddress) address, payload, WINDOW);
                 batch.send(WINDOW);
@@ -240,23 +228,12 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
             length = batch.lastLength;
         } else {
             for (int i = 0; i < ROUND; i++) {
-                length = receiveOne();
-                sendOne();
+                length = single.receive(server);
+                single.send();
             }
         }
         ops += ROUND;
         return length;
-    }
-
-    private void sendOne() throws IOException {
-        if (channel.write(out.rewind()) != size) {
-            throw new IllegalStateException("the client's socket buffer is full");
-        }
-    }
-
-    /** Spins until an answer is there: its length. */
-    private int receiveOne() throws IOException {
-        return spinForAnswers(() -> channel.read(in.clear()), server); // 0 while nothing is there
     }
 
     /** One non-blocking try at receiving: how many bytes or datagrams, 0 (or less) for none yet. */
@@ -288,18 +265,71 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
         if (batch != null) {
             return batch.lastAnswer();
         }
-        byte[] b = new byte[in.flip().remaining()];
-        in.get(b);
-        return b;
+        return single.lastAnswer();
     }
 
     byte[] payload() {
         if (batch != null) {
             return batch.payload.clone();
         }
-        byte[] b = new byte[size];
-        out.get(0, b);
-        return b;
+        return single.payload();
+    }
+
+    /**
+     * The single client: a connected non-blocking JDK {@code DatagramChannel}, one system call per datagram each way,
+     * with {@code window} datagrams of {@code payload} sent at once and kept in flight.
+     */
+    static final class SingleClient implements AutoCloseable {
+        private final DatagramChannel channel;
+        private final ByteBuffer out;
+        private final ByteBuffer in;
+
+        SingleClient(SocketAddress server, byte[] payload, int window) throws IOException {
+            channel = DatagramChannel.open();
+            try {
+                channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                channel.connect(server);
+                channel.configureBlocking(false);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+            out = ByteBuffer.allocateDirect(payload.length).put(payload).flip();
+            in = ByteBuffer.allocateDirect(payload.length);
+            for (int i = 0; i < window; i++) {
+                send();
+            }
+        }
+
+        /** Sends the payload once. */
+        void send() throws IOException {
+            if (channel.write(out.rewind()) != out.capacity()) {
+                throw new IllegalStateException("the client's socket buffer is full");
+            }
+        }
+
+        /** Spins until an answer is there: its length. */
+        int receive(String server) throws IOException {
+            return spinForAnswers(() -> channel.read(in.clear()), server); // 0 while nothing is there
+        }
+
+        /** The bytes of the last answer. */
+        byte[] lastAnswer() {
+            byte[] b = new byte[in.flip().remaining()];
+            in.get(b);
+            return b;
+        }
+
+        byte[] payload() {
+            byte[] b = new byte[out.capacity()];
+            out.get(0, b);
+            return b;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 
     /**
@@ -428,8 +458,8 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        if (channel != null) {
-            channel.close();
+        if (single != null) {
+            single.close();
         }
         if (batch != null) {
             batch.close();

@@ -24,8 +24,8 @@ class UdpAlternationTest {
             }
             List<UdpAlternation.Comparison> c = UdpAlternation.compare(parties);
             assertThat(c).hasSize(1);
-            assertThat(c.get(0).pairs()).isLessThanOrEqualTo(4);
-            assertThat(c.get(0).medianRatio()).isPositive();
+            assertThat(c.get(0).ratios().above() + c.get(0).ratios().below()).isLessThanOrEqualTo(4);
+            assertThat(c.get(0).ratios().median()).isPositive();
         }
     }
 
@@ -33,11 +33,11 @@ class UdpAlternationTest {
     void theComparisonIsPairByPair() {
         List<UdpAlternation.Party> parties = List.of(new UdpAlternation.Party("a", new double[] {100, 200, 300}),
                 new UdpAlternation.Party("b", new double[] {110, 190, 330}));
-        UdpAlternation.Comparison c = UdpAlternation.compare(parties).get(0);
+        PairedRatios c = UdpAlternation.compare(parties).get(0).ratios();
         assertThat(c.above()).isEqualTo(2);
-        assertThat(c.pairs()).isEqualTo(3);
-        assertThat(c.medianRatio()).isEqualTo(1.1, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(c.minRatio()).isEqualTo(0.95, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(c.verdict()).isEqualTo("alike");
+        assertThat(c.above() + c.below()).isEqualTo(3);
+        assertThat(c.median()).isEqualTo(1.1, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(c.min()).isEqualTo(0.95, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(c.verdict(true)).isEqualTo("alike");
     }
 }
