@@ -27,7 +27,10 @@ import java.util.Locale;
  *     loop-epoll,loop-proactor [size=64] [client=batch|single] [pairs=60] [slice=500] [warmup=10] [instances=1]
  * </pre>
  *
- * Prints per instance each party's median rate and, per party after the first, the median (min..max) of its
+ * Parties: {@link UdpEchoBenchmark}'s servers, and {@code loop-proactor-multishot}, the proactor receiving with
+ * multishot RECVMSG instead of its default readiness and {@code recvmmsg}.
+ *
+ * <p>Prints per instance each party's median rate and, per party after the first, the median (min..max) of its
  * per-pair ratio to the first, in how many pairs it was above and the sign test's verdict over the pairs; with
  * several instances, the median of the instances' ratios and the sign test over the instances.
  */

@@ -27,6 +27,7 @@ import dev.loop.PollerKind;
 import dev.loop.internal.nativeio.LibC;
 import dev.loop.internal.nativeio.Linux;
 import dev.loop.internal.nativeio.NativeMemory;
+import dev.loop.internal.uring.UringBackend;
 import dev.loop.transport.DatagramProtocol;
 import dev.loop.transport.DatagramTransport;
 import io.netty.bootstrap.Bootstrap;
@@ -93,17 +94,24 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
     /** The echo server of party {@link #server}, its thread placed as {@link #placement} says: its address. */
     SocketAddress startServer() throws Exception {
         return switch (server) {
-            case "loop-epoll", "loop-proactor" -> startLoop(server.equals("loop-proactor"));
+            case "loop-epoll", "loop-proactor", "loop-proactor-multishot" -> startLoop(server);
             case "netty-epoll" -> startNetty();
             case "jdk-nio" -> startJdk();
             default -> throw new IllegalArgumentException(server);
         };
     }
 
-    private SocketAddress startLoop(boolean proactor) throws Exception {
-        loop = EventLoops.create(LoopOptions.builder().name("bench").backend(proactor ? Backend.PROACTOR : Backend.SELECTOR)
+    /**
+     * The loop's echo: on epoll, on the proactor, or on the proactor receiving with multishot RECVMSG (its other way,
+     * not the default, which only {@link UdpAlternation} compares).
+     */
+    private SocketAddress startLoop(String server) throws Exception {
+        boolean proactor = !server.equals("loop-epoll");
+        LoopOptions options = LoopOptions.builder().name("bench").backend(proactor ? Backend.PROACTOR : Backend.SELECTOR)
                 .poller(proactor ? null : PollerKind.EPOLL).delaySamplingInterval(Duration.ZERO)
-                .blockedThreshold(Duration.ZERO).build());
+                .blockedThreshold(Duration.ZERO).build();
+        loop = server.equals("loop-proactor-multishot") ? UringBackend.newMultishotDatagramLoop(options)
+                : EventLoops.create(options);
         loop.start();
         runPinned(loop::execute);
         DatagramTransport t = loop.createDatagramEndpoint(Echo::new,

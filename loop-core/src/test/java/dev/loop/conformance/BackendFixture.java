@@ -38,7 +38,11 @@ public enum BackendFixture {
      */
     KQUEUE("kqueue", PollerKind.KQUEUE, false, KqueuePoller::new, BackendFixture::kqueueLoop),
     /** io_uring. An armed poll holds a reference to the file, as epoll does: a closed number reports nothing. */
-    PROACTOR("proactor", null, false, null, null);
+    PROACTOR("proactor", null, false, null, null),
+    /** io_uring with datagram endpoints receiving by multishot RECVMSG into provided buffers (not the default). */
+    PROACTOR_MULTISHOT("proactor", null, false, null, null),
+    /** io_uring with datagram endpoints receiving one RECVMSG at a time (multishot's fallback on older kernels). */
+    PROACTOR_RECVMSG("proactor", null, false, null, null);
 
     /** The backend's name in loop names and messages: the poller's id, or {@code "proactor"}. */
     public final String id;
@@ -71,7 +75,12 @@ public enum BackendFixture {
 
     /** A new loop on this backend. */
     public EventLoop newLoop(LoopOptions options) {
-        return this == PROACTOR ? UringBackend.newLoop(options) : newLoop(options, newPoller());
+        return switch (this) {
+            case PROACTOR -> UringBackend.newLoop(options);
+            case PROACTOR_MULTISHOT -> UringBackend.newMultishotDatagramLoop(options);
+            case PROACTOR_RECVMSG -> UringBackend.newMultishotDatagramLoop(options, 0);
+            default -> newLoop(options, newPoller());
+        };
     }
 
     /** A new loop of a selector backend on {@code poller}, which it owns from then on. */

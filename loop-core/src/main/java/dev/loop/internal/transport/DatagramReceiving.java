@@ -9,8 +9,8 @@ import dev.loop.internal.nativeio.Errno;
  * A datagram endpoint's batch receive, the same on every backend: one {@code recvmmsg} takes what the socket holds
  * (up to {@link DatagramBatch#RECEIVE_SLOTS} datagrams), each goes to the protocol, and what the protocol sends
  * meanwhile leaves in one {@code sendmmsg} after the batch. Datagrams received after the protocol paused reading
- * in the middle of a batch are held and delivered first on resume, so a pause loses nothing. The selector backend
- * calls it when the socket is readable.
+ * in the middle of a batch are held and delivered first on resume, so a pause loses nothing. Called when the socket
+ * is readable ({@link ReadinessDatagramIo}, on either backend).
  */
 public final class DatagramReceiving {
 

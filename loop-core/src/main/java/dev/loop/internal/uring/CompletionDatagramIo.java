@@ -14,7 +14,10 @@ import dev.loop.internal.transport.DatagramSocketTransport;
 import dev.loop.internal.transport.HeldDatagrams;
 
 /**
- * A datagram endpoint's receiving as io_uring operations. A UDP endpoint keeps one multishot {@code RECVMSG}
+ * A datagram endpoint's receiving as io_uring operations, on a loop made by
+ * {@link UringBackend#newMultishotDatagramLoop}; a default proactor loop receives on readiness instead
+ * ({@link dev.loop.internal.transport.ReadinessDatagramIo}, measured faster: see
+ * {@link UringBackend.DatagramReceive}). A UDP endpoint keeps one multishot {@code RECVMSG}
  * ({@code IORING_RECV_MULTISHOT}, Linux 6.0+) in flight while reading: the kernel fills one of the loop's
  * {@link ProvidedBuffers} per datagram (header, address, payload) and posts a completion for each, so a burst costs
  * no re-arming; each buffer goes back as soon as its datagram was delivered, and the protocol's answers to the

@@ -15,6 +15,7 @@ import dev.loop.internal.nativeio.NativeMemory;
 import dev.loop.internal.nativeio.SocketAddresses;
 import dev.loop.internal.transport.DatagramIo;
 import dev.loop.internal.transport.DatagramSocketTransport;
+import dev.loop.internal.transport.ReadinessDatagramIo;
 import dev.loop.internal.transport.StreamTransport;
 import dev.loop.internal.transport.TransportIo;
 import dev.loop.internal.transport.StreamIo;
@@ -59,6 +60,9 @@ final class CompletionStreamIo implements StreamIo {
 
     @Override
     public DatagramIo newDatagramIo(DatagramSocketTransport owner, int fd, boolean unix) {
+        if (proactor.datagramReceive() == UringBackend.DatagramReceive.READINESS) {
+            return new ReadinessDatagramIo(loop, this, owner, fd, unix);
+        }
         return new CompletionDatagramIo(loop, proactor, this, owner, fd, unix);
     }
 

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.loop.Backend;
 import dev.loop.EventLoop;
@@ -28,9 +31,10 @@ import dev.loop.transport.DatagramProtocol;
 import dev.loop.transport.DatagramTransport;
 
 /**
- * The proactor's UDP receive: one multishot RECVMSG into the loop's ring of provided buffers. What the conformance
- * suite cannot see from outside: that this is the mechanism in use, and that a burst larger than the ring (every
- * buffer out, ENOBUFS) is received whole, in order, by arming the receive again.
+ * The proactor's two ways of receiving datagrams. By default a POLL_ADD, then recvmmsg, as on the selector backend;
+ * on a loop made with {@link UringBackend#newMultishotDatagramLoop}, one multishot RECVMSG into the loop's ring of
+ * provided buffers. What the conformance suite cannot see from outside: which mechanism is in use, and that a burst
+ * larger than the ring (every buffer out, ENOBUFS) is received whole, in order, by arming the receive again.
  */
 class ProactorDatagramReceiveTest {
 
@@ -56,9 +60,42 @@ class ProactorDatagramReceiveTest {
     }
 
     private static Loop startedLoop(int datagramBuffers) {
-        Loop loop = UringBackend.newLoop(LoopOptions.builder().name("multishot").build(), 256, datagramBuffers);
+        Loop loop = UringBackend.newMultishotDatagramLoop(LoopOptions.builder().name("multishot").build(),
+                datagramBuffers);
         loop.start();
         return loop;
+    }
+
+    @Test
+    void byDefaultUdpAndUnixEndpointsReceiveOnReadinessWithNoReceiveInFlight(@TempDir Path dir) throws Exception {
+        try (EventLoop loop = UringBackend.newLoop(LoopOptions.builder().name("readiness").build());
+                DatagramChannel client = DatagramChannel.open()) {
+            loop.start();
+            UringBackend backend = UringBackend.of(loop);
+            int inFlight = loop.submit(backend::operationsInFlight).get(10, TimeUnit.SECONDS);
+            Connection<DatagramTransport, Sequence> udp = loop.createDatagramEndpoint(Sequence::new,
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null).get(10, TimeUnit.SECONDS);
+            SocketAddress udpAddress = loop.submit(udp.transport()::localAddress).get(10, TimeUnit.SECONDS);
+            UnixDomainSocketAddress unixAddress = UnixDomainSocketAddress.of(dir.resolve("in.sock"));
+            Connection<DatagramTransport, Sequence> unix = loop.createDatagramEndpoint(Sequence::new, unixAddress, null)
+                    .get(10, TimeUnit.SECONDS);
+            // Java 17's DatagramChannel has no unix family: the unix sender is an endpoint of the loop too.
+            Connection<DatagramTransport, Sequence> unixOut = loop.createDatagramEndpoint(Sequence::new,
+                    UnixDomainSocketAddress.of(dir.resolve("out.sock")), unixAddress).get(10, TimeUnit.SECONDS);
+            ByteBuffer b = ByteBuffer.allocate(64);
+            for (int i = 0; i < 100; i++) {
+                client.send(b.clear().putInt(0, i), udpAddress);
+                int n = i;
+                loop.callSoonThreadsafe(() -> unixOut.transport().sendto(ByteBuffer.allocate(64).putInt(0, n)));
+            }
+            waitUntil(() -> udp.protocol().received.size() == 100 && unix.protocol().received.size() == 100);
+            assertThat(udp.protocol().received).isEqualTo(unix.protocol().received).hasSize(100).isSorted();
+            // Each endpoint is one of the loop's readers (a POLL_ADD), and no receive operation is in flight.
+            assertThat(loop.stats().handles().loopReaders()).isEqualTo(3);
+            assertThat(loop.submit(backend::operationsInFlight).get(10, TimeUnit.SECONDS)).isEqualTo(inFlight);
+            assertThat(BackendProbe.probe(Backend.PROACTOR, null).details().get("datagramReceive"))
+                    .asString().startsWith("POLL_ADD readiness, then recvmmsg");
+        }
     }
 
     @Test
