@@ -195,7 +195,7 @@ public abstract class DatagramConformance extends LoopTestBase {
     /**
      * An endpoint open across pauses of a started loop (a Spring context stopped and started: each start runs the
      * loop on a new thread) still echoes after each, including a datagram that arrived while nobody ran the loop.
-     * On the proactor the multishot receive in flight was submitted by a thread that has ended.
+     * On the proactor the poll (or multishot receive) in flight was submitted by a thread that has ended.
      */
     @Test
     void anEndpointOpenAcrossPausesEchoesAfterEach() throws Exception {

@@ -157,7 +157,7 @@ public final class UringBackend implements IoBackend {
         /**
          * A POLL_ADD per wake-up, then one {@code recvmmsg} for what the socket holds, as on the selector backend
          * (the default). Measured against {@link #MULTISHOT} with the UDP echo (loop-benchmarks' UdpAlternation):
-         * 1.05-1.07x the loop's epoll where the multishot receive made 0.96-1.04x. io_uring has no batched datagram
+         * 1.05-1.10x the loop's epoll where the multishot receive made 0.96-1.03x. io_uring has no batched datagram
          * receive; a multishot RECVMSG pays task work and a completion per datagram, recvmmsg one call per burst.
          */
         READINESS,
