@@ -110,10 +110,6 @@ public abstract class SubprocessConformance extends LoopTestBase {
         return zombies;
     }
 
-    /**
-     * ProcessOptions.processGroup: the SIGTERM of a graceful shutdown reaches the child's own child too. Without
-     * it (asyncio's behaviour) the grandchild outlives the shutdown, orphaned.
-     */
     /** A Recorder that completes {@link #outputReached} once stdout holds {@link #awaited}. */
     static final class OutputAwaiter extends Recorder {
         volatile String awaited;
@@ -173,6 +169,10 @@ public abstract class SubprocessConformance extends LoopTestBase {
         assertThat(failures).isEmpty();
     }
 
+    /**
+     * ProcessOptions.processGroup: the SIGTERM of a graceful shutdown reaches the child's own child too. Without
+     * it (asyncio's behaviour) the grandchild outlives the shutdown, orphaned.
+     */
     @Test
     void aProcessGroupTakesTheChildsOwnChildrenDownAtShutdown() throws Exception {
         for (boolean group : new boolean[] {true, false}) {
