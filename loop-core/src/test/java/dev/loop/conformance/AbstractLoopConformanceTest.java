@@ -801,8 +801,7 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
     @Test
     void aThrowingCallbackGoesToTheExceptionHandlerAndTheLoopGoesOn() {
         EventLoop loop = newLoop();
-        List<ExceptionContext> seen = new ArrayList<>();
-        loop.setExceptionHandler((l, ctx) -> seen.add(ctx));
+        List<ExceptionContext> seen = recordExceptions(loop);
         AtomicInteger after = new AtomicInteger();
         RuntimeException boom = new RuntimeException("boom");
         Handle h = loop.callSoon(() -> {
@@ -1446,8 +1445,7 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
     @Test
     void aDescriptorClosedWhileRegisteredNeitherSpinsNorFailsForever() {
         EventLoop loop = newLoop();
-        List<ExceptionContext> reported = new ArrayList<>();
-        loop.setExceptionHandler((l, ctx) -> reported.add(ctx));
+        List<ExceptionContext> reported = recordExceptions(loop);
         int[] pipe = fds.pipe();
         // A number nobody takes once closed: reused by a regular file (the JVM opens some at any moment),
         // poll and select would rightly report it readable on every step.
@@ -1496,8 +1494,7 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
      */
     private void checkReusedNumber(boolean writer) {
         EventLoop loop = newLoop();
-        List<ExceptionContext> reported = new ArrayList<>();
-        loop.setExceptionHandler((l, ctx) -> reported.add(ctx));
+        List<ExceptionContext> reported = recordExceptions(loop);
         int[] first = writer ? fds.socketPair() : fds.pipe();
         int fd = fds.moveHigh(first[0]); // a number no other thread takes once it is closed
         AtomicInteger oldCalls = new AtomicInteger();
@@ -1714,8 +1711,7 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
     @Test
     void readersReceivesAndConnectionsWaitingAcrossAPauseFireAfterIt() throws Exception {
         EventLoop loop = newLoop();
-        List<ExceptionContext> errors = java.util.Collections.synchronizedList(new ArrayList<>());
-        loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
+        List<ExceptionContext> errors = recordExceptions(loop);
         loop.start();
         int[] pipe = fds.pipe();
         int[] pair = fds.socketPair();
@@ -1753,8 +1749,7 @@ public abstract class AbstractLoopConformanceTest extends LoopTestBase {
     @Test
     void aReaderAddedByAThreadThatEndedBeforeTheLoopRanFires() throws Exception {
         EventLoop loop = newLoop();
-        List<ExceptionContext> errors = java.util.Collections.synchronizedList(new ArrayList<>());
-        loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
+        List<ExceptionContext> errors = recordExceptions(loop);
         int[] pipe = fds.pipe();
         java.util.concurrent.CountDownLatch fired = new java.util.concurrent.CountDownLatch(1);
         Thread setup = new Thread(() -> loop.addReader(pipe[0], () -> {

@@ -200,8 +200,7 @@ public abstract class DatagramConformance extends LoopTestBase {
     @Test
     void anEndpointOpenAcrossPausesEchoesAfterEach() throws Exception {
         EventLoop loop = newLoop();
-        List<dev.loop.ExceptionContext> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        loop.setExceptionHandler((l, ctx) -> failures.add(ctx));
+        List<dev.loop.ExceptionContext> failures = recordExceptions(loop);
         loop.start();
         Connection<DatagramTransport, Echo> server = loop.createDatagramEndpoint(Echo::new, loopback(0), null)
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);

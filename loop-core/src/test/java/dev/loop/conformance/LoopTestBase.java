@@ -71,6 +71,13 @@ public abstract class LoopTestBase {
         return loop;
     }
 
+    /** What {@code loop} reports to its exception handler from now on (a list safe to read from any thread). */
+    protected static List<dev.loop.ExceptionContext> recordExceptions(EventLoop loop) {
+        List<dev.loop.ExceptionContext> reported = java.util.Collections.synchronizedList(new ArrayList<>());
+        loop.setExceptionHandler((l, ctx) -> reported.add(ctx));
+        return reported;
+    }
+
     /** Runs the loop on this thread until it stops; fails if it has not stopped after 10 s. */
     protected static void run(EventLoop loop) {
         TimerHandle guard = loop.callLater(Duration.ofSeconds(10), () -> {

@@ -138,8 +138,7 @@ public abstract class SubprocessConformance extends LoopTestBase {
     @Test
     void aChildOpenAcrossPausesAnswersAfterEachAndItsExitDuringAPauseIsReported() throws Exception {
         EventLoop loop = newLoop();
-        List<dev.loop.ExceptionContext> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        loop.setExceptionHandler((l, ctx) -> failures.add(ctx));
+        List<dev.loop.ExceptionContext> failures = recordExceptions(loop);
         loop.start();
         Connection<SubprocessTransport, OutputAwaiter> child = loop.subprocessExec(OutputAwaiter::new,
                 List.of("cat"), ProcessOptions.DEFAULTS).get(10, TimeUnit.SECONDS);

@@ -585,8 +585,7 @@ public abstract class TransportConformance extends LoopTestBase {
     void acceptUnderEmfilePausesAcceptingAndRecoversWhenDescriptorsFreeUp() throws Exception {
         EventLoop loop = newLoop();
         List<RecordingProtocol> accepted = new ArrayList<>();
-        List<ExceptionContext> errors = new ArrayList<>();
-        loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
+        List<ExceptionContext> errors = recordExceptions(loop);
         Server server = await(loop, loop.createServer(recording(accepted, RecordingProtocol::new), "127.0.0.1", 0,
                 ServerOptions.DEFAULTS.withAcceptRetryDelay(Duration.ofMillis(100))));
         int port = port(server);
@@ -686,8 +685,7 @@ public abstract class TransportConformance extends LoopTestBase {
         assumeFalse(loop.capabilities().supports(Capability.DESCRIPTORS_ABOVE_FD_SETSIZE),
                 "this backend watches descriptors above FD_SETSIZE");
         List<RecordingProtocol> accepted = new ArrayList<>();
-        List<ExceptionContext> errors = new ArrayList<>();
-        loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
+        List<ExceptionContext> errors = recordExceptions(loop);
         Server server = await(loop, loop.createServer(recording(accepted, RecordingProtocol.Echo::new), "127.0.0.1", 0,
                 ServerOptions.DEFAULTS.withAcceptRetryDelay(Duration.ofMillis(100))));
         int port = port(server);
@@ -922,8 +920,7 @@ public abstract class TransportConformance extends LoopTestBase {
     @Test
     void testPromptCancellation_aCancelledSockRecvConsumesNothingAndLeavesNothingRegistered() {
         EventLoop loop = newLoop();
-        List<ExceptionContext> errors = new ArrayList<>();
-        loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
+        List<ExceptionContext> errors = recordExceptions(loop);
         int[] pair = fds.socketPair();
         CompletableFuture<ByteBuffer> recv = loop.sockRecv(pair[0], 1);
         loop.callSoon(loop::stop);
@@ -1265,8 +1262,7 @@ public abstract class TransportConformance extends LoopTestBase {
     @Test
     void aSockConnectGivenUpWithOrTimeoutLeavesNothingRegistered() throws Exception {
         EventLoop loop = newLoop();
-        List<ExceptionContext> errors = new ArrayList<>();
-        loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
+        List<ExceptionContext> errors = recordExceptions(loop);
         int listener = listeningSocket(0);
         SocketAddress address = Sockets.localAddress(listener);
         try (Socket filler = new Socket("127.0.0.1", ((InetSocketAddress) address).getPort())) { // SYNs now wait
