@@ -94,7 +94,7 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
     /** The echo server of party {@link #server}, its thread placed as {@link #placement} says: its address. */
     SocketAddress startServer() throws Exception {
         return switch (server) {
-            case "loop-epoll", "loop-proactor", "loop-proactor-multishot" -> startLoop(server);
+            case "loop-epoll", "loop-proactor", "loop-proactor-multishot" -> startLoop();
             case "netty-epoll" -> startNetty();
             case "jdk-nio" -> startJdk();
             default -> throw new IllegalArgumentException(server);
@@ -105,7 +105,7 @@ public class UdpEchoBenchmark extends ThroughputBenchmark {
      * The loop's echo: on epoll, on the proactor, or on the proactor receiving with multishot RECVMSG (its other way,
      * not the default, which only {@link UdpAlternation} compares).
      */
-    private SocketAddress startLoop(String server) throws Exception {
+    private SocketAddress startLoop() throws Exception {
         boolean proactor = !server.equals("loop-epoll");
         LoopOptions options = LoopOptions.builder().name("bench").backend(proactor ? Backend.PROACTOR : Backend.SELECTOR)
                 .poller(proactor ? null : PollerKind.EPOLL).delaySamplingInterval(Duration.ZERO)
